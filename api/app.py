@@ -1,0 +1,85 @@
+"""The FastAPI app factory: `create_app(settings)` loads models once in the lifespan.
+
+app = create_app(Settings())             # serve with uvicorn
+app = create_app(settings, services)     # tests: reuse already-built services
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+
+from api.routes import router
+from shopmate.settings import Settings
+from shopmate.wiring import Services, build_services
+
+log = logging.getLogger(__name__)
+
+
+def _readable(errors: list[Any]) -> str:
+    parts = []
+    for e in errors:
+        loc = ".".join(str(x) for x in e.get("loc", ()) if x != "body")
+        parts.append(f"{loc or 'body'}: {e.get('msg', 'invalid')}")
+    return "; ".join(parts)
+
+
+def create_app(
+    settings: Settings, services: Services | None = None, mount_ui: bool = True
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if getattr(app.state, "services", None) is None:
+            app.state.services = build_services(settings)
+        yield
+
+    app = FastAPI(
+        title="shopmate",
+        version="0.1.0",
+        description="Shopping-assistant API: chat grounded in the shop's knowledge, product suggestions, events.",
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    app.state.settings = settings
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # a readable one-line message plus the structured errors
+        return JSONResponse(
+            status_code=422,
+            content={"detail": _readable(list(exc.errors())), "errors": jsonable_errors(exc)},
+        )
+
+    app.include_router(router)
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/ui/" if mount_ui else "/docs")
+
+    if mount_ui:
+        import gradio as gr
+
+        from ui.gradio_app import build_chat_ui
+        from ui.render import CSS
+
+        def respond(session_id: str, user_id: str | None, message: str) -> Any:
+            svc: Services = app.state.services
+            return svc.engine.respond(session_id, user_id, message)
+
+        gr.mount_gradio_app(
+            app, build_chat_ui(respond, shop_name="Northwind Outfitters"), path="/ui", css=CSS
+        )
+    return app
+
+
+def jsonable_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    return [
+        {"loc": [str(x) for x in e.get("loc", ())], "msg": str(e.get("msg", ""))}
+        for e in exc.errors()
+    ]

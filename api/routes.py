@@ -1,0 +1,138 @@
+"""The /v1 routes: thin — validate, call one domain method, map to a wire schema."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+
+from api.schemas import (
+    ID_PATTERN,
+    ChatRequest,
+    ChatResponse,
+    CitationOut,
+    EventRequest,
+    EventResponse,
+    Health,
+    ProductOut,
+    RecommendationsResponse,
+)
+from bot.engine import MessageError
+from bot.types import BotReply, ProductCard
+from recommender.recommender import Suggestion
+from shop.repository import UnknownProductError
+from shopmate.wiring import KNOWLEDGE, Services
+
+router = APIRouter()
+
+
+def get_services(request: Request) -> Services:
+    services: Services | None = request.app.state.services
+    if services is None:
+        raise HTTPException(503, "shopmate is still starting; retry in a few seconds")
+    return services
+
+
+Svc = Annotated[Services, Depends(get_services)]
+
+
+def product_out(c: ProductCard) -> ProductOut:
+    return ProductOut(
+        id=c.id,
+        title=c.title,
+        price=c.price,
+        category=c.category,
+        brand=c.brand,
+        in_stock=c.in_stock,
+        reason=c.reason,
+    )
+
+
+def suggestion_out(s: Suggestion) -> ProductOut:
+    p = s.product
+    return ProductOut(
+        id=p.id,
+        title=p.title,
+        price=p.price,
+        category=p.category,
+        brand=p.brand,
+        in_stock=p.in_stock,
+        reason=s.reason,
+    )
+
+
+def chat_out(session_id: str, r: BotReply) -> ChatResponse:
+    return ChatResponse(
+        session_id=session_id,
+        reply=r.reply,
+        citations=[
+            CitationOut(id=c.id, title=c.title, source=c.source, snippet=c.snippet)
+            for c in r.citations
+        ],
+        products=[product_out(p) for p in r.products],
+        intent=r.intent,
+        handoff=r.handoff,
+    )
+
+
+@router.get("/healthz", response_model=Health, tags=["ops"])
+def healthz(svc: Svc) -> Health:
+    return Health(
+        status="ok",
+        products=svc.repo.count_products(),
+        passages=svc.store.count(KNOWLEDGE),
+        generator=svc.settings.generator,
+    )
+
+
+@router.post(
+    "/v1/chat",
+    response_model=ChatResponse,
+    tags=["chat"],
+    responses={422: {"description": "Empty, too long or malformed message"}},
+)
+def chat(req: ChatRequest, svc: Svc) -> ChatResponse:
+    try:
+        reply = svc.engine.respond(req.session_id, req.user_id, req.message)
+    except MessageError as e:
+        raise HTTPException(422, str(e)) from e
+    return chat_out(req.session_id, reply)
+
+
+@router.post(
+    "/v1/events",
+    response_model=EventResponse,
+    status_code=201,
+    tags=["events"],
+    responses={422: {"description": "Unknown product or event type"}},
+)
+def post_event(ev: EventRequest, svc: Svc) -> EventResponse:
+    try:
+        rec = svc.repo.add_event(ev.user_id, ev.product_id, ev.type, ev.ts)
+    except UnknownProductError as e:
+        raise HTTPException(
+            422,
+            f"{e}; events must name a product of the catalog (see GET /v1/recommendations or the catalog)",
+        ) from e
+    return EventResponse(
+        accepted=True, user_id=rec.user_id, product_id=rec.product_id, type=rec.type, ts=rec.ts
+    )
+
+
+@router.get(
+    "/v1/recommendations/{user_id}",
+    response_model=RecommendationsResponse,
+    tags=["recommendations"],
+)
+def recommendations(
+    svc: Svc,
+    user_id: Annotated[str, Path(min_length=1, max_length=128, pattern=ID_PATTERN)],
+    k: Annotated[int, Query(ge=1, le=50, description="How many products.")] = 5,
+    context: Annotated[
+        str | None, Query(max_length=500, description="What the shopper is looking for now.")
+    ] = None,
+) -> RecommendationsResponse:
+    suggestions = svc.recommender.recommend(user_id, context=context, k=k)
+    return RecommendationsResponse(
+        user_id=user_id, products=[suggestion_out(s) for s in suggestions]
+    )

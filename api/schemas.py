@@ -1,0 +1,99 @@
+"""Wire schemas of the /v1 API, separate from the domain dataclasses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ID_PATTERN = r"^[A-Za-z0-9_.:@-]+$"
+MAX_MESSAGE_CHARS = 4000
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str = Field(
+        ...,
+        min_length=1,
+        max_length=128,
+        pattern=ID_PATTERN,
+        description="Opaque id of the chat session, chosen by the client.",
+    )
+    user_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=128,
+        pattern=ID_PATTERN,
+        description="The shopper's id, if known; an unknown id is a new shopper.",
+    )
+    message: str = Field(..., max_length=MAX_MESSAGE_CHARS, description="The shopper's message.")
+
+    @field_validator("message")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("message must contain text (1 to 4000 characters)")
+        return v
+
+
+class CitationOut(BaseModel):
+    id: str
+    title: str
+    source: str
+    snippet: str
+
+
+class ProductOut(BaseModel):
+    id: str
+    title: str
+    price: float
+    category: str
+    brand: str
+    in_stock: bool
+    reason: str
+
+
+class ChatResponse(BaseModel):
+    session_id: str
+    reply: str
+    citations: list[CitationOut]
+    products: list[ProductOut]
+    intent: str
+    handoff: bool
+
+
+class EventRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: str = Field(..., min_length=1, max_length=128, pattern=ID_PATTERN)
+    product_id: str = Field(..., min_length=1, max_length=64)
+    type: Literal["view", "add_to_cart", "purchase"] = Field(
+        ..., description="What the shopper did."
+    )
+    ts: datetime | None = Field(None, description="When it happened (ISO 8601); default now.")
+
+
+class EventResponse(BaseModel):
+    accepted: bool
+    user_id: str
+    product_id: str
+    type: str
+    ts: datetime
+
+
+class RecommendationsResponse(BaseModel):
+    user_id: str
+    products: list[ProductOut]
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    products: int
+    passages: int
+    generator: str
+
+
+class ErrorOut(BaseModel):
+    detail: str

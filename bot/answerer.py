@@ -1,0 +1,139 @@
+"""Answering a shopper's question from the shop's knowledge, with citations, or not at all.
+
+Order of preference:
+1. a past answer by the shop's team to the same question (similarity above `qa_min_score`);
+2. the best knowledge passages (above `min_score`): the most relevant sentences are
+   quoted (extractive), or a chat model words a reply citing them as [1], [2]; a
+   generated reply that cites nothing falls back to the extractive one;
+3. otherwise an honest "I don't know — let me get a person".
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from bot.types import Citation
+from retrieval.chunking import split_sentences
+from retrieval.embedder import Embedder
+from retrieval.retriever import KnowledgeRetriever
+from retrieval.store import Hit
+
+log = logging.getLogger(__name__)
+
+HANDOFF_REPLY = (
+    "I'm not sure about that one, and I'd rather not guess. "
+    "Shall I connect you with a person from our support team?"
+)
+_CITE = re.compile(r"\[(\d+)\]")
+SYSTEM_PROMPT = (
+    "You are a shop's customer-service assistant. Answer the question using ONLY the numbered "
+    "passages. Cite the passages you used like [1]. If the passages do not answer it, say you don't know."
+)
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    grounded: bool = True  # False: the bot does not know and offers a person
+    method: str = "extractive"  # qa_reuse | extractive | generated | none
+
+
+def _body(hit: Hit) -> str:
+    title = str(hit.metadata.get("title", ""))
+    text = hit.text
+    return text[len(title) :].strip() if title and text.startswith(title) else text
+
+
+def citation_of(hit: Hit, snippet_chars: int = 280) -> Citation:
+    body = " ".join(_body(hit).split())
+    snippet = body if len(body) <= snippet_chars else body[:snippet_chars].rsplit(" ", 1)[0] + "…"
+    return Citation(
+        hit.id,
+        str(hit.metadata.get("title") or hit.metadata.get("source") or ""),
+        str(hit.metadata.get("source", "")),
+        snippet,
+    )
+
+
+class Answerer:
+    """Turns a question into a grounded answer or a handoff."""
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        knowledge: KnowledgeRetriever,
+        qa_history: KnowledgeRetriever | None = None,
+        min_score: float = 0.35,
+        qa_min_score: float = 0.82,
+        chat_model: BaseChatModel | None = None,
+        top_k: int = 3,
+        max_sentences: int = 3,
+    ) -> None:
+        if top_k <= 0 or max_sentences <= 0:
+            raise ValueError("top_k and max_sentences must be > 0")
+        self.embedder = embedder
+        self.knowledge = knowledge
+        self.qa_history = qa_history
+        self.min_score = min_score
+        self.qa_min_score = qa_min_score
+        self.chat_model = chat_model
+        self.top_k = top_k
+        self.max_sentences = max_sentences
+
+    def answer(self, question: str, vector: np.ndarray | None = None) -> Answer:
+        v = self.embedder.encode_one(question) if vector is None else vector
+        if self.qa_history is not None:
+            past = self.qa_history.retrieve(question, top_k=1, vector=v)
+            if past and past[0].score >= self.qa_min_score:
+                h = past[0]
+                answer = str(h.metadata.get("answer", ""))
+                cite = Citation(
+                    h.id, f"Answered before by our team: {h.text}", "qa-history", answer
+                )
+                return Answer(answer, [cite], True, "qa_reuse")
+        hits = [
+            h
+            for h in self.knowledge.retrieve(question, top_k=self.top_k, vector=v)
+            if h.score >= self.min_score
+        ]
+        if not hits:
+            return Answer(HANDOFF_REPLY, [], False, "none")
+        if self.chat_model is not None:
+            generated = self._generate(question, hits)
+            if generated is not None:
+                return generated
+        return Answer(self._extract(hits[0], v), [citation_of(hits[0])], True, "extractive")
+
+    def _extract(self, hit: Hit, v: np.ndarray) -> str:
+        """The passage's sentences most similar to the question, in their original order."""
+        sentences = [s for s in split_sentences(_body(hit).replace("\n", " ")) if len(s) > 2]
+        if len(sentences) <= self.max_sentences:
+            return " ".join(sentences)
+        sims = self.embedder.encode(sentences) @ v
+        keep = sorted(np.argsort(-sims)[: self.max_sentences].tolist())
+        return " ".join(sentences[i] for i in keep)
+
+    def _generate(self, question: str, hits: list[Hit]) -> Answer | None:
+        assert self.chat_model is not None
+        passages = "\n\n".join(f"[{i}] {' '.join(_body(h).split())}" for i, h in enumerate(hits, 1))
+        messages = [
+            SystemMessage(SYSTEM_PROMPT),
+            HumanMessage(f"Passages:\n{passages}\n\nQuestion: {question}"),
+        ]
+        try:
+            text = str(self.chat_model.invoke(messages).content).strip()
+        except Exception:  # a remote model being down must not take the bot down
+            log.exception("chat model failed; answering extractively")
+            return None
+        cited = sorted({int(n) for n in _CITE.findall(text) if 1 <= int(n) <= len(hits)})
+        if not cited:
+            log.info("generated reply cited nothing; answering extractively")
+            return None
+        return Answer(text, [citation_of(hits[n - 1]) for n in cited], True, "generated")

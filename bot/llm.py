@@ -1,0 +1,189 @@
+"""Chat models behind LangChain's `BaseChatModel`: the packaged SmolLM2, or any OpenAI-compatible server.
+
+    chat = LocalChatModel.load(Path("var/models/smollm2-135m-instruct"))
+    chat.invoke([HumanMessage("hi")]).content
+
+Text sent to a remote server is redacted first (see bot.redact).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from threading import Thread
+from typing import Any
+
+import httpx
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import ConfigDict, PrivateAttr
+
+from bot.redact import redact
+
+log = logging.getLogger(__name__)
+
+_ROLE = {"human": "user", "ai": "assistant", "system": "system"}
+
+
+def to_openai_messages(
+    messages: list[BaseMessage], redact_pii: bool = False
+) -> list[dict[str, str]]:
+    out = []
+    for m in messages:
+        text = m.content if isinstance(m.content, str) else json.dumps(m.content)
+        out.append(
+            {"role": _ROLE.get(m.type, "user"), "content": redact(text) if redact_pii else text}
+        )
+    return out
+
+
+class LocalChatModel(BaseChatModel):
+    """A local Hugging Face causal LM (SmolLM2-135M-Instruct by default), greedy decoding."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    model_path: str
+    max_new_tokens: int = 160
+    _model: Any = PrivateAttr(default=None)
+    _tokenizer: Any = PrivateAttr(default=None)
+
+    @classmethod
+    def load(cls, path: Path, max_new_tokens: int = 160) -> LocalChatModel:
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        m = cls(model_path=str(path), max_new_tokens=max_new_tokens)
+        m._tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+        m._model = AutoModelForCausalLM.from_pretrained(str(path), local_files_only=True)
+        m._model.eval()
+        return m
+
+    @property
+    def _llm_type(self) -> str:
+        return "shopmate-local"
+
+    def _inputs(self, messages: list[BaseMessage]) -> Any:
+        enc = self._tokenizer.apply_chat_template(
+            to_openai_messages(messages),
+            add_generation_prompt=True,
+            return_tensors="pt",
+            return_dict=True,
+        )
+        return enc
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        text = "".join(str(c.text) for c in self._stream(messages, stop, run_manager, **kwargs))
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        import torch
+        from transformers import TextIteratorStreamer
+
+        enc = self._inputs(messages)
+        streamer = TextIteratorStreamer(self._tokenizer, skip_prompt=True, skip_special_tokens=True)
+        gen_kwargs = dict(
+            **enc,
+            max_new_tokens=kwargs.get("max_new_tokens", self.max_new_tokens),
+            do_sample=False,
+            streamer=streamer,
+            pad_token_id=self._tokenizer.eos_token_id,
+        )
+
+        def run() -> None:
+            with torch.inference_mode():
+                self._model.generate(**gen_kwargs)
+
+        t = Thread(target=run, daemon=True)
+        t.start()
+        for piece in streamer:
+            if piece:
+                if run_manager:
+                    run_manager.on_llm_new_token(piece)
+                yield ChatGenerationChunk(message=AIMessageChunk(content=piece))
+        t.join()
+
+
+class OpenAICompatibleChatModel(BaseChatModel):
+    """Any server that speaks OpenAI's /chat/completions (vLLM, Ollama, llama.cpp server)."""
+
+    base_url: str
+    model: str = "default"
+    api_key: str | None = None
+    max_tokens: int = 300
+    timeout_s: float = 60.0
+
+    @property
+    def _llm_type(self) -> str:
+        return "openai-compatible"
+
+    def _payload(self, messages: list[BaseMessage], stream: bool) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "messages": to_openai_messages(messages, redact_pii=True),
+            "max_tokens": self.max_tokens,
+            "temperature": 0,
+            "stream": stream,
+        }
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        url = self.base_url.rstrip("/") + "/chat/completions"
+        r = httpx.post(
+            url,
+            json=self._payload(messages, False),
+            headers=self._headers(),
+            timeout=self.timeout_s,
+        )
+        r.raise_for_status()
+        text = r.json()["choices"][0]["message"]["content"] or ""
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        url = self.base_url.rstrip("/") + "/chat/completions"
+        with httpx.stream(
+            "POST",
+            url,
+            json=self._payload(messages, True),
+            headers=self._headers(),
+            timeout=self.timeout_s,
+        ) as r:
+            r.raise_for_status()
+            for line in r.iter_lines():
+                if not line.startswith("data:"):
+                    continue
+                data = line[5:].strip()
+                if data == "[DONE]":
+                    break
+                delta = json.loads(data)["choices"][0].get("delta", {}).get("content") or ""
+                if delta:
+                    if run_manager:
+                        run_manager.on_llm_new_token(delta)
+                    yield ChatGenerationChunk(message=AIMessageChunk(content=delta))

@@ -1,0 +1,1 @@
+"""Product suggestions from BERT embeddings of items and of users' behaviour."""

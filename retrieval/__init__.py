@@ -1,0 +1,1 @@
+"""Knowledge ingestion, chunking, embeddings and search over Chroma."""

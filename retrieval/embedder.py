@@ -1,0 +1,77 @@
+"""The sentence embedder (all-MiniLM-L6-v2 by default), loaded once in `warm_up()`.
+
+emb = Embedder(model_path)
+emb.warm_up()
+vecs = emb.encode(["waterproof jacket"])  # (1, 384) float32, L2-normalised
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+log = logging.getLogger(__name__)
+
+
+class Embedder:
+    """Encodes texts into unit-length vectors; cosine similarity is a dot product."""
+
+    def __init__(self, model_path: Path, batch_size: int = 64, device: str = "cpu") -> None:
+        if batch_size <= 0:
+            raise ValueError(f"batch_size must be > 0, got {batch_size}")
+        if not Path(model_path).is_dir():
+            raise ValueError(f"embedder model folder not found: {model_path}")
+        self.model_path = Path(model_path)
+        self.batch_size = batch_size
+        self.device = device
+        self._model: SentenceTransformer | None = None
+
+    def warm_up(self) -> None:
+        if self._model is None:
+            from sentence_transformers import SentenceTransformer
+
+            log.info("loading embedder from %s", self.model_path)
+            self._model = SentenceTransformer(
+                str(self.model_path), device=self.device, local_files_only=True
+            )
+
+    @property
+    def model(self) -> SentenceTransformer:
+        if self._model is None:
+            self.warm_up()
+        assert self._model is not None
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        dim = self.model.get_embedding_dimension()
+        if dim is None:
+            raise ValueError(f"{self.model_path} does not declare its embedding dimension")
+        return int(dim)
+
+    @property
+    def name(self) -> str:
+        return (
+            self.model_path.name if self.model_path.name != "model" else self.model_path.parent.name
+        )
+
+    def encode(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vecs = self.model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=show_progress,
+        )
+        return np.asarray(vecs, dtype=np.float32)
+
+    def encode_one(self, text: str) -> np.ndarray:
+        return self.encode([text])[0]

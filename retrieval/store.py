@@ -1,0 +1,155 @@
+"""The vector store: the only module that imports chromadb.
+
+Embedded `PersistentClient` under the data dir by default, `HttpClient` when a
+Chroma server URL is given. We always pass our own embeddings (no Chroma
+embedding function, which would try to download a model).
+
+    store = VectorStore.open(path=Path("var/chroma"))
+    store.upsert("knowledge", ids, vectors, texts, metadatas)
+    hits = store.query("knowledge", query_vector, k=5, where={"source": "kb/returns.md"})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+MetaValue = str | int | float | bool
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result; score is cosine similarity (1 = identical)."""
+
+    id: str
+    text: str
+    score: float
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def clean_metadata(meta: Mapping[str, Any]) -> dict[str, MetaValue]:
+    """Chroma accepts only scalar metadata: drop None, stringify anything else."""
+    out: dict[str, MetaValue] = {}
+    for k, v in meta.items():
+        if v is None:
+            continue
+        out[k] = v if isinstance(v, str | int | float | bool) else str(v)
+    return out
+
+
+class VectorStore:
+    """Named cosine collections of (id, vector, text, metadata)."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self._collections: dict[str, Any] = {}
+
+    @classmethod
+    def open(cls, path: Path | None = None, url: str | None = None) -> VectorStore:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        if url:
+            u = urlparse(url)
+            if u.scheme not in ("http", "https") or not u.hostname:
+                raise ValueError(f"chroma URL must look like http://host:port, got {url!r}")
+            client = chromadb.HttpClient(
+                host=u.hostname,
+                port=u.port or (443 if u.scheme == "https" else 8000),
+                ssl=u.scheme == "https",
+                settings=chroma_settings,
+            )
+        else:
+            if path is None:
+                raise ValueError("give either a path for embedded Chroma or a server url")
+            path.mkdir(parents=True, exist_ok=True)
+            client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        return cls(client)
+
+    def collection(self, name: str) -> Any:
+        col = self._collections.get(name)
+        if col is None:
+            col = self._client.get_or_create_collection(
+                name, metadata={"hnsw:space": "cosine"}, embedding_function=None
+            )
+            self._collections[name] = col
+        return col
+
+    def upsert(
+        self,
+        name: str,
+        ids: Sequence[str],
+        embeddings: np.ndarray,
+        texts: Sequence[str],
+        metadatas: Sequence[Mapping[str, Any]],
+        batch_size: int = 1000,
+    ) -> None:
+        if not (len(ids) == len(embeddings) == len(texts) == len(metadatas)):
+            raise ValueError("ids, embeddings, texts and metadatas must have the same length")
+        col = self.collection(name)
+        for i in range(0, len(ids), batch_size):
+            sl = slice(i, i + batch_size)
+            col.upsert(
+                ids=list(ids[sl]),
+                embeddings=np.asarray(embeddings[sl], dtype=np.float32),
+                documents=list(texts[sl]),
+                metadatas=[clean_metadata(m) for m in metadatas[sl]],
+            )
+
+    def query(
+        self, name: str, vector: np.ndarray, k: int = 5, where: Mapping[str, Any] | None = None
+    ) -> list[Hit]:
+        if k <= 0:
+            raise ValueError(f"k must be > 0, got {k}")
+        col = self.collection(name)
+        res = col.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            n_results=k,
+            where=dict(where) if where else None,
+            include=["documents", "metadatas", "distances"],
+        )
+        ids = res["ids"][0]
+        docs = (res.get("documents") or [[]])[0] or [""] * len(ids)
+        metas = (res.get("metadatas") or [[]])[0] or [{}] * len(ids)
+        dists = (res.get("distances") or [[]])[0] or [1.0] * len(ids)
+        return [
+            Hit(id=i, text=d or "", score=1.0 - float(dist), metadata=dict(m or {}))
+            for i, d, m, dist in zip(ids, docs, metas, dists, strict=True)
+        ]
+
+    def get_embeddings(self, name: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        if not ids:
+            return {}
+        res = self.collection(name).get(ids=list(ids), include=["embeddings"])
+        embs = res.get("embeddings")
+        if embs is None:
+            return {}
+        return {i: np.asarray(e, dtype=np.float32) for i, e in zip(res["ids"], embs, strict=True)}
+
+    def get(self, name: str, ids: Sequence[str]) -> list[Hit]:
+        if not ids:
+            return []
+        res = self.collection(name).get(ids=list(ids), include=["documents", "metadatas"])
+        docs = res.get("documents") or [""] * len(res["ids"])
+        metas = res.get("metadatas") or [{}] * len(res["ids"])
+        return [
+            Hit(id=i, text=d or "", score=1.0, metadata=dict(m or {}))
+            for i, d, m in zip(res["ids"], docs, metas, strict=True)
+        ]
+
+    def ids_where(self, name: str, where: Mapping[str, Any]) -> list[str]:
+        res = self.collection(name).get(where=dict(where), include=[])
+        return list(res["ids"])
+
+    def delete(self, name: str, ids: Sequence[str]) -> None:
+        if ids:
+            self.collection(name).delete(ids=list(ids))
+
+    def count(self, name: str) -> int:
+        return int(self.collection(name).count())

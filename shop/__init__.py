@@ -1,0 +1,1 @@
+"""The shop's own data: catalog, users, events, orders, Q/A history and conversations."""

@@ -1,0 +1,253 @@
+"""Small repositories over the shop tables; every write is one transaction.
+
+repo = ShopRepository.from_url("sqlite:///var/shop.db")
+repo.add_event("u1", "p0001", "view")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, case, create_engine, delete, event, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from shop.models import EVENT_TYPES, Base, Event, Message, Order, Product, QAPair, User
+
+_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+class UnknownProductError(ValueError):
+    """An event or lookup named a product the catalog does not have."""
+
+
+@dataclass(frozen=True)
+class ProductRecord:
+    id: str
+    title: str
+    description: str
+    category: str
+    brand: str
+    price: float
+    stock: int
+    attributes: dict[str, Any]
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock > 0
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    user_id: str
+    product_id: str
+    type: str
+    ts: datetime
+
+
+def _as_record(p: Product) -> ProductRecord:
+    return ProductRecord(
+        p.id,
+        p.title,
+        p.description,
+        p.category,
+        p.brand,
+        p.price,
+        p.stock,
+        dict(p.attributes or {}),
+    )
+
+
+def _aware(ts: datetime) -> datetime:
+    # SQLite returns naive datetimes; everything we store is UTC.
+    return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
+
+
+class ShopRepository:
+    """Reads and writes the shop database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def from_url(cls, url: str) -> ShopRepository:
+        engine = create_engine(url)
+        if url.startswith("sqlite"):
+
+            @event.listens_for(engine, "connect")
+            def _sqlite_pragmas(conn: Any, _record: Any) -> None:
+                cur = conn.cursor()
+                cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA foreign_keys=ON")
+                cur.close()
+
+        repo = cls(engine)
+        repo.create_tables()
+        return repo
+
+    def create_tables(self) -> None:
+        Base.metadata.create_all(self.engine)
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    # catalog -----------------------------------------------------------------
+    def upsert_products(self, products: Iterable[ProductRecord]) -> int:
+        n = 0
+        with self.session() as s, s.begin():
+            for p in products:
+                s.merge(
+                    Product(
+                        id=p.id,
+                        title=p.title,
+                        description=p.description,
+                        category=p.category,
+                        brand=p.brand,
+                        price=p.price,
+                        stock=p.stock,
+                        attributes=p.attributes,
+                    )
+                )
+                n += 1
+        return n
+
+    def get_product(self, product_id: str) -> ProductRecord | None:
+        with self.session() as s:
+            p = s.get(Product, product_id)
+            return _as_record(p) if p else None
+
+    def get_products(self, ids: Sequence[str]) -> dict[str, ProductRecord]:
+        if not ids:
+            return {}
+        with self.session() as s:
+            rows = s.scalars(select(Product).where(Product.id.in_(list(ids)))).all()
+            return {p.id: _as_record(p) for p in rows}
+
+    def count_products(self) -> int:
+        with self.session() as s:
+            return int(s.scalar(select(func.count()).select_from(Product)) or 0)
+
+    def all_products(self) -> list[ProductRecord]:
+        with self.session() as s:
+            return [_as_record(p) for p in s.scalars(select(Product).order_by(Product.id))]
+
+    # users and events ----------------------------------------------------------
+    def upsert_users(self, users: Iterable[tuple[str, str, str]]) -> None:
+        with self.session() as s, s.begin():
+            for uid, name, email in users:
+                s.merge(User(id=uid, name=name, email=email))
+
+    def add_event(
+        self, user_id: str, product_id: str, type: str, ts: datetime | None = None
+    ) -> EventRecord:
+        if type not in EVENT_TYPES:
+            raise ValueError(f"unknown event type {type!r}; accepted: {', '.join(EVENT_TYPES)}")
+        ts = ts or datetime.now(UTC)
+        with self.session() as s, s.begin():
+            if s.get(Product, product_id) is None:
+                raise UnknownProductError(f"unknown product_id {product_id!r}")
+            if s.get(User, user_id) is None:
+                s.add(User(id=user_id))
+            s.add(Event(user_id=user_id, product_id=product_id, type=type, ts=ts))
+        return EventRecord(user_id, product_id, type, ts)
+
+    def add_events(self, events: Iterable[EventRecord]) -> int:
+        n = 0
+        with self.session() as s, s.begin():
+            for e in events:
+                s.add(Event(user_id=e.user_id, product_id=e.product_id, type=e.type, ts=e.ts))
+                n += 1
+        return n
+
+    def recent_events(self, user_id: str, limit: int = 50) -> list[EventRecord]:
+        """The user's latest events, oldest first."""
+        with self.session() as s:
+            rows = s.scalars(
+                select(Event)
+                .where(Event.user_id == user_id)
+                .order_by(Event.ts.desc(), Event.id.desc())
+                .limit(limit)
+            ).all()
+        return [EventRecord(e.user_id, e.product_id, e.type, _aware(e.ts)) for e in reversed(rows)]
+
+    def purchased_ids(self, user_id: str) -> set[str]:
+        with self.session() as s:
+            rows = s.scalars(
+                select(Event.product_id).where(Event.user_id == user_id, Event.type == "purchase")
+            ).all()
+        return set(rows)
+
+    def popular_product_ids(self, limit: int = 50) -> list[str]:
+        """Products by weighted event count (purchase 3, cart 2, view 1), ties by id."""
+        weight = func.sum(
+            case((Event.type == "purchase", 3), (Event.type == "add_to_cart", 2), else_=1)
+        )
+        with self.session() as s:
+            rows = s.execute(
+                select(Event.product_id, weight.label("w"))
+                .group_by(Event.product_id)
+                .order_by(weight.desc(), Event.product_id)
+                .limit(limit)
+            ).all()
+        return [r[0] for r in rows]
+
+    def replace_history(
+        self,
+        users: Sequence[tuple[str, str, str]],
+        events: Sequence[EventRecord],
+        orders: Sequence[Order],
+    ) -> None:
+        """Replace these users' events and orders in one transaction (used to (re)load a demo shop)."""
+        first_seen: dict[str, datetime] = {}
+        for e in events:
+            first_seen[e.user_id] = min(e.ts, first_seen.get(e.user_id, e.ts))
+        ids = [u[0] for u in users]
+        with self.session() as s, s.begin():
+            s.execute(delete(Event).where(Event.user_id.in_(ids)))
+            s.execute(delete(Order).where(Order.user_id.in_(ids)))
+            for uid, name, email in users:
+                s.merge(
+                    User(id=uid, name=name, email=email, created_at=first_seen.get(uid, _EPOCH))
+                )
+            s.add_all(
+                Event(user_id=e.user_id, product_id=e.product_id, type=e.type, ts=e.ts)
+                for e in events
+            )
+            for o in orders:
+                s.merge(o)
+
+    # Q/A history ---------------------------------------------------------------
+    def upsert_qa(self, pairs: Iterable[tuple[str, str, str, str | None, str]]) -> None:
+        with self.session() as s, s.begin():
+            for qid, q, a, pid, topic in pairs:
+                s.merge(QAPair(id=qid, question=q, answer=a, product_id=pid, topic=topic))
+
+    # conversations -------------------------------------------------------------
+    def add_messages(
+        self, rows: Sequence[tuple[str, str | None, str, str, dict[str, Any]]]
+    ) -> None:
+        """Append turns (session_id, user_id, role, redacted text, meta) in one transaction."""
+        with self.session() as s, s.begin():
+            for session_id, user_id, role, text, meta in rows:
+                s.add(
+                    Message(session_id=session_id, user_id=user_id, role=role, text=text, meta=meta)
+                )
+
+    def transcript(self, session_id: str) -> list[tuple[str, str]]:
+        with self.session() as s:
+            rows = s.scalars(
+                select(Message).where(Message.session_id == session_id).order_by(Message.id)
+            ).all()
+        return [(m.role, m.text) for m in rows]
+
+    def table_counts(self) -> dict[str, int]:
+        out = {}
+        with self.session() as s:
+            for model in (Product, User, Event, Order, QAPair, Message):
+                out[model.__tablename__] = int(
+                    s.scalar(select(func.count()).select_from(model)) or 0
+                )
+        return out

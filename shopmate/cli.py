@@ -1,0 +1,139 @@
+"""The `shopmate` command line. It only parses options; the work lives in the packages.
+
+shopmate demo build        # generate and load the demo shop (skipped when already built)
+shopmate serve             # API at /docs, chat at /ui
+shopmate ingest docs/      # add Markdown/HTML/text/JSONL/CSV knowledge, or a catalog CSV
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from shopmate.settings import Settings
+
+app = typer.Typer(help="shopmate: the shopping assistant for online shops.", no_args_is_help=True)
+demo_app = typer.Typer(help="The generated demo shop.", no_args_is_help=True)
+models_app = typer.Typer(help="Packaged model weights.", no_args_is_help=True)
+app.add_typer(demo_app, name="demo")
+app.add_typer(models_app, name="models")
+console = Console()
+
+
+def _settings() -> Settings:
+    try:
+        s = Settings()
+    except Exception as e:  # pydantic's message names the variable and the problem
+        console.print(f"[red]invalid settings:[/red] {e}")
+        raise typer.Exit(2) from e
+    logging.basicConfig(
+        level=s.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    return s
+
+
+@demo_app.command("build")
+def demo_build(
+    seed: Annotated[
+        int | None, typer.Option(help="Seed of the generated shop (default SHOPMATE_DEMO_SEED).")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Rebuild even when this seed is already built.")
+    ] = False,
+) -> None:
+    """Generate the demo shop (catalog, help pages, Q/A history, shoppers) and index it."""
+    from shopmate.demo.build import build_demo
+    from shopmate.wiring import build_services
+
+    s = _settings()
+    services = build_services(s)
+    report = build_demo(services, seed if seed is not None else s.demo_seed, force=force)
+    verb = "already built" if report.skipped else "built"
+    console.print(
+        f"demo shop {verb} (seed {report.seed}): {report.products} products, {report.pages} help pages "
+        f"({report.passages} passages), {report.qa_pairs} past Q/A, {report.users} shoppers, "
+        f"{report.events} events, {report.orders} orders in {s.data_dir}"
+    )
+
+
+@models_app.command("prepare")
+def models_prepare() -> None:
+    """Convert the packaged SmolLM2 GGUF to safetensors once (later starts take seconds)."""
+    from shopmate.models import minilm_path, prepare_llm
+
+    s = _settings()
+    console.print(f"embedder: {minilm_path()}")
+    with console.status("preparing SmolLM2-135M-Instruct (first time only, ~30 s)"):
+        path = prepare_llm(s.models_dir)
+    console.print(f"chat model: {path}")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest.", exists=True)],
+    collection: Annotated[
+        str,
+        typer.Option(help="'knowledge' for help pages and passages, 'products' for catalog CSVs."),
+    ] = "knowledge",
+) -> None:
+    """Ingest knowledge files (.md .html .txt .jsonl .csv) or catalog CSVs; prints a report per file."""
+    from retrieval.ingest import KNOWLEDGE_SUFFIXES, IngestError, load_file
+    from shop.catalog_io import CatalogError, read_catalog_csv
+    from shopmate.wiring import build_services
+
+    s = _settings()
+    services = build_services(s)
+    files = sorted(f for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file())
+    table = Table("file", "result", "added", "unchanged", "removed")
+    failed = 0
+    for f in files:
+        try:
+            if collection == "products":
+                products = read_catalog_csv(f)
+                services.repo.upsert_products(products)
+                n = services.item_index.index(products, show_progress=True)
+                table.add_row(str(f), "ingested", str(n), str(len(products) - n), "0")
+                continue
+            if f.suffix.lower() not in KNOWLEDGE_SUFFIXES:
+                table.add_row(
+                    str(f), f"skipped: {f.suffix or 'no'} files are not knowledge", "", "", ""
+                )
+                continue
+            for r in services.ingestor.ingest(load_file(f), collection, show_progress=True):
+                table.add_row(r.source, "ingested", str(r.added), str(r.unchanged), str(r.removed))
+        except (IngestError, CatalogError) as e:
+            failed += 1
+            table.add_row(str(f), f"skipped: {e}", "", "", "")
+    console.print(table)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Address to bind (default SHOPMATE_HOST, 127.0.0.1).")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default SHOPMATE_PORT, 8000).")] = None,
+) -> None:
+    """Serve the API (/docs) and the chat UI (/ui)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    s = _settings()
+    host, port = host or s.host, port or s.port
+    app_ = create_app(s)
+    console.print(
+        f"shopmate: chat at http://{host}:{port}/ui  ·  API docs at http://{host}:{port}/docs"
+    )
+    uvicorn.run(app_, host=host, port=port, log_level=s.log_level.lower())
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,178 @@
+"""`shopmate demo build`: writes the generated demo shop into the database and Chroma.
+
+The shop goes in through the same doors as a real shop's data: the catalog as a
+CSV file, the help pages as Markdown files (both under `<data_dir>/demo/`),
+ingested by `shop.catalog_io` and `retrieval.ingest`. A marker file written
+last records the seed, so a second `make run` skips the build.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.progress import Progress
+
+from retrieval.ingest import load_file
+from shop.catalog_io import read_catalog_csv, write_catalog_csv
+from shop.models import Order
+from shop.repository import EventRecord, ProductRecord
+from shopmate.demo.generate import generate_demo_shop
+from shopmate.demo.records import DemoShop
+from shopmate.wiring import KNOWLEDGE, QA_HISTORY, Services
+
+log = logging.getLogger(__name__)
+
+MARKER = "BUILT.json"
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    seed: int
+    products: int
+    pages: int
+    passages: int
+    qa_pairs: int
+    users: int
+    events: int
+    orders: int
+    skipped: bool = False
+
+
+def demo_dir(services: Services) -> Path:
+    return services.settings.data_dir / "demo"
+
+
+def is_built(services: Services, seed: int) -> BuildReport | None:
+    marker = demo_dir(services) / MARKER
+    if not marker.exists():
+        return None
+    data = json.loads(marker.read_text())
+    if data.get("seed") != seed or services.repo.count_products() != data.get("products"):
+        return None
+    return BuildReport(**{**data, "skipped": True})
+
+
+def _write_files(shop: DemoShop, root: Path) -> tuple[Path, list[Path]]:
+    products = [
+        ProductRecord(
+            p.id, p.title, p.description, p.category, p.brand, p.price, p.stock, dict(p.attributes)
+        )
+        for p in shop.products
+    ]
+    catalog = root / "catalog.csv"
+    write_catalog_csv(catalog, products)
+    kb = root / "kb"
+    kb.mkdir(parents=True, exist_ok=True)
+    pages = []
+    for page in shop.pages:
+        path = kb / f"{page.slug}.md"
+        path.write_text(page.markdown, encoding="utf-8")
+        pages.append(path)
+    with (root / "qa_history.jsonl").open("w", encoding="utf-8") as f:
+        for qa in shop.qa:
+            f.write(
+                json.dumps(
+                    {
+                        "id": qa.id,
+                        "question": qa.question,
+                        "answer": qa.answer,
+                        "product_id": qa.product_id,
+                        "topic": qa.topic,
+                    }
+                )
+                + "\n"
+            )
+    return catalog, pages
+
+
+def build_demo(
+    services: Services, seed: int, force: bool = False, progress: bool = True
+) -> BuildReport:
+    """Generate the demo shop for `seed` and load it. Idempotent: reruns skip or upsert."""
+    if not force and (done := is_built(services, seed)):
+        return done
+    root = demo_dir(services)
+    (root / MARKER).unlink(missing_ok=True)
+    shop = generate_demo_shop(seed)
+    repo, store, embedder = services.repo, services.store, services.embedder
+    with Progress(disable=not progress) as bar:
+        task = bar.add_task("building the demo shop", total=6)
+        catalog, pages = _write_files(shop, root)
+        bar.advance(task)
+
+        products = read_catalog_csv(catalog)
+        repo.upsert_products(products)
+        services.item_index.index(products)
+        bar.advance(task)
+
+        passages = [p for path in pages for p in load_file(path, source=f"kb/{path.name}")]
+        services.ingestor.ingest(passages, KNOWLEDGE)
+        # pages that vanished from the KB (a different seed or an older version) go too
+        stale = {path for path in _indexed_sources(services)} - {f"kb/{p.name}" for p in pages}
+        for source in stale:
+            store.delete(KNOWLEDGE, store.ids_where(KNOWLEDGE, {"source": source}))
+        bar.advance(task)
+
+        repo.upsert_qa([(q.id, q.question, q.answer, q.product_id, q.topic) for q in shop.qa])
+        vecs = embedder.encode([q.question for q in shop.qa])
+        store.upsert(
+            QA_HISTORY,
+            [q.id for q in shop.qa],
+            vecs,
+            [q.question for q in shop.qa],
+            [
+                {
+                    "answer": q.answer,
+                    "product_id": q.product_id,
+                    "topic": q.topic,
+                    "source": "qa-history",
+                }
+                for q in shop.qa
+            ],
+        )
+        bar.advance(task)
+
+        repo.replace_history(
+            [(u.id, u.name, u.email) for u in shop.users],
+            [EventRecord(e.user_id, e.product_id, e.type, e.ts) for e in shop.events],
+            [
+                Order(
+                    id=o.id,
+                    user_id=o.user_id,
+                    product_ids=list(o.product_ids),
+                    status=o.status,
+                    created_at=o.created_at,
+                    total=o.total,
+                )
+                for o in shop.orders
+            ],
+        )
+        bar.advance(task)
+
+        report = BuildReport(
+            seed,
+            len(products),
+            len(pages),
+            len(passages),
+            len(shop.qa),
+            len(shop.users),
+            len(shop.events),
+            len(shop.orders),
+        )
+        tmp = root / (MARKER + ".tmp")
+        tmp.write_text(json.dumps(report.__dict__ | {"skipped": False}, indent=2))
+        tmp.replace(root / MARKER)
+        bar.advance(task)
+    return report
+
+
+def _indexed_sources(services: Services) -> set[str]:
+    ids = services.store.ids_where(KNOWLEDGE, {"source": {"$ne": ""}})
+    return {
+        str(h.metadata.get("source"))
+        for h in services.store.get(KNOWLEDGE, ids)
+        if str(h.metadata.get("source", "")).startswith("kb/")
+    }

@@ -1,0 +1,107 @@
+"""The one settings object of shopmate, read from `SHOPMATE_*` environment variables.
+
+Settings are read once (by the CLI or the app factory) and passed to constructors;
+no other module reads the environment.
+
+    >>> s = Settings(data_dir="var")
+    >>> s.resolved_database_url()
+    'sqlite:///var/shop.db'
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything an operator can configure. Each field maps to `SHOPMATE_<NAME>`."""
+
+    model_config = SettingsConfigDict(env_prefix="SHOPMATE_", env_file=None, extra="ignore")
+
+    data_dir: Path = Field(
+        Path("var"), description="Where the shop database, Chroma and converted models live."
+    )
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL of the shop database; default SQLite under data_dir."
+    )
+    chroma_url: str | None = Field(
+        None,
+        description="URL of a Chroma server (http://host:port); default embedded Chroma under data_dir.",
+    )
+    embedder_path: Path | None = Field(
+        None,
+        description="Sentence-transformers model folder; default the packaged all-MiniLM-L6-v2.",
+    )
+    generator: Literal["extractive", "local", "openai"] = Field(
+        "extractive",
+        description="How replies are worded: extractive (quote the best passage), local (SmolLM2), openai (any OpenAI-compatible server).",
+    )
+    llm_path: Path | None = Field(
+        None,
+        description="Local causal LM folder; default SmolLM2-135M-Instruct converted once under data_dir/models.",
+    )
+    openai_base_url: str | None = Field(
+        None, description="Base URL of an OpenAI-compatible server, e.g. http://localhost:11434/v1."
+    )
+    openai_model: str = Field(
+        "default", description="Model name sent to the OpenAI-compatible server."
+    )
+    openai_api_key: SecretStr | None = Field(
+        None, description="API key for the OpenAI-compatible server."
+    )
+    answer_min_score: float = Field(
+        0.35, description="Below this retrieval similarity the bot hands off instead of answering."
+    )
+    qa_reuse_min_score: float = Field(
+        0.82, description="Above this, a past agent answer to the same question is reused as is."
+    )
+    suggestions_per_reply: int = Field(4, description="Product cards per reply.")
+    max_message_chars: int = Field(4000, description="Longest chat message accepted.")
+    demo_seed: int = Field(7, description="Seed of the generated demo shop.")
+    host: str = Field("127.0.0.1", description="Address `shopmate serve` binds to.")
+    port: int = Field(8000, description="Port `shopmate serve` binds to.")
+    log_level: str = Field("INFO", description="Python logging level.")
+
+    @field_validator("answer_min_score", "qa_reuse_min_score")
+    @classmethod
+    def _score_range(cls, v: float) -> float:
+        if not -1.0 <= v <= 1.0:
+            raise ValueError(f"must be a cosine similarity in [-1, 1], got {v}")
+        return v
+
+    @field_validator("suggestions_per_reply")
+    @classmethod
+    def _suggestions(cls, v: int) -> int:
+        if not 0 <= v <= 20:
+            raise ValueError(f"must be between 0 and 20, got {v}")
+        return v
+
+    @field_validator("port")
+    @classmethod
+    def _port(cls, v: int) -> int:
+        if not 0 < v < 65536:
+            raise ValueError(f"must be a TCP port 1-65535, got {v}")
+        return v
+
+    @model_validator(mode="after")
+    def _openai_needs_url(self) -> Settings:
+        if self.generator == "openai" and not self.openai_base_url:
+            raise ValueError(
+                "generator=openai needs SHOPMATE_OPENAI_BASE_URL (e.g. http://localhost:8080/v1)"
+            )
+        return self
+
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'shop.db'}"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"

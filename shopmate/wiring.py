@@ -1,0 +1,102 @@
+"""Wiring: builds every component from the settings, in one place.
+
+services = build_services(Settings())
+services.engine.respond("s1", None, "what is your return policy?")
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from langchain_core.language_models.chat_models import BaseChatModel
+
+from bot.answerer import Answerer
+from bot.engine import ChatEngine
+from bot.intents import IntentRouter
+from recommender.item_index import PRODUCTS, ItemIndex
+from recommender.recommender import Recommender
+from retrieval.embedder import Embedder
+from retrieval.ingest import Ingestor
+from retrieval.retriever import KnowledgeRetriever
+from retrieval.store import VectorStore
+from shop.repository import ShopRepository
+from shopmate.models import minilm_path, offline, prepare_llm
+from shopmate.settings import Settings
+
+log = logging.getLogger(__name__)
+
+KNOWLEDGE = "knowledge"
+QA_HISTORY = "qa_history"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    repo: ShopRepository
+    store: VectorStore
+    embedder: Embedder
+    ingestor: Ingestor
+    item_index: ItemIndex
+    recommender: Recommender
+    engine: ChatEngine
+
+
+def build_chat_model(settings: Settings) -> BaseChatModel | None:
+    """The chat model that words replies, or None for extractive answers."""
+    if settings.generator == "local":
+        from bot.llm import LocalChatModel
+
+        return LocalChatModel.load(settings.llm_path or prepare_llm(settings.models_dir))
+    if settings.generator == "openai":
+        from bot.llm import OpenAICompatibleChatModel
+
+        assert settings.openai_base_url is not None
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        return OpenAICompatibleChatModel(
+            base_url=settings.openai_base_url, model=settings.openai_model, api_key=key
+        )
+    return None
+
+
+def build_services(
+    settings: Settings, warm: bool = True, embedder: Embedder | None = None
+) -> Services:
+    """Open the stores and load the models once (an already-loaded embedder may be passed in)."""
+    offline()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    repo = ShopRepository.from_url(settings.resolved_database_url())
+    store = VectorStore.open(path=settings.chroma_path, url=settings.chroma_url)
+    embedder = embedder or Embedder(settings.embedder_path or minilm_path())
+    router = IntentRouter(embedder)
+    if warm:
+        embedder.warm_up()
+        router.warm_up()
+    answerer = Answerer(
+        embedder,
+        KnowledgeRetriever(embedder, store, KNOWLEDGE),
+        KnowledgeRetriever(embedder, store, QA_HISTORY),
+        min_score=settings.answer_min_score,
+        qa_min_score=settings.qa_reuse_min_score,
+        chat_model=build_chat_model(settings),
+    )
+    recommender = Recommender(repo, store, embedder, PRODUCTS)
+    engine = ChatEngine(
+        embedder,
+        router,
+        answerer,
+        recommender,
+        repo,
+        suggestions_per_reply=settings.suggestions_per_reply,
+        max_message_chars=settings.max_message_chars,
+    )
+    return Services(
+        settings,
+        repo,
+        store,
+        embedder,
+        Ingestor(embedder, store),
+        ItemIndex(embedder, store),
+        recommender,
+        engine,
+    )
