@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from api.routes import router
+from bot.types import BotReply
 from shopmate.settings import Settings
 from shopmate.wiring import Services, build_services
 
@@ -63,17 +64,14 @@ def create_app(
         return RedirectResponse("/ui/" if mount_ui else "/docs")
 
     if mount_ui:
-        import gradio as gr
+        from ui.gradio_app import mount_chat_ui
 
-        from ui.gradio_app import build_chat_ui
-        from ui.render import CSS
-
-        def respond(session_id: str, user_id: str | None, message: str) -> Any:
+        def respond(session_id: str, user_id: str | None, message: str) -> BotReply:
             svc: Services = app.state.services
             return svc.engine.respond(session_id, user_id, message)
 
-        gr.mount_gradio_app(
-            app, build_chat_ui(respond, shop_name="Northwind Outfitters"), path="/ui", css=CSS
+        mount_chat_ui(
+            app, respond, path="/ui", shop_name=settings.shop_name, currency=settings.currency
         )
     return app
 

@@ -51,6 +51,42 @@ def _body(hit: Hit) -> str:
     return text[len(title) :].strip() if title and text.startswith(title) else text
 
 
+_BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+
+
+def _units(body: str) -> list[tuple[str, bool]]:
+    """Sentences of the prose, and each list item or table row as a unit of its own.
+
+    Returns (text, is_list_item) pairs in reading order.
+    """
+    units: list[tuple[str, bool]] = []
+    para: list[str] = []
+    for line in [*body.splitlines(), ""]:
+        if _BULLET.match(line) or line.lstrip().startswith("|") or not line.strip():
+            if para:
+                units.extend((s, False) for s in split_sentences(" ".join(para)))
+                para = []
+            item = _BULLET.sub("", line).strip().strip("|").replace("|", "·").strip()
+            if item and not set(item) <= set("·-: "):
+                units.append((item, True))
+        else:
+            para.append(line.strip())
+    return units
+
+
+def _join(units: list[tuple[str, bool]]) -> str:
+    """Prose sentences run on; list items go on lines of their own."""
+    parts: list[str] = []
+    prev_item = False
+    for text, is_item in units:
+        piece = f"- {text}" if is_item else text
+        if parts:
+            piece = ("\n" if is_item or prev_item else " ") + piece
+        parts.append(piece)
+        prev_item = is_item
+    return "".join(parts)
+
+
 def citation_of(hit: Hit, snippet_chars: int = 280) -> Citation:
     body = " ".join(_body(hit).split())
     snippet = body if len(body) <= snippet_chars else body[:snippet_chars].rsplit(" ", 1)[0] + "…"
@@ -60,6 +96,18 @@ def citation_of(hit: Hit, snippet_chars: int = 280) -> Citation:
         str(hit.metadata.get("source", "")),
         snippet,
     )
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the shop knows about a question: past answers and knowledge passages, best first."""
+
+    past: list[Hit]
+    passages: list[Hit]
+
+    @property
+    def past_score(self) -> float:
+        return self.past[0].score if self.past else 0.0
 
 
 class Answerer:
@@ -87,22 +135,22 @@ class Answerer:
         self.top_k = top_k
         self.max_sentences = max_sentences
 
-    def answer(self, question: str, vector: np.ndarray | None = None) -> Answer:
+    def evidence(self, question: str, vector: np.ndarray) -> Evidence:
+        """Past answers and knowledge passages for a question, best first."""
+        past = self.qa_history.retrieve(question, top_k=1, vector=vector) if self.qa_history else []
+        return Evidence(past, self.knowledge.retrieve(question, top_k=self.top_k, vector=vector))
+
+    def answer(
+        self, question: str, vector: np.ndarray | None = None, evidence: Evidence | None = None
+    ) -> Answer:
         v = self.embedder.encode_one(question) if vector is None else vector
-        if self.qa_history is not None:
-            past = self.qa_history.retrieve(question, top_k=1, vector=v)
-            if past and past[0].score >= self.qa_min_score:
-                h = past[0]
-                answer = str(h.metadata.get("answer", ""))
-                cite = Citation(
-                    h.id, f"Answered before by our team: {h.text}", "qa-history", answer
-                )
-                return Answer(answer, [cite], True, "qa_reuse")
-        hits = [
-            h
-            for h in self.knowledge.retrieve(question, top_k=self.top_k, vector=v)
-            if h.score >= self.min_score
-        ]
+        ev = evidence or self.evidence(question, v)
+        if ev.past and ev.past[0].score >= self.qa_min_score:
+            h = ev.past[0]
+            answer = str(h.metadata.get("answer", ""))
+            cite = Citation(h.id, f"Answered before by our team: {h.text}", "qa-history", answer)
+            return Answer(answer, [cite], True, "qa_reuse")
+        hits = [h for h in ev.passages if h.score >= self.min_score]
         if not hits:
             return Answer(HANDOFF_REPLY, [], False, "none")
         if self.chat_model is not None:
@@ -112,13 +160,13 @@ class Answerer:
         return Answer(self._extract(hits[0], v), [citation_of(hits[0])], True, "extractive")
 
     def _extract(self, hit: Hit, v: np.ndarray) -> str:
-        """The passage's sentences most similar to the question, in their original order."""
-        sentences = [s for s in split_sentences(_body(hit).replace("\n", " ")) if len(s) > 2]
-        if len(sentences) <= self.max_sentences:
-            return " ".join(sentences)
-        sims = self.embedder.encode(sentences) @ v
-        keep = sorted(np.argsort(-sims)[: self.max_sentences].tolist())
-        return " ".join(sentences[i] for i in keep)
+        """The passage's sentences (or list items) most similar to the question, in order."""
+        units = [u for u in _units(_body(hit)) if len(u[0]) > 2]
+        if len(units) > self.max_sentences:
+            sims = self.embedder.encode([t for t, _ in units]) @ v
+            keep = sorted(np.argsort(-sims)[: self.max_sentences].tolist())
+            units = [units[i] for i in keep]
+        return _join(units)
 
     def _generate(self, question: str, hits: list[Hit]) -> Answer | None:
         assert self.chat_model is not None

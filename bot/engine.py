@@ -15,8 +15,9 @@ import logging
 
 import numpy as np
 
-from bot.answerer import Answerer
+from bot.answerer import Answerer, Evidence
 from bot.intents import IntentRouter
+from bot.policy import RouteSignals, route
 from bot.redact import redact
 from bot.types import BotReply, ProductCard
 from recommender.recommender import Recommender, Suggestion
@@ -78,8 +79,15 @@ class ChatEngine:
                 f"message has {len(text)} characters; at most {self.max_message_chars} are accepted"
             )
         vec = self.embedder.encode_one(text)
-        intent = self.router.classify(text, vec).intent
-        reply = self._reply(intent, text, vec, user_id)
+        evidence = self.answerer.evidence(text, vec)
+        intent = route(
+            RouteSignals(
+                intent_scores=self.router.scores(text, vec),
+                product_score=self.recommender.catalog_match(vec),
+                past_question_score=evidence.past_score,
+            )
+        )
+        reply = self._reply(intent, text, vec, user_id, evidence)
         self.repo.add_messages(
             [
                 (session_id, user_id, "shopper", redact(text), {"intent": intent}),
@@ -106,7 +114,9 @@ class ChatEngine:
         )
         return reply
 
-    def _reply(self, intent: str, text: str, vec: np.ndarray, user_id: str | None) -> BotReply:
+    def _reply(
+        self, intent: str, text: str, vec: np.ndarray, user_id: str | None, evidence: Evidence
+    ) -> BotReply:
         if intent == "human_agent":
             return BotReply(HANDOFF_REQUESTED_REPLY, intent=intent, handoff=True)
         if intent == "greeting":
@@ -122,5 +132,5 @@ class ChatEngine:
                 products=cards,
                 intent=intent,
             )
-        answer = self.answerer.answer(text, vector=vec)
+        answer = self.answerer.answer(text, vector=vec, evidence=evidence)
         return BotReply(answer.text, answer.citations, intent=intent, handoff=not answer.grounded)

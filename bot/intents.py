@@ -26,6 +26,8 @@ PROTOTYPES: dict[str, tuple[str, ...]] = {
         "suggest a good sleeping bag",
         "any boots for winter walks?",
         "I'm shopping for kids' clothes",
+        "do you have waterproof trousers?",
+        "have you got any lightweight stoves",
     ),
     "question": (
         "what is your return policy?",
@@ -40,6 +42,9 @@ PROTOTYPES: dict[str, tuple[str, ...]] = {
         "what does the warranty cover",
         "how do I wash the fleece",
         "can I cancel my order",
+        "how should I clean my hiking boots",
+        "how do I look after a down jacket",
+        "what size should I order",
     ),
     "human_agent": (
         "I want to talk to a person",
@@ -76,10 +81,17 @@ class IntentRouter:
             self._labels = [label for label, ex in self.prototypes.items() for _ in ex]
             self._vecs = self.embedder.encode(texts)
 
-    def classify(self, text: str, vec: np.ndarray | None = None) -> IntentResult:
+    def scores(self, text: str, vec: np.ndarray | None = None) -> dict[str, float]:
+        """Best similarity of the message to each intent's examples."""
         self.warm_up()
         assert self._vecs is not None
         v = self.embedder.encode_one(text) if vec is None else vec
-        sims = self._vecs @ v
-        i = int(np.argmax(sims))
-        return IntentResult(self._labels[i], float(sims[i]))
+        out: dict[str, float] = {}
+        for label, sim in zip(self._labels, (self._vecs @ v).tolist(), strict=True):
+            out[label] = max(out.get(label, -1.0), float(sim))
+        return out
+
+    def classify(self, text: str, vec: np.ndarray | None = None) -> IntentResult:
+        scores = self.scores(text, vec)
+        label = max(scores, key=lambda k: scores[k])
+        return IntentResult(label, scores[label])

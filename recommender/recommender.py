@@ -160,6 +160,13 @@ class Recommender:
             )
         return picked
 
+    def catalog_match(self, vector: np.ndarray) -> float:
+        """Similarity of the best in-stock catalog match: does the shop sell anything like this?"""
+        if self.store.count(self.collection) == 0:
+            return 0.0
+        hits = self.store.query(self.collection, vector, k=1, where=Filters().where())
+        return hits[0].score if hits else 0.0
+
     def _reason(
         self,
         item: np.ndarray,

@@ -11,6 +11,7 @@ embedding function, which would try to download a model).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,8 @@ class VectorStore:
     def __init__(self, client: Any) -> None:
         self._client = client
         self._collections: dict[str, Any] = {}
+        self._writes: dict[str, int] = {}
+        self._tick = itertools.count(1)  # next() is atomic: safe from several threads
 
     @classmethod
     def open(cls, path: Path | None = None, url: str | None = None) -> VectorStore:
@@ -101,6 +104,7 @@ class VectorStore:
                 documents=list(texts[sl]),
                 metadatas=[clean_metadata(m) for m in metadatas[sl]],
             )
+            self._wrote(name)
 
     def query(
         self, name: str, vector: np.ndarray, k: int = 5, where: Mapping[str, Any] | None = None
@@ -147,9 +151,37 @@ class VectorStore:
         res = self.collection(name).get(where=dict(where), include=[])
         return list(res["ids"])
 
+    def scan(self, name: str, batch_size: int = 5000) -> list[Hit]:
+        """Every passage of the collection (text and metadata, no vectors), page by page."""
+        if batch_size <= 0:
+            raise ValueError(f"batch_size must be > 0, got {batch_size}")
+        col = self.collection(name)
+        out: list[Hit] = []
+        while True:
+            res = col.get(limit=batch_size, offset=len(out), include=["documents", "metadatas"])
+            ids = res["ids"]
+            docs = res.get("documents") or [""] * len(ids)
+            metas = res.get("metadatas") or [{}] * len(ids)
+            out.extend(
+                Hit(id=i, text=d or "", score=1.0, metadata=dict(m or {}))
+                for i, d, m in zip(ids, docs, metas, strict=True)
+            )
+            if len(ids) < batch_size:
+                return out
+
     def delete(self, name: str, ids: Sequence[str]) -> None:
         if ids:
             self.collection(name).delete(ids=list(ids))
+            self._wrote(name)
 
     def count(self, name: str) -> int:
         return int(self.collection(name).count())
+
+    def version(self, name: str) -> tuple[int, int]:
+        """A cheap marker that changes when the collection does: (writes made through this
+        store, current count). Writes from another process are seen when they change the
+        count; indexes derived from a collection (BM25) rebuild when the marker moves."""
+        return self._writes.get(name, 0), self.count(name)
+
+    def _wrote(self, name: str) -> None:
+        self._writes[name] = next(self._tick)

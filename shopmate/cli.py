@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
 from shopmate.settings import Settings
 
@@ -89,28 +89,39 @@ def ingest(
     s = _settings()
     services = build_services(s)
     files = sorted(f for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file())
-    table = Table("file", "result", "added", "unchanged", "removed")
     failed = 0
+
+    def ok(name: str, added: int, unchanged: int, removed: int) -> None:
+        console.print(
+            f"[green]ingested[/green] {escape(name)}: {added} new, {unchanged} unchanged, {removed} removed",
+            soft_wrap=True,
+        )
+
+    def skipped(name: str, reason: str) -> None:
+        console.print(f"[yellow]skipped[/yellow]  {escape(name)}: {escape(reason)}", soft_wrap=True)
+
     for f in files:
         try:
             if collection == "products":
                 products = read_catalog_csv(f)
                 services.repo.upsert_products(products)
                 n = services.item_index.index(products, show_progress=True)
-                table.add_row(str(f), "ingested", str(n), str(len(products) - n), "0")
+                ok(str(f), n, len(products) - n, 0)
                 continue
             if f.suffix.lower() not in KNOWLEDGE_SUFFIXES:
-                table.add_row(
-                    str(f), f"skipped: {f.suffix or 'no'} files are not knowledge", "", "", ""
+                skipped(
+                    str(f),
+                    f"{f.suffix or 'extension-less'} files are not knowledge "
+                    f"(accepted: {', '.join(sorted(KNOWLEDGE_SUFFIXES))})",
                 )
                 continue
             for r in services.ingestor.ingest(load_file(f), collection, show_progress=True):
-                table.add_row(r.source, "ingested", str(r.added), str(r.unchanged), str(r.removed))
+                ok(r.source, r.added, r.unchanged, r.removed)
         except (IngestError, CatalogError) as e:
             failed += 1
-            table.add_row(str(f), f"skipped: {e}", "", "", "")
-    console.print(table)
+            skipped(str(f), str(e))
     if failed:
+        console.print(f"{failed} file(s) could not be ingested")
         raise typer.Exit(1)
 
 

@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     qa_reuse_min_score: float = Field(
         0.82, description="Above this, a past agent answer to the same question is reused as is."
     )
+    shop_name: str = Field("Northwind Outfitters", description="Shop name shown in the chat UI.")
+    currency: str = Field("£", description="Currency symbol shown with prices.")
     suggestions_per_reply: int = Field(4, description="Product cards per reply.")
     max_message_chars: int = Field(4000, description="Longest chat message accepted.")
     demo_seed: int = Field(7, description="Seed of the generated demo shop.")
