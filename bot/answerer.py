@@ -149,7 +149,9 @@ class Answerer:
             h = ev.past[0]
             answer = str(h.metadata.get("answer", ""))
             cite = Citation(h.id, f"Answered before by our team: {h.text}", "qa-history", answer)
-            return Answer(answer, [cite], True, "qa_reuse")
+            # the policy passage behind the curated answer is the source a shopper can check
+            support = [citation_of(p) for p in ev.passages[:1] if p.score >= self.min_score]
+            return Answer(answer, [*support, cite], True, "qa_reuse")
         hits = [h for h in ev.passages if h.score >= self.min_score]
         if not hits:
             return Answer(HANDOFF_REPLY, [], False, "none")

@@ -51,3 +51,9 @@ def test_openai_generator_with_url_is_accepted() -> None:
     )
     assert s.openai_api_key is not None and s.openai_api_key.get_secret_value() == "sk-very-secret"
     assert "sk-very-secret" not in repr(s)  # the key never shows in logs
+
+
+def test_readme_documents_every_setting() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    missing = [n for n in Settings.model_fields if f"`SHOPMATE_{n.upper()}`" not in readme]
+    assert not missing, f"README settings table lacks {missing}"

@@ -1,0 +1,1 @@
+"""Deterministic demo shop content for Northwind Outfitters (catalog, help pages, history)."""
