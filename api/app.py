@@ -7,7 +7,7 @@ app = create_app(settings, services)     # tests: reuse already-built services
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -32,12 +32,19 @@ def _readable(errors: list[Any]) -> str:
 
 
 def create_app(
-    settings: Settings, services: Services | None = None, mount_ui: bool = True
+    settings: Settings,
+    services: Services | None = None,
+    mount_ui: bool = True,
+    on_ready: Callable[[], None] | None = None,
 ) -> FastAPI:
+    """The app; models load once in the lifespan unless `services` are passed in."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if getattr(app.state, "services", None) is None:
             app.state.services = build_services(settings)
+        if on_ready is not None:
+            on_ready()
         yield
 
     app = FastAPI(

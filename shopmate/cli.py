@@ -51,13 +51,14 @@ def demo_build(
     from shopmate.wiring import build_services
 
     s = _settings()
-    services = build_services(s)
+    services = build_services(s, warm=False)  # models load only if there is something to build
     report = build_demo(services, seed if seed is not None else s.demo_seed, force=force)
     verb = "already built" if report.skipped else "built"
     console.print(
         f"demo shop {verb} (seed {report.seed}): {report.products} products, {report.pages} help pages "
         f"({report.passages} passages), {report.qa_pairs} past Q/A, {report.users} shoppers, "
-        f"{report.events} events, {report.orders} orders in {s.data_dir}"
+        f"{report.events} events, {report.orders} orders in {s.data_dir}",
+        soft_wrap=True,
     )
 
 
@@ -139,10 +140,14 @@ def serve(
 
     s = _settings()
     host, port = host or s.host, port or s.port
-    app_ = create_app(s)
-    console.print(
-        f"shopmate: chat at http://{host}:{port}/ui  ·  API docs at http://{host}:{port}/docs"
-    )
+
+    def ready() -> None:
+        console.print(
+            f"shopmate: chat at http://{host}:{port}/ui  ·  API docs at http://{host}:{port}/docs",
+            soft_wrap=True,
+        )
+
+    app_ = create_app(s, on_ready=ready)
     uvicorn.run(app_, host=host, port=port, log_level=s.log_level.lower())
 
 
