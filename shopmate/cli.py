@@ -15,13 +15,24 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from shopmate.cli_bot import eval_intents, finetune_intents
+from shopmate.cli_eval import eval_app
 from shopmate.settings import Settings
 
 app = typer.Typer(help="shopmate: the shopping assistant for online shops.", no_args_is_help=True)
 demo_app = typer.Typer(help="The generated demo shop.", no_args_is_help=True)
 models_app = typer.Typer(help="Packaged model weights.", no_args_is_help=True)
+finetune_app = typer.Typer(
+    help="Train shopmate's models on a shop's own data.", no_args_is_help=True
+)
+eval_app.command("intents")(eval_intents)
+finetune_app.command("intents")(finetune_intents)
 app.add_typer(demo_app, name="demo")
 app.add_typer(models_app, name="models")
+app.add_typer(
+    eval_app, name="eval", help="Measure retrieval, intents and recommendations on data sets."
+)
+app.add_typer(finetune_app, name="finetune")
 console = Console()
 
 
