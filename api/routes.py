@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.schemas import (
     ID_PATTERN,
+    AgentReply,
     ChatRequest,
     ChatResponse,
     CitationOut,
     EventRequest,
     EventResponse,
+    ForgetResponse,
+    HandoffOut,
     Health,
     ProductOut,
     RecommendationsResponse,
@@ -71,7 +76,10 @@ def chat_out(session_id: str, r: BotReply) -> ChatResponse:
         ],
         products=[product_out(p) for p in r.products],
         intent=r.intent,
+        action=r.action,
         handoff=r.handoff,
+        handoff_state=r.handoff_state,
+        tool_calls=r.tool_calls,
     )
 
 
@@ -136,3 +144,90 @@ def recommendations(
     return RecommendationsResponse(
         user_id=user_id, products=[suggestion_out(s) for s in suggestions]
     )
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def require_admin(
+    request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]
+) -> None:
+    key = request.app.state.settings.admin_api_key
+    if key is None:
+        raise HTTPException(
+            403, "the admin API is disabled; set SHOPMATE_ADMIN_API_KEY to enable it"
+        )
+    if creds is None or not secrets.compare_digest(creds.credentials, key.get_secret_value()):
+        raise HTTPException(401, "admin API: send 'Authorization: Bearer <SHOPMATE_ADMIN_API_KEY>'")
+
+
+Admin = Depends(require_admin)
+SessionPath = Annotated[str, Path(min_length=1, max_length=128, pattern=ID_PATTERN)]
+
+
+def handoff_out(svc: Services, session_id: str) -> HandoffOut:
+    p = svc.engine.packet(session_id)
+    return HandoffOut(
+        session_id=p.session_id,
+        user_id=p.user_id,
+        state=p.state,
+        summary=p.summary,
+        cited=p.cited,
+        suggested=p.suggested,
+        transcript=p.transcript,
+    )
+
+
+@router.get(
+    "/v1/handoffs", response_model=list[HandoffOut], tags=["handoffs"], dependencies=[Admin]
+)
+def list_handoffs(svc: Svc) -> list[HandoffOut]:
+    """Conversations waiting for a person or held by one, oldest first."""
+    return [handoff_out(svc, s) for s in svc.engine.queue()]
+
+
+@router.post(
+    "/v1/handoffs/{session_id}/reply",
+    response_model=HandoffOut,
+    tags=["handoffs"],
+    dependencies=[Admin],
+)
+def agent_reply(svc: Svc, session_id: SessionPath, body: AgentReply) -> HandoffOut:
+    if svc.repo.load_state(session_id) is None:
+        raise HTTPException(404, f"no conversation {session_id!r}")
+    try:
+        svc.engine.agent_reply(session_id, body.text)
+    except MessageError as e:
+        raise HTTPException(409, str(e)) from e
+    return handoff_out(svc, session_id)
+
+
+@router.post(
+    "/v1/handoffs/{session_id}/{move}",
+    response_model=HandoffOut,
+    tags=["handoffs"],
+    dependencies=[Admin],
+)
+def move_handoff(
+    svc: Svc,
+    session_id: SessionPath,
+    move: Annotated[str, Path(pattern="^(take|release|resolve)$")],
+) -> HandoffOut:
+    """take: a person has the conversation (the bot goes silent); release: back to the bot; resolve: done."""
+    if svc.repo.load_state(session_id) is None:
+        raise HTTPException(404, f"no conversation {session_id!r}")
+    {"take": svc.engine.take, "release": svc.engine.release, "resolve": svc.engine.resolve}[move](
+        session_id
+    )
+    return handoff_out(svc, session_id)
+
+
+@router.delete(
+    "/v1/users/{user_id}", response_model=ForgetResponse, tags=["privacy"], dependencies=[Admin]
+)
+def forget_user(
+    svc: Svc, user_id: Annotated[str, Path(min_length=1, max_length=128, pattern=ID_PATTERN)]
+) -> ForgetResponse:
+    """Erase the shopper's events, conversations and orders. User vectors are never stored: they
+    are computed from events at request time, so erasing the events erases the vector."""
+    return ForgetResponse(user_id=user_id, erased=svc.repo.forget_user(user_id))

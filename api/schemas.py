@@ -61,7 +61,16 @@ class ChatResponse(BaseModel):
     citations: list[CitationOut]
     products: list[ProductOut]
     intent: str
-    handoff: bool
+    action: str = Field(
+        description="What the bot did: answer, search, recommend, order_status, handoff, …"
+    )
+    handoff: bool = Field(
+        description="True when a person has been asked for or has the conversation."
+    )
+    handoff_state: str = Field(description="none | requested | human")
+    tool_calls: list[str] = Field(
+        default_factory=list, description="Shop tools used for this reply."
+    )
 
 
 class EventRequest(BaseModel):
@@ -97,3 +106,24 @@ class Health(BaseModel):
 
 class ErrorOut(BaseModel):
     detail: str
+
+
+class HandoffOut(BaseModel):
+    session_id: str
+    user_id: str | None
+    state: str = Field(description="requested (waiting for a person) or human (a person has it)")
+    summary: str
+    cited: list[str]
+    suggested: list[str]
+    transcript: list[tuple[str, str]]
+
+
+class AgentReply(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(..., min_length=1, max_length=MAX_MESSAGE_CHARS)
+
+
+class ForgetResponse(BaseModel):
+    user_id: str
+    erased: dict[str, int]

@@ -1,43 +1,72 @@
-"""The dialogue engine: one shopper message in, one grounded reply out.
+"""The dialogue engine: one shopper message in, one reply out, state remembered.
 
-    engine = ChatEngine(embedder, router, answerer, recommender, repo)
-    reply = engine.respond("session-1", "u0001", "what is your return policy?")
+    engine.respond("session-1", "u0001", "where is my order?")
 
-Routes by intent: questions are answered from the knowledge base with citations
-(or handed to a person), product requests get product cards from the
-recommender, which blends the request with the shopper's history. Every turn is
-stored redacted through the shop repository.
+Per turn: load the session's state; embed the message once; read intent, sentiment and
+slots (order id, budget, colour, size); ask the pure policy what to do; act through the
+shop tools; decide whether product cards belong in the reply; save state and the
+redacted transcript in one transaction. While a person has the conversation the bot
+stays silent; `take`, `release` and `resolve` are the agent-side moves.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+from dataclasses import dataclass
 
 import numpy as np
 
 from bot.answerer import Answerer, Evidence
 from bot.intents import IntentRouter
-from bot.policy import RouteSignals, route
+from bot.policy import Signals, decide, may_suggest, must_hand_off_after_answer, top_intent
+from bot.product_answers import answer_about_product
 from bot.redact import redact
+from bot.sentiment import sentiment
+from bot.slots import budget, colour, is_no, is_yes, order_id, size, wants_cheaper
+from bot.state import DialogueState
+from bot.tools import ShopTools
 from bot.types import BotReply, ProductCard
 from recommender.recommender import Recommender, Suggestion
 from retrieval.embedder import Embedder
-from shop.repository import ShopRepository
+from shop.repository import ProductRecord, ShopRepository
 
 log = logging.getLogger(__name__)
 
 GREETING_REPLY = (
-    "Hi! I can answer questions about orders, shipping, returns and our products, "
+    "Hi! I can answer questions about orders, delivery, returns, payments and our products, "
     "or help you find something. What can I do for you?"
 )
+THANKS_REPLY = "You're welcome! Is there anything else I can help with?"
 HANDOFF_REQUESTED_REPLY = "Of course. I'm passing this conversation to a person from our support team; they'll reply here."
+UPSET_HANDOFF_REPLY = "I'm really sorry about this. I'm bringing in a person from our support team right now; they'll reply here."
+NO_ANSWER_HANDOFF_REPLY = "I couldn't find that in our shop's information, so I've asked a person from our team to help; they'll reply here."
+DECLINE_REPLY = (
+    "That's outside what I can help with here. I can answer questions about our products, "
+    "orders, delivery, returns and payments."
+)
 NO_PRODUCTS_REPLY = (
     "I couldn't find anything in stock that fits. Could you tell me a bit more about what you need?"
 )
+SIGN_IN_REPLY = "Please sign in (or give me your shopper id) so I can look up your orders."
+WHICH_ORDER_REPLY = "Which order is it about? The order number looks like o10023."
 
 
 class MessageError(ValueError):
     """The shopper's message cannot be processed; the text says why."""
+
+
+@dataclass(frozen=True)
+class HandoffPacket:
+    """What a person gets when taking over: summary, sources and suggestions already shown."""
+
+    session_id: str
+    user_id: str | None
+    state: str
+    summary: str
+    cited: list[str]
+    suggested: list[str]
+    transcript: list[tuple[str, str]]
 
 
 def card_of(s: Suggestion) -> ProductCard:
@@ -46,7 +75,7 @@ def card_of(s: Suggestion) -> ProductCard:
 
 
 class ChatEngine:
-    """Answers, suggests or hands off; records every turn."""
+    """Answers, acts, suggests or hands off; remembers the conversation."""
 
     def __init__(
         self,
@@ -55,19 +84,29 @@ class ChatEngine:
         answerer: Answerer,
         recommender: Recommender,
         repo: ShopRepository,
+        tools: ShopTools,
         suggestions_per_reply: int = 4,
         max_message_chars: int = 4000,
     ) -> None:
         if max_message_chars <= 0:
             raise ValueError(f"max_message_chars must be > 0, got {max_message_chars}")
-        self.embedder = embedder
-        self.router = router
-        self.answerer = answerer
-        self.recommender = recommender
-        self.repo = repo
+        self.embedder, self.router, self.answerer = embedder, router, answerer
+        self.recommender, self.repo, self.tools = recommender, repo, tools
         self.suggestions_per_reply = suggestions_per_reply
         self.max_message_chars = max_message_chars
 
+    # state ---------------------------------------------------------------------
+    def state(self, session_id: str, user_id: str | None = None) -> DialogueState:
+        raw = self.repo.load_state(session_id)
+        st = DialogueState.from_json(raw) if raw else DialogueState(session_id)
+        if user_id:
+            st.user_id = user_id
+        return st
+
+    def _save(self, st: DialogueState, messages: list[tuple[str, str, dict[str, object]]]) -> None:
+        self.repo.save_turn(st.session_id, st.user_id, st.handoff, st.to_json(), messages)
+
+    # the shopper's turn ---------------------------------------------------------
     def respond(self, session_id: str, user_id: str | None, message: str) -> BotReply:
         text = message.strip()
         if not text:
@@ -78,59 +117,332 @@ class ChatEngine:
             raise MessageError(
                 f"message has {len(text)} characters; at most {self.max_message_chars} are accepted"
             )
+        st = self.state(session_id, user_id)
+        if st.handoff == "human":  # a person has the conversation: the bot stays silent
+            self._save(st, [("shopper", redact(text), {"to": "agent"})])
+            return BotReply(
+                "", intent="agent_active", handoff=True, handoff_state="human", action="silent"
+            )
+
         vec = self.embedder.encode_one(text)
         evidence = self.answerer.evidence(text, vec)
-        intent = route(
-            RouteSignals(
-                intent_scores=self.router.scores(text, vec),
-                product_score=self.recommender.catalog_match(vec),
-                past_question_score=evidence.past_score,
-            )
+        self._remember_slots(st, text)
+        sig = Signals(
+            intent_scores=self.router.scores(text, vec),
+            sentiment=sentiment(text),
+            product_score=self.recommender.catalog_match(vec),
+            past_question_score=evidence.past_score,
+            mentions_order=order_id(text) is not None,
+            is_yes=is_yes(text),
+            is_no=is_no(text),
+            wants_cheaper=wants_cheaper(text),
         )
-        reply = self._reply(intent, text, vec, user_id, evidence)
-        self.repo.add_messages(
+        action = decide(st, sig)
+        reply = self._act(action, st, text, vec, evidence, sig)
+        if may_suggest(st, sig, reply.action) and not reply.products:
+            reply = self._with_suggestions(reply, st, text)
+        if reply.products:
+            st.suggestion_turns += 1
+            if reply.action in {"search", "recommend"}:  # what "the cheaper one" refers to
+                st.last_products = [p.id for p in reply.products]
+            st.shown_products += [p.id for p in reply.products if p.id not in st.shown_products]
+        st.cited += [c.id for c in reply.citations if c.id not in st.cited]
+        if st.handoff == "requested" and reply.action != "handoff":
+            reply = BotReply(
+                f"{reply.reply} A person from our team will join this chat shortly.".strip(),
+                reply.citations,
+                reply.products,
+                reply.intent,
+                True,
+                st.handoff,
+                reply.action,
+                reply.tool_calls,
+            )
+        st.turns += 1
+        reply = BotReply(
+            reply.reply,
+            reply.citations,
+            reply.products,
+            top_intent(sig),
+            st.handoff != "none",
+            st.handoff,
+            reply.action,
+            reply.tool_calls,
+        )
+        self._save(
+            st,
             [
-                (session_id, user_id, "shopper", redact(text), {"intent": intent}),
                 (
-                    session_id,
-                    user_id,
+                    "shopper",
+                    redact(text),
+                    {"intent": reply.intent, "sentiment": round(sig.sentiment, 2)},
+                ),
+                (
                     "bot",
                     redact(reply.reply),
                     {
+                        "action": reply.action,
                         "citations": [c.id for c in reply.citations],
-                        "products": [p.id for p in reply.products],
-                        "handoff": reply.handoff,
+                        "products": [{"id": p.id, "reason": p.reason} for p in reply.products],
+                        "tools": reply.tool_calls,
+                        "handoff": reply.handoff_state,
                     },
                 ),
-            ]
+            ],
         )
         log.info(
-            "session=%s intent=%s citations=%d products=%d handoff=%s",
+            "session=%s intent=%s action=%s products=%d handoff=%s",
             session_id[:12],
-            intent,
-            len(reply.citations),
+            reply.intent,
+            reply.action,
             len(reply.products),
-            reply.handoff,
+            reply.handoff_state,
         )
         return reply
 
-    def _reply(
-        self, intent: str, text: str, vec: np.ndarray, user_id: str | None, evidence: Evidence
+    def _remember_slots(self, st: DialogueState, text: str) -> None:
+        st.order_id = order_id(text) or st.order_id
+        st.budget_max = budget(text) or st.budget_max
+        st.colour = colour(text) or st.colour
+        st.size = size(text) or st.size
+
+    def _act(
+        self, action: str, st: DialogueState, text: str, vec: np.ndarray, ev: Evidence, sig: Signals
     ) -> BotReply:
-        if intent == "human_agent":
-            return BotReply(HANDOFF_REQUESTED_REPLY, intent=intent, handoff=True)
-        if intent == "greeting":
-            return BotReply(GREETING_REPLY, intent=intent)
-        if intent == "product_search":
-            k = max(self.suggestions_per_reply, 1)
-            cards = [card_of(s) for s in self.recommender.recommend(user_id, context=text, k=k)]
-            if not cards:
-                return BotReply(NO_PRODUCTS_REPLY, intent=intent)
-            names = ", ".join(c.title for c in cards[:3])
+        if action == "handoff":
+            st.handoff = "requested"
+            upset = top_intent(sig) != "human_agent"
             return BotReply(
-                f"Here are some products that fit what you're looking for: {names}.",
-                products=cards,
-                intent=intent,
+                UPSET_HANDOFF_REPLY if upset else HANDOFF_REQUESTED_REPLY, action=action
             )
-        answer = self.answerer.answer(text, vector=vec, evidence=evidence)
-        return BotReply(answer.text, answer.citations, intent=intent, handoff=not answer.grounded)
+        if action == "greet":
+            return BotReply(
+                THANKS_REPLY
+                if re.search(r"(?i)\b(thank|thanks|cheers)\b", text)
+                else GREETING_REPLY,
+                action=action,
+            )
+        if action == "decline":
+            return BotReply(DECLINE_REPLY, action=action)
+        if action in {"order_status", "cancel_order", "start_return", "confirm", "abort"}:
+            return self._order_action(action, st)
+        if action == "cheaper":
+            return self._cheaper(st)
+        if action in {"search", "recommend"}:
+            return self._products(action, st, text)
+        if action == "complaint":
+            answer = self.answerer.answer(text, vector=vec, evidence=ev)
+            body = (
+                answer.text
+                if answer.grounded
+                else "Let me make sure a person looks at this if I can't sort it out."
+            )
+            return BotReply(
+                f"I'm sorry to hear that. {body} If you'd like, I can connect you with a person from our team.",
+                answer.citations,
+                action=action,
+            )
+        return self._answer(st, text, vec, ev, sig)
+
+    def _answer(
+        self, st: DialogueState, text: str, vec: np.ndarray, ev: Evidence, sig: Signals
+    ) -> BotReply:
+        if top_intent(sig) == "product_question":
+            product = self._product_mentioned(vec) or (
+                self.repo.get_product(st.product_in_focus) if st.product_in_focus else None
+            )
+            if product is not None:
+                st.product_in_focus = product.id
+                found = answer_about_product(product, text, vec, self.answerer, self.embedder)
+                if found is not None:
+                    st.no_answer_streak = 0
+                    return BotReply(
+                        found.text, found.citations, action="answer", tool_calls=["faq_answer"]
+                    )
+        answer = self.answerer.answer(text, vector=vec, evidence=ev)
+        if answer.grounded:
+            st.no_answer_streak = 0
+            return BotReply(
+                answer.text, answer.citations, action="answer", tool_calls=["faq_answer"]
+            )
+        if must_hand_off_after_answer(st, grounded=False):
+            st.handoff, st.no_answer_streak = "requested", 0
+            return BotReply(NO_ANSWER_HANDOFF_REPLY, action="handoff", tool_calls=["faq_answer"])
+        st.no_answer_streak += 1
+        return BotReply(answer.text, action="no_answer", tool_calls=["faq_answer"])
+
+    def _product_mentioned(self, vec: np.ndarray) -> ProductRecord | None:
+        hits = self.recommender.store.query(self.recommender.collection, vec, k=1)
+        if (
+            hits and hits[0].score >= 0.62
+        ):  # the message names a product, not just a kind of product
+            return self.repo.get_product(hits[0].id)
+        return None
+
+    def _products(self, action: str, st: DialogueState, text: str) -> BotReply:
+        query = " ".join(x for x in (text, st.colour or "") if x)
+        if action == "recommend":
+            found = self.tools.recommend(st.user_id, context=text)
+        else:
+            found = self.tools.search_products(query, max_price=st.budget_max, user_id=st.user_id)
+        cards = [card_of(s) for s in found][: max(self.suggestions_per_reply, 1)]
+        if not cards:
+            return BotReply(
+                NO_PRODUCTS_REPLY,
+                action=action,
+                tool_calls=[f"{'recommend' if action == 'recommend' else 'search_products'}"],
+            )
+        st.product_in_focus = cards[0].id
+        names = ", ".join(c.title for c in cards[:3])
+        lead = (
+            "Here are some products that fit what you're looking for"
+            if action == "search"
+            else "You might like"
+        )
+        budget_note = (
+            f" (all under {st.budget_max:g})" if st.budget_max and action == "search" else ""
+        )
+        return BotReply(
+            f"{lead}{budget_note}: {names}.",
+            products=cards,
+            action=action,
+            tool_calls=["recommend" if action == "recommend" else "search_products"],
+        )
+
+    def _cheaper(self, st: DialogueState) -> BotReply:
+        shown = self.repo.get_products(st.last_products)
+        focus = shown.get(st.product_in_focus or "") or (
+            shown[st.last_products[0]]
+            if st.last_products and st.last_products[0] in shown
+            else None
+        )
+        options = sorted((p for p in shown.values() if p.in_stock), key=lambda p: p.price)
+        cheaper = [p for p in options if focus is None or p.price < focus.price]
+        if not cheaper:
+            title = focus.title if focus else "that"
+            return BotReply(
+                f"{title} is already the cheapest of the ones I showed you.", action="cheaper"
+            )
+        pick = cheaper[0]
+        st.product_in_focus = pick.id
+        reason = f"cheaper than {focus.title}" if focus else "the cheapest one"
+        card = ProductCard(
+            pick.id, pick.title, pick.price, pick.category, reason, pick.brand, pick.in_stock
+        )
+        return BotReply(
+            f"The cheaper one is the {pick.title} at {pick.price:.2f}.",
+            products=[card],
+            action="cheaper",
+        )
+
+    def _order_action(self, action: str, st: DialogueState) -> BotReply:
+        if not st.user_id:
+            return BotReply(SIGN_IN_REPLY, action=action)
+        if action == "abort":
+            pending, st.pending = st.pending or {}, None
+            return BotReply(
+                f"Alright, I've left order {pending.get('order_id', '')} as it is.", action=action
+            )
+        if action == "confirm":
+            pending, st.pending = st.pending or {}, None
+            out = self.tools.cancel_order(str(pending.get("order_id")), st.user_id, confirm=True)
+            return BotReply(out.message, action=action, tool_calls=["cancel_order"])
+        oid = st.order_id or (o.id if (o := self.repo.latest_order(st.user_id)) else None)
+        if oid is None:
+            return BotReply(WHICH_ORDER_REPLY, action=action)
+        st.order_id = oid
+        if action == "order_status":
+            return BotReply(
+                self.tools.order_status(oid, st.user_id).message,
+                action=action,
+                tool_calls=["order_status"],
+            )
+        if action == "start_return":
+            return BotReply(
+                self.tools.start_return(oid, st.user_id).message,
+                action=action,
+                tool_calls=["start_return"],
+            )
+        out = self.tools.cancel_order(oid, st.user_id, confirm=False)
+        if out.message == "confirmation needed" and out.order is not None:
+            st.pending = {"action": "cancel_order", "order_id": oid}
+            n = len(out.order.product_ids)
+            return BotReply(
+                f"Shall I cancel order {oid} ({n} item{'s' if n != 1 else ''}, {out.order.total:.2f})? Please reply yes or no.",
+                action=action,
+                tool_calls=["cancel_order"],
+            )
+        return BotReply(out.message, action=action, tool_calls=["cancel_order"])
+
+    def _with_suggestions(self, reply: BotReply, st: DialogueState, text: str) -> BotReply:
+        focus = self.repo.get_product(st.product_in_focus) if st.product_in_focus else None
+        context = f"{focus.title} {focus.category}" if focus else text
+        found = [
+            s
+            for s in self.recommender.recommend(
+                st.user_id, context=context, k=self.suggestions_per_reply + 1
+            )
+            if s.product.id != st.product_in_focus
+        ][:3]
+        if not found:
+            return reply
+        cards = [card_of(s) for s in found]
+        return BotReply(
+            reply.reply,
+            reply.citations,
+            cards,
+            reply.intent,
+            reply.handoff,
+            reply.handoff_state,
+            reply.action,
+            [*reply.tool_calls, "recommend"],
+        )
+
+    # the agent's side -------------------------------------------------------------
+    def queue(self) -> list[str]:
+        return self.repo.sessions_in_handoff()
+
+    def packet(self, session_id: str) -> HandoffPacket:
+        st = self.state(session_id)
+        rows = self.repo.transcript_meta(session_id)
+        asked = [t for role, t, _ in rows if role == "shopper"]
+        summary = (
+            f"{len(asked)} shopper message(s). First: “{asked[0][:120]}”"
+            if asked
+            else "No messages."
+        )
+        if len(asked) > 1:
+            summary += f" Latest: “{asked[-1][:120]}”"
+        return HandoffPacket(
+            session_id,
+            st.user_id,
+            st.handoff,
+            summary,
+            list(st.cited),
+            list(st.shown_products),
+            [(r, t) for r, t, _ in rows],
+        )
+
+    def take(self, session_id: str) -> None:
+        self._set_handoff(session_id, "human", "agent took the conversation")
+
+    def release(self, session_id: str) -> None:
+        """The person hands the conversation back to the bot."""
+        self._set_handoff(session_id, "none", "agent released the conversation")
+
+    def resolve(self, session_id: str) -> None:
+        """Resolved: back to the bot with a clean slate, so no loop back into handoff."""
+        st = self.state(session_id)
+        st.handoff, st.no_answer_streak, st.pending = "none", 0, None
+        self._save(st, [("system", "resolved", {"handoff": "none"})])
+
+    def agent_reply(self, session_id: str, text: str) -> None:
+        st = self.state(session_id)
+        if st.handoff != "human":
+            raise MessageError("take the conversation before replying to it")
+        self._save(st, [("agent", redact(text), {})])
+
+    def _set_handoff(self, session_id: str, value: str, note: str) -> None:
+        st = self.state(session_id)
+        st.handoff = value
+        self._save(st, [("system", note, {"handoff": value})])

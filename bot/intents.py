@@ -1,95 +1,47 @@
-"""Routing a shopper's message to what the bot should do with it.
+"""The shop's intents and the router that recognises them.
 
-A nearest-prototype classifier over sentence embeddings: each intent has a few
-example utterances; a message takes the intent of its most similar example.
-(The dialogue-engine issue replaces this with a head trained on support data;
-the interface stays `classify(text) -> IntentResult`.)
+Intents are predicted by the trained `IntentClassifier` (a head on MiniLM vectors).
+shopmate ships its own training examples for the shop intents
+(`bot/data/shop_intents.jsonl`); a shop retrains on its own tickets with
+`shopmate finetune intents`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-from retrieval.embedder import Embedder
+from bot.intent_classifier import IntentClassifier
 
-PROTOTYPES: dict[str, tuple[str, ...]] = {
-    "product_search": (
-        "I need something for hiking in the rain",
-        "I'm looking for a warm jacket",
-        "can you recommend running shoes",
-        "show me tents for two people",
-        "what do you have for camping",
-        "I want a gift for my dad who likes cooking",
-        "do you sell backpacks",
-        "suggest a good sleeping bag",
-        "any boots for winter walks?",
-        "I'm shopping for kids' clothes",
-        "do you have waterproof trousers?",
-        "have you got any lightweight stoves",
-    ),
-    "question": (
-        "what is your return policy?",
-        "how long does shipping take?",
-        "can I pay with PayPal?",
-        "how do I reset my password",
-        "where is my order",
-        "is this jacket waterproof?",
-        "what sizes does it come in",
-        "do you ship internationally",
-        "how do I get a refund",
-        "what does the warranty cover",
-        "how do I wash the fleece",
-        "can I cancel my order",
-        "how should I clean my hiking boots",
-        "how do I look after a down jacket",
-        "what size should I order",
-    ),
-    "human_agent": (
-        "I want to talk to a person",
-        "let me speak to a human agent",
-        "connect me with customer service",
-        "can I talk to someone real",
-    ),
-    "greeting": ("hello", "hi there", "good morning", "thanks, bye", "thank you"),
-}
+SHOP_INTENTS = (
+    "order_status", "cancel_order", "return_refund", "shipping", "payment", "account",
+    "product_question", "product_search", "recommendation", "complaint", "human_agent",
+    "small_talk", "out_of_scope",
+)  # fmt: skip
+SHOP_INTENT_DATA = Path(__file__).parent / "data" / "shop_intents.jsonl"
 
 
 @dataclass(frozen=True)
 class IntentResult:
     intent: str
-    score: float
+    score: float  # the classifier's probability
 
 
 class IntentRouter:
-    """Nearest example utterance wins."""
+    """Intent probabilities for a message (its vector computed once by the engine)."""
 
-    def __init__(
-        self, embedder: Embedder, prototypes: dict[str, tuple[str, ...]] | None = None
-    ) -> None:
-        self.embedder = embedder
-        self.prototypes = prototypes or PROTOTYPES
-        if not self.prototypes or any(not v for v in self.prototypes.values()):
-            raise ValueError("every intent needs at least one example utterance")
-        self._labels: list[str] = []
-        self._vecs: np.ndarray | None = None
-
-    def warm_up(self) -> None:
-        if self._vecs is None:
-            texts = [t for ex in self.prototypes.values() for t in ex]
-            self._labels = [label for label, ex in self.prototypes.items() for _ in ex]
-            self._vecs = self.embedder.encode(texts)
+    def __init__(self, classifier: IntentClassifier) -> None:
+        missing = set(SHOP_INTENTS) - set(classifier.labels)
+        if missing:
+            raise ValueError(f"the intent classifier lacks the shop intents {sorted(missing)}")
+        self.classifier = classifier
 
     def scores(self, text: str, vec: np.ndarray | None = None) -> dict[str, float]:
-        """Best similarity of the message to each intent's examples."""
-        self.warm_up()
-        assert self._vecs is not None
-        v = self.embedder.encode_one(text) if vec is None else vec
-        out: dict[str, float] = {}
-        for label, sim in zip(self._labels, (self._vecs @ v).tolist(), strict=True):
-            out[label] = max(out.get(label, -1.0), float(sim))
-        return out
+        v = self.classifier.embedder.encode_one(text) if vec is None else vec
+        p = self.classifier.probabilities(v[None, :])[0]
+        return {label: float(x) for label, x in zip(self.classifier.labels, p, strict=True)}
 
     def classify(self, text: str, vec: np.ndarray | None = None) -> IntentResult:
         scores = self.scores(text, vec)

@@ -1,11 +1,7 @@
-"""Pure routing policy: what the bot does with a message, from the signals it has.
+"""Pure dialogue policy: what the bot does next, whether it may suggest products, when a person takes over.
 
-The intent router's similarities alone confuse "do you price match?" (a policy
-question) with a product request; the evidence the shop holds settles it: a
-message becomes a product search only when it reads like one AND the catalog
-has something close to it AND it is not a question the shop's team has already
-answered. Everything else is a question, which the answerer answers from the
-knowledge base or hands to a person.
+Every decision is a function of the dialogue state and this turn's signals, so it is
+tested with tables of cases (tests/test_policy.py) and replayed in the scenario suite.
 """
 
 from __future__ import annotations
@@ -13,32 +9,93 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-HUMAN_MIN = 0.55  # "let me talk to a person" must be unmistakable
-GREETING_MIN = 0.6
+from bot.state import DialogueState
+
+HUMAN_MIN = 0.5  # probability of human_agent needed to hand off on request
+STRONG_NEGATIVE = -0.75  # sentiment at or below this hands off ("worst service, furious")
+NO_SUGGESTION_SENTIMENT = -0.2  # no products for a shopper who is unhappy
 PRODUCT_MIN = 0.25  # best catalog match needed before we show products
 PAST_QUESTION_MIN = 0.8  # a past shopper question this close means it is a question
+MAX_SUGGESTION_TURNS = 3  # replies with product cards per session
+NO_ANSWER_HANDOFF = 2  # consecutive unanswerable questions before a person is fetched
+
+INFO_INTENTS = {"return_refund", "shipping", "payment", "account", "product_question"}
+SHOPPING_INTENTS = {"product_search", "recommendation"}
+NEVER_SUGGEST = {"complaint", "cancel_order", "return_refund", "human_agent", "order_status"}
 
 
 @dataclass(frozen=True)
-class RouteSignals:
-    intent_scores: Mapping[str, float]  # best similarity to each intent's examples
-    product_score: float  # similarity of the best catalog match
+class Signals:
+    intent_scores: Mapping[str, float]  # classifier probabilities per intent
+    sentiment: float  # -1 .. 1
+    product_score: float  # similarity of the best in-stock catalog match
     past_question_score: float  # similarity of the closest past shopper question
+    mentions_order: bool = False
+    is_yes: bool = False
+    is_no: bool = False
+    wants_cheaper: bool = False
 
 
-def route(s: RouteSignals) -> str:
-    """One of: human_agent, greeting, product_search, question."""
-    scores = s.intent_scores
-    top = max(scores, key=lambda k: scores[k])
-    if top == "human_agent" and scores[top] >= HUMAN_MIN:
-        return "human_agent"
-    if top == "greeting" and scores[top] >= GREETING_MIN:
-        return "greeting"
-    wants_products = scores.get("product_search", 0.0) > scores.get("question", 0.0)
+def top_intent(s: Signals) -> str:
+    return max(s.intent_scores, key=lambda k: s.intent_scores[k])
+
+
+def decide(state: DialogueState, s: Signals) -> str:
+    """The next action: silent | confirm | abort | handoff | greet | decline | order_status |
+    cancel_order | start_return | cheaper | search | recommend | complaint | answer."""
+    if state.handoff == "human":
+        return "silent"
+    if state.pending is not None:
+        if s.is_yes:
+            return "confirm"
+        if s.is_no:
+            return "abort"
+    intent = top_intent(s)
+    if intent == "human_agent" and s.intent_scores[intent] >= HUMAN_MIN:
+        return "handoff"
+    if s.sentiment <= STRONG_NEGATIVE:
+        return "handoff"
+    if s.wants_cheaper and state.last_products:
+        return "cheaper"
+    if intent == "small_talk":
+        return "greet"
+    if intent == "out_of_scope":
+        return "decline"
+    if intent == "order_status":
+        return "order_status"
+    if intent == "cancel_order":
+        return "cancel_order"
+    if intent == "return_refund" and s.mentions_order:
+        return "start_return"
+    if intent == "complaint":
+        return "complaint"
     if (
-        wants_products
+        intent in SHOPPING_INTENTS
         and s.product_score >= PRODUCT_MIN
         and s.past_question_score < PAST_QUESTION_MIN
     ):
-        return "product_search"
-    return "question"
+        return "recommend" if intent == "recommendation" else "search"
+    return "answer"
+
+
+def may_suggest(state: DialogueState, s: Signals, action: str) -> bool:
+    """Products only after product talk, never to an unhappy shopper, in a complaint, refund,
+    cancellation or handoff, and only a few times per session."""
+    if state.handoff != "none" or state.pending is not None:
+        return False
+    if top_intent(s) in NEVER_SUGGEST or action in {"complaint", "handoff", "decline", "abort"}:
+        return False
+    if s.sentiment <= NO_SUGGESTION_SENTIMENT:
+        return False
+    if state.suggestion_turns >= MAX_SUGGESTION_TURNS:
+        return False
+    return action in {"search", "recommend", "cheaper"} or (
+        action == "answer"
+        and top_intent(s) == "product_question"
+        and state.product_in_focus is not None
+    )
+
+
+def must_hand_off_after_answer(state: DialogueState, grounded: bool) -> bool:
+    """The judge said "no answer" twice in a row."""
+    return not grounded and state.no_answer_streak + 1 >= NO_ANSWER_HANDOFF

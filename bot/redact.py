@@ -85,7 +85,10 @@ def _is_phone(m: re.Match[str]) -> bool:
 
 
 def _sub(
-    pattern: re.Pattern[str], label: str, text: str, protected: list[tuple[int, int]],
+    pattern: re.Pattern[str],
+    label: str,
+    text: str,
+    protected: list[tuple[int, int]],
     accept: Callable[[re.Match[str]], bool] | None = None,
 ) -> str:
     out, last = [], 0

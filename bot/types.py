@@ -38,5 +38,8 @@ class BotReply:
     reply: str
     citations: list[Citation] = field(default_factory=list)
     products: list[ProductCard] = field(default_factory=list)
-    intent: str = "question"  # question | product_search | handoff | smalltalk
-    handoff: bool = False  # True when the bot asks for a person instead of answering
+    intent: str = "question"  # the shop intent the message was read as
+    handoff: bool = False  # True when a person is asked for, or has the conversation
+    handoff_state: str = "none"  # none | requested | human
+    action: str = "answer"  # what the policy decided (see bot.policy.decide)
+    tool_calls: list[str] = field(default_factory=list)  # shop tools used for this reply

@@ -11,10 +11,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, case, create_engine, delete, event, func, select
+from sqlalchemy import CursorResult, Engine, case, create_engine, delete, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from shop.models import EVENT_TYPES, Base, Event, Message, Order, Product, QAPair, User
+from shop.models import (
+    EVENT_TYPES,
+    Base,
+    Event,
+    Message,
+    Order,
+    Product,
+    QAPair,
+    SessionState,
+    User,
+)
 
 _EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -40,6 +50,16 @@ class ProductRecord:
 
 
 @dataclass(frozen=True)
+class OrderRecord:
+    id: str
+    user_id: str
+    product_ids: list[str]
+    status: str
+    created_at: datetime
+    total: float
+
+
+@dataclass(frozen=True)
 class EventRecord:
     user_id: str
     product_id: str
@@ -57,6 +77,12 @@ def _as_record(p: Product) -> ProductRecord:
         p.price,
         p.stock,
         dict(p.attributes or {}),
+    )
+
+
+def _order(o: Order) -> OrderRecord:
+    return OrderRecord(
+        o.id, o.user_id, list(o.product_ids or []), o.status, _aware(o.created_at), o.total
     )
 
 
@@ -225,7 +251,79 @@ class ShopRepository:
             for qid, q, a, pid, topic in pairs:
                 s.merge(QAPair(id=qid, question=q, answer=a, product_id=pid, topic=topic))
 
+    # orders --------------------------------------------------------------------
+    def get_order(self, order_id: str) -> OrderRecord | None:
+        with self.session() as s:
+            o = s.get(Order, order_id)
+            return _order(o) if o else None
+
+    def latest_order(self, user_id: str) -> OrderRecord | None:
+        with self.session() as s:
+            o = s.scalars(
+                select(Order)
+                .where(Order.user_id == user_id)
+                .order_by(Order.created_at.desc())
+                .limit(1)
+            ).first()
+            return _order(o) if o else None
+
+    def set_order_status(self, order_id: str, expected: str, new: str) -> bool:
+        """Move an order from `expected` to `new` status; False if it was not in `expected`."""
+        with self.session() as s, s.begin():
+            o = s.get(Order, order_id)
+            if o is None or o.status != expected:
+                return False
+            o.status = new
+            return True
+
     # conversations -------------------------------------------------------------
+    def load_state(self, session_id: str) -> str | None:
+        with self.session() as s:
+            row = s.get(SessionState, session_id)
+            return row.state if row else None
+
+    def save_turn(
+        self,
+        session_id: str,
+        user_id: str | None,
+        handoff: str,
+        state_json: str,
+        messages: Sequence[tuple[str, str, dict[str, Any]]],
+    ) -> None:
+        """Persist the new dialogue state and the turn's messages (role, redacted text, meta) atomically."""
+        with self.session() as s, s.begin():
+            row = s.get(SessionState, session_id)
+            if row is None:
+                s.add(
+                    SessionState(
+                        session_id=session_id, user_id=user_id, handoff=handoff, state=state_json
+                    )
+                )
+            else:
+                row.user_id, row.handoff, row.state = user_id or row.user_id, handoff, state_json
+                row.updated_at = datetime.now(UTC)
+            for role, text, meta in messages:
+                s.add(
+                    Message(session_id=session_id, user_id=user_id, role=role, text=text, meta=meta)
+                )
+
+    def sessions_in_handoff(self) -> list[str]:
+        with self.session() as s:
+            return list(
+                s.scalars(
+                    select(SessionState.session_id)
+                    .where(SessionState.handoff != "none")
+                    .order_by(SessionState.updated_at)
+                )
+            )
+
+    def transcript_meta(self, session_id: str) -> list[tuple[str, str, dict[str, Any]]]:
+        with self.session() as s:
+            rows = s.scalars(
+                select(Message).where(Message.session_id == session_id).order_by(Message.id)
+            ).all()
+        return [(m.role, m.text, dict(m.meta or {})) for m in rows]
+
     def add_messages(
         self, rows: Sequence[tuple[str, str | None, str, str, dict[str, Any]]]
     ) -> None:
@@ -242,6 +340,27 @@ class ShopRepository:
                 select(Message).where(Message.session_id == session_id).order_by(Message.id)
             ).all()
         return [(m.role, m.text) for m in rows]
+
+    def forget_user(self, user_id: str) -> dict[str, int]:
+        """Erase a shopper's events, conversations, dialogue states, orders and account row (one transaction)."""
+        with self.session() as s, s.begin():
+            sessions = list(
+                s.scalars(select(SessionState.session_id).where(SessionState.user_id == user_id))
+            )
+            statements = {
+                "events": delete(Event).where(Event.user_id == user_id),
+                "messages": delete(Message).where(
+                    (Message.user_id == user_id) | Message.session_id.in_(sessions)
+                ),
+                "sessions": delete(SessionState).where(SessionState.user_id == user_id),
+                "orders": delete(Order).where(Order.user_id == user_id),
+                "users": delete(User).where(User.id == user_id),
+            }
+            counts = {}
+            for name, stmt in statements.items():
+                result: CursorResult[Any] = s.execute(stmt)  # type: ignore[assignment]
+                counts[name] = int(result.rowcount or 0)
+        return counts
 
     def table_counts(self) -> dict[str, int]:
         out = {}

@@ -138,6 +138,18 @@ def ingest(
 
 
 @app.command()
+def forget(user_id: Annotated[str, typer.Argument(help="The shopper to erase.")]) -> None:
+    """Erase a shopper's events, conversations and orders (their vector goes with their events)."""
+    from shop.repository import ShopRepository
+
+    s = _settings()
+    erased = ShopRepository.from_url(s.resolved_database_url()).forget_user(user_id)
+    console.print(
+        f"erased {user_id}: " + ", ".join(f"{n} {k}" for k, n in erased.items()), soft_wrap=True
+    )
+
+
+@app.command()
 def serve(
     host: Annotated[
         str | None, typer.Option(help="Address to bind (default SHOPMATE_HOST, 127.0.0.1).")

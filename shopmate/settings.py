@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = Field(
         None, description="API key for the OpenAI-compatible server."
     )
+    admin_api_key: SecretStr | None = Field(
+        None,
+        description="Bearer key for the admin API (handoffs, erasing shoppers); unset disables it.",
+    )
     answer_min_score: float = Field(
         0.35, description="Below this retrieval similarity the bot hands off instead of answering."
     )

@@ -14,6 +14,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from bot.answerer import Answerer
 from bot.engine import ChatEngine
 from bot.intents import IntentRouter
+from bot.tools import ShopTools
 from recommender.item_index import PRODUCTS, ItemIndex
 from recommender.recommender import Recommender
 from retrieval.embedder import Embedder
@@ -21,6 +22,7 @@ from retrieval.ingest import Ingestor
 from retrieval.retriever import KnowledgeRetriever
 from retrieval.store import VectorStore
 from shop.repository import ShopRepository
+from shopmate.intent_model import shop_intent_classifier
 from shopmate.models import minilm_path, offline, prepare_llm
 from shopmate.settings import Settings
 
@@ -68,10 +70,8 @@ def build_services(
     repo = ShopRepository.from_url(settings.resolved_database_url())
     store = VectorStore.open(path=settings.chroma_path, url=settings.chroma_url)
     embedder = embedder or Embedder(settings.embedder_path or minilm_path())
-    router = IntentRouter(embedder)
     if warm:
         embedder.warm_up()
-        router.warm_up()
     answerer = Answerer(
         embedder,
         KnowledgeRetriever(embedder, store, KNOWLEDGE),
@@ -81,12 +81,17 @@ def build_services(
         chat_model=build_chat_model(settings),
     )
     recommender = Recommender(repo, store, embedder, PRODUCTS)
+    router = IntentRouter(shop_intent_classifier(settings.models_dir, embedder))
+    tools = ShopTools(
+        repo, recommender, answerer, k=settings.suggestions_per_reply, currency=settings.currency
+    )
     engine = ChatEngine(
         embedder,
         router,
         answerer,
         recommender,
         repo,
+        tools,
         suggestions_per_reply=settings.suggestions_per_reply,
         max_message_chars=settings.max_message_chars,
     )

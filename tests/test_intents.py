@@ -1,38 +1,55 @@
-"""The skeleton's intent router on the real MiniLM: a table of shopper messages."""
+"""The shop-intent router on the real MiniLM with the head trained from bot/data/shop_intents.jsonl.
+
+The messages below are not in the training examples.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from bot.intents import IntentRouter
+from bot.intents import SHOP_INTENTS, IntentRouter
+from shopmate.intent_model import shop_intent_classifier
 
 
 @pytest.fixture(scope="module")
-def router(embedder):  # type: ignore[no-untyped-def]
-    r = IntentRouter(embedder)
-    r.warm_up()
-    return r
+def router(embedder, tmp_path_factory: pytest.TempPathFactory) -> IntentRouter:  # type: ignore[no-untyped-def]
+    return IntentRouter(shop_intent_classifier(tmp_path_factory.mktemp("models"), embedder))
 
 
 @pytest.mark.parametrize(
     ("text", "intent"),
     [
-        ("What is your return policy?", "question"),
-        ("how much does delivery to Ireland cost", "question"),
-        ("can I change the address on my order", "question"),
-        ("do you accept Apple Pay", "question"),
-        ("I need something for hiking in the rain", "product_search"),
-        ("looking for a present for a 6 year old", "product_search"),
-        ("recommend me a lightweight tent", "product_search"),
+        ("how much does delivery to Ireland cost", "shipping"),
+        ("can I change the password on my account", "account"),
+        ("do you accept Amex", "payment"),
+        ("the parcel I ordered on Monday hasn't come", "order_status"),
+        ("please cancel the order I placed this morning", "cancel_order"),
+        ("the boots don't fit, how do I send them back?", "return_refund"),
+        ("is the down jacket machine washable", "product_question"),
+        ("looking for a present for a 6 year old who loves camping", "recommendation"),
+        ("I'm after a lightweight two-person tent", "product_search"),
         ("I want to speak to a real person", "human_agent"),
-        ("get me a human please", "human_agent"),
-        ("hello!", "greeting"),
+        ("absolutely appalling, the seams split on day one", "complaint"),
+        ("hiya", "small_talk"),
+        ("who is the president of France", "out_of_scope"),
     ],
 )
-def test_routing_table(router: IntentRouter, text: str, intent: str) -> None:
+def test_unseen_messages(router: IntentRouter, text: str, intent: str) -> None:
     assert router.classify(text).intent == intent
 
 
-def test_router_needs_examples(embedder) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(ValueError, match="at least one example"):
-        IntentRouter(embedder, {"question": ()})
+def test_scores_are_probabilities_over_every_shop_intent(router: IntentRouter) -> None:
+    scores = router.scores("where is my parcel")
+    assert set(scores) == set(SHOP_INTENTS)
+    assert sum(scores.values()) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_the_head_is_trained_once_and_reused(embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    shop_intent_classifier(tmp_path, embedder)
+    folders = list(tmp_path.glob("shop-intents-*"))
+    assert len(folders) == 1
+    stamp = (folders[0] / "head.npz").stat().st_mtime_ns
+    shop_intent_classifier(tmp_path, embedder)
+    assert (folders[0] / "head.npz").stat().st_mtime_ns == stamp

@@ -1,35 +1,109 @@
-"""The routing policy is a pure function: a table of signal cases."""
+"""The dialogue policy is pure: tables of (state, signals) -> decision."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.answerer import _join, _units
-from bot.policy import RouteSignals, route
+from bot.policy import Signals, decide, may_suggest, must_hand_off_after_answer
+from bot.state import DialogueState
 
 
 def sig(
-    q: float, p: float, h: float = 0.1, g: float = 0.1, product: float = 0.5, past: float = 0.3
-) -> RouteSignals:
-    scores = {"question": q, "product_search": p, "human_agent": h, "greeting": g}
-    return RouteSignals(scores, product_score=product, past_question_score=past)
+    intent: str,
+    p: float = 0.9,
+    sentiment: float = 0.0,
+    product: float = 0.5,
+    past: float = 0.3,
+    **kw: bool,
+) -> Signals:
+    scores = {
+        i: (p if i == intent else (1 - p) / 12)
+        for i in (
+            "order_status",
+            "cancel_order",
+            "return_refund",
+            "shipping",
+            "payment",
+            "account",
+            "product_question",
+            "product_search",
+            "recommendation",
+            "complaint",
+            "human_agent",
+            "small_talk",
+            "out_of_scope",
+        )
+    }
+    return Signals(scores, sentiment, product, past, **kw)
+
+
+def st(**kw: object) -> DialogueState:
+    return DialogueState("s", **kw)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
-    ("signals", "expected"),
+    ("state", "signals", "action"),
     [
-        (sig(0.2, 0.9), "product_search"),  # reads like a request, the catalog has it
-        (sig(0.2, 0.9, product=0.1), "question"),  # nothing like it in the catalog
-        (sig(0.3, 0.4, past=0.95), "question"),  # shoppers asked exactly this before
-        (sig(0.9, 0.3), "question"),
-        (sig(0.2, 0.2, h=0.8), "human_agent"),
-        (sig(0.2, 0.2, h=0.5), "question"),  # a vague "someone" is not a handoff request
-        (sig(0.2, 0.2, g=0.95), "greeting"),
-        (sig(0.1, 0.1, g=0.3), "question"),  # off-topic: the answerer decides (and hands off)
+        (st(), sig("product_search"), "search"),
+        (st(), sig("product_search", product=0.1), "answer"),  # nothing like it in the catalog
+        (st(), sig("product_search", past=0.95), "answer"),  # shoppers asked exactly this before
+        (st(), sig("recommendation"), "recommend"),
+        (st(), sig("return_refund"), "answer"),
+        (st(), sig("return_refund", mentions_order=True), "start_return"),
+        (st(), sig("order_status"), "order_status"),
+        (st(), sig("cancel_order"), "cancel_order"),
+        (
+            st(pending={"action": "cancel_order", "order_id": "o1"}),
+            sig("small_talk", is_yes=True),
+            "confirm",
+        ),
+        (
+            st(pending={"action": "cancel_order", "order_id": "o1"}),
+            sig("small_talk", is_no=True),
+            "abort",
+        ),
+        (st(), sig("small_talk", is_yes=True), "greet"),  # a yes with nothing pending is just talk
+        (st(), sig("human_agent"), "handoff"),
+        (st(), sig("human_agent", p=0.3), "answer"),  # a vague mention is not a request
+        (st(), sig("shipping", sentiment=-0.8), "handoff"),  # strong anger
+        (st(), sig("return_refund", sentiment=-0.6), "answer"),  # unhappy, but answer the question
+        (st(), sig("complaint", sentiment=-0.4), "complaint"),
+        (st(last_products=["p1", "p2"]), sig("product_search", wants_cheaper=True), "cheaper"),
+        (st(), sig("product_search", wants_cheaper=True), "search"),  # nothing shown yet
+        (st(), sig("small_talk"), "greet"),
+        (st(), sig("out_of_scope"), "decline"),
+        (st(handoff="human"), sig("human_agent"), "silent"),
     ],
 )
-def test_route(signals: RouteSignals, expected: str) -> None:
-    assert route(signals) == expected
+def test_decide(state: DialogueState, signals: Signals, action: str) -> None:
+    assert decide(state, signals) == action
+
+
+@pytest.mark.parametrize(
+    ("state", "signals", "action", "allowed"),
+    [
+        (st(), sig("product_search"), "search", True),
+        (st(product_in_focus="p1"), sig("product_question"), "answer", True),
+        (st(), sig("product_question"), "answer", False),  # no product in focus
+        (st(), sig("shipping"), "answer", False),
+        (st(), sig("complaint"), "complaint", False),
+        (st(), sig("return_refund"), "answer", False),
+        (st(), sig("cancel_order"), "cancel_order", False),
+        (st(), sig("product_search", sentiment=-0.3), "search", False),  # unhappy shopper
+        (st(handoff="requested"), sig("product_search"), "search", False),
+        (st(suggestion_turns=3), sig("product_search"), "search", False),  # enough for one session
+        (st(pending={"action": "cancel_order"}), sig("product_search"), "search", False),
+    ],
+)
+def test_may_suggest(state: DialogueState, signals: Signals, action: str, allowed: bool) -> None:
+    assert may_suggest(state, signals, action) is allowed
+
+
+def test_second_unanswerable_question_hands_off() -> None:
+    assert not must_hand_off_after_answer(st(no_answer_streak=0), grounded=False)
+    assert must_hand_off_after_answer(st(no_answer_streak=1), grounded=False)
+    assert not must_hand_off_after_answer(st(no_answer_streak=1), grounded=True)
 
 
 def test_units_keep_list_items_apart() -> None:

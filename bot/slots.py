@@ -1,0 +1,87 @@
+"""Pure extractors for the things shoppers mention: order ids, budgets, colours, sizes, yes/no."""
+
+from __future__ import annotations
+
+import re
+
+_ORDER = re.compile(r"(?i)\b(o\d{4,6})\b|(?i:order)\s*(?:no\.?|number|#)?\s*#?(\d{4,6})\b")
+_BUDGET = re.compile(
+    r"(?i)(?:under|below|less than|max(?:imum)?|up to|no more than|cheaper than|within)\s*(?:£|€|\$)?\s*(\d+(?:[.,]\d{1,2})?)"
+    r"|(?:£|€|\$)\s*(\d+(?:[.,]\d{1,2})?)\s*(?:or less|max|tops)"
+)
+COLOURS = (
+    "black",
+    "white",
+    "grey",
+    "gray",
+    "navy",
+    "blue",
+    "red",
+    "green",
+    "olive",
+    "khaki",
+    "brown",
+    "beige",
+    "yellow",
+    "orange",
+    "purple",
+    "pink",
+    "teal",
+    "burgundy",
+    "charcoal",
+    "sand",
+    "moss green",
+    "forest green",
+)
+_SIZE = re.compile(
+    r"(?i)\b(?:size\s+)?(XXS|XS|S|M|L|XL|XXL|3XL)\b(?=\s|$|[?.!,])|\b(?:EU|UK|US)\s?\d{1,2}(?:\.5)?\b"
+)
+_YES = re.compile(
+    r"(?i)^\s*(yes|yeah|yep|yup|sure|ok(?:ay)?|please do|go ahead|do it|confirm(?:ed)?|correct|y)\b"
+)
+_NO = re.compile(r"(?i)^\s*(no|nope|nah|don'?t|do not|cancel that|never ?mind|stop|n)\b")
+_CHEAPER = re.compile(r"(?i)\b(cheaper|cheapest|less expensive|lower price|more affordable)\b")
+
+
+def order_id(text: str) -> str | None:
+    m = _ORDER.search(text)
+    if not m:
+        return None
+    return (m.group(1) or f"o{m.group(2)}").lower()
+
+
+def budget(text: str) -> float | None:
+    m = _BUDGET.search(text)
+    if not m:
+        return None
+    return float((m.group(1) or m.group(2)).replace(",", "."))
+
+
+def colour(text: str) -> str | None:
+    low = text.lower()
+    for c in sorted(COLOURS, key=len, reverse=True):
+        if re.search(rf"\b{c}\b", low):
+            return c
+    return None
+
+
+def size(text: str) -> str | None:
+    m = _SIZE.search(text)
+    if not m:
+        return None
+    # a lone capital "S"/"M"/"L" only counts with the word size in front ("I'm L" is rare; "a M" is noise)
+    if m.group(1) and len(m.group(1)) == 1 and not re.search(r"(?i)\bsize\s+\w$", text[: m.end()]):
+        return None
+    return m.group(0).split()[-1].upper() if m.group(1) else m.group(0).upper()
+
+
+def is_yes(text: str) -> bool:
+    return bool(_YES.match(text)) and not _NO.match(text)
+
+
+def is_no(text: str) -> bool:
+    return bool(_NO.match(text))
+
+
+def wants_cheaper(text: str) -> bool:
+    return bool(_CHEAPER.search(text))
