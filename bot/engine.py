@@ -17,18 +17,35 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.answerer import Answerer, Evidence
+from bot.answerer import Answer, Answerer, Evidence
 from bot.intents import IntentRouter
-from bot.policy import Signals, decide, may_suggest, must_hand_off_after_answer, top_intent
+from bot.policy import (
+    Signals,
+    decide,
+    effective_intent,
+    may_suggest,
+    must_hand_off_after_answer,
+    top_intent,
+)
 from bot.product_answers import answer_about_product
 from bot.redact import redact
-from bot.sentiment import sentiment
-from bot.slots import budget, colour, is_no, is_yes, order_id, size, wants_cheaper
+from bot.sentiment import is_angry, sentiment
+from bot.slots import (
+    budget,
+    colour,
+    is_no,
+    is_yes,
+    order_id,
+    refines_search,
+    size,
+    wants_cheaper,
+)
 from bot.state import DialogueState
 from bot.tools import ShopTools
 from bot.types import BotReply, ProductCard
-from recommender.recommender import Recommender, Suggestion
+from recommender.recommender import Filters, Recommender, Suggestion
 from retrieval.embedder import Embedder
+from retrieval.store import Hit
 from shop.repository import ProductRecord, ShopRepository
 
 log = logging.getLogger(__name__)
@@ -48,8 +65,24 @@ DECLINE_REPLY = (
 NO_PRODUCTS_REPLY = (
     "I couldn't find anything in stock that fits. Could you tell me a bit more about what you need?"
 )
+HOLD_REPLY = "A person from our team will be with you shortly; they can help with that too."
 SIGN_IN_REPLY = "Please sign in (or give me your shopper id) so I can look up your orders."
 WHICH_ORDER_REPLY = "Which order is it about? The order number looks like o10023."
+
+
+_ORDER_WORDS = re.compile(
+    r"(?i)\b(orders?|parcels?|package|delivery|purchased?|bought|shipment|my stuff)\b"
+)
+_REFERS_BACK = re.compile(r"(?i)\b(it|this|that|them|these|those|one)\b")
+HINT_PENALTY = 0.1  # how far below its own score an intent-steered passage enters the ranking
+INTENT_HINTS = {
+    "return_refund": "returns and refunds",
+    "shipping": "shipping and delivery",
+    "payment": "payment methods",
+    "account": "your account",
+    "order_status": "tracking your order",
+    "cancel_order": "cancelling an order",
+}
 
 
 class MessageError(ValueError):
@@ -133,13 +166,25 @@ class ChatEngine:
             product_score=self.recommender.catalog_match(vec),
             past_question_score=evidence.past_score,
             mentions_order=order_id(text) is not None,
+            order_context=bool(_ORDER_WORDS.search(text)) or order_id(text) is not None,
+            refers_back=bool(_REFERS_BACK.search(text)),
+            has_history=bool(st.user_id and self.repo.recent_events(st.user_id, limit=1)),
+            angry=is_angry(text),
+            refines_search=refines_search(text)
+            and st.last_query is not None
+            and st.last_action == "search",
             is_yes=is_yes(text),
             is_no=is_no(text),
             wants_cheaper=wants_cheaper(text),
         )
+        if st.pending is not None and not (sig.is_yes or sig.is_no):
+            st.pending = None  # the shopper moved on: the offer or confirmation lapses
         action = decide(st, sig)
+        if action in {"search", "recommend", "cheaper"} and not may_suggest(st, sig, action):
+            action = "hold"  # a person is being fetched: no shopping until they have helped
         reply = self._act(action, st, text, vec, evidence, sig)
-        if may_suggest(st, sig, reply.action) and not reply.products:
+        unasked = reply.action not in {"search", "recommend", "cheaper", "hold"}
+        if unasked and not reply.products and may_suggest(st, sig, reply.action):
             reply = self._with_suggestions(reply, st, text)
         if reply.products:
             st.suggestion_turns += 1
@@ -147,7 +192,7 @@ class ChatEngine:
                 st.last_products = [p.id for p in reply.products]
             st.shown_products += [p.id for p in reply.products if p.id not in st.shown_products]
         st.cited += [c.id for c in reply.citations if c.id not in st.cited]
-        if st.handoff == "requested" and reply.action != "handoff":
+        if st.handoff == "requested" and reply.action not in {"handoff", "hold"}:
             reply = BotReply(
                 f"{reply.reply} A person from our team will join this chat shortly.".strip(),
                 reply.citations,
@@ -159,6 +204,7 @@ class ChatEngine:
                 reply.tool_calls,
             )
         st.turns += 1
+        st.last_action = reply.action
         reply = BotReply(
             reply.reply,
             reply.citations,
@@ -215,6 +261,8 @@ class ChatEngine:
             return BotReply(
                 UPSET_HANDOFF_REPLY if upset else HANDOFF_REQUESTED_REPLY, action=action
             )
+        if action == "hold":
+            return BotReply(HOLD_REPLY, action=action)
         if action == "greet":
             return BotReply(
                 THANKS_REPLY
@@ -224,6 +272,12 @@ class ChatEngine:
             )
         if action == "decline":
             return BotReply(DECLINE_REPLY, action=action)
+        if action in {"confirm", "abort"} and (st.pending or {}).get("action") == "handoff_offer":
+            st.pending = None
+            if action == "abort":
+                return BotReply("Alright. Is there anything else I can help with?", action=action)
+            st.handoff = "requested"
+            return BotReply(HANDOFF_REQUESTED_REPLY, action="handoff")
         if action in {"order_status", "cancel_order", "start_return", "confirm", "abort"}:
             return self._order_action(action, st)
         if action == "cheaper":
@@ -231,14 +285,16 @@ class ChatEngine:
         if action in {"search", "recommend"}:
             return self._products(action, st, text)
         if action == "complaint":
-            answer = self.answerer.answer(text, vector=vec, evidence=ev)
-            body = (
-                answer.text
-                if answer.grounded
-                else "Let me make sure a person looks at this if I can't sort it out."
+            answer = self._knowledge_answer(text, vec, ev, sig, st)
+            body = answer.text if answer.grounded else "Let me make sure a person looks at this."
+            sorry = (
+                ""
+                if re.match(r"(?i)\W*(i'?m |we'?re |so )?sorry", body)
+                else "I'm sorry to hear that. "
             )
+            st.pending = {"action": "handoff_offer"}
             return BotReply(
-                f"I'm sorry to hear that. {body} If you'd like, I can connect you with a person from our team.",
+                f"{sorry}{body} Would you like me to connect you with a person from our team?",
                 answer.citations,
                 action=action,
             )
@@ -259,7 +315,7 @@ class ChatEngine:
                     return BotReply(
                         found.text, found.citations, action="answer", tool_calls=["faq_answer"]
                     )
-        answer = self.answerer.answer(text, vector=vec, evidence=ev)
+        answer = self._knowledge_answer(text, vec, ev, sig, st)
         if answer.grounded:
             st.no_answer_streak = 0
             return BotReply(
@@ -269,7 +325,27 @@ class ChatEngine:
             st.handoff, st.no_answer_streak = "requested", 0
             return BotReply(NO_ANSWER_HANDOFF_REPLY, action="handoff", tool_calls=["faq_answer"])
         st.no_answer_streak += 1
+        st.pending = {"action": "handoff_offer"}  # "yes" now means: fetch a person
         return BotReply(answer.text, action="no_answer", tool_calls=["faq_answer"])
+
+    def _knowledge_answer(
+        self, text: str, vec: np.ndarray, ev: Evidence, sig: Signals, st: DialogueState
+    ) -> Answer:
+        """Answer from the knowledge base. The intent also steers retrieval: passages found for
+        "returns and refunds: <message>" join the candidates, a little below their own score,
+        so they win only where the message alone found something off-topic."""
+        hint = INTENT_HINTS.get(effective_intent(sig, st))
+        if hint is None:
+            return self.answerer.answer(text, vector=vec, evidence=ev)
+        hinted = f"{hint}: {text}"
+        hv = self.embedder.encode_one(hinted)
+        best = {h.id: h for h in ev.passages}
+        for h in self.answerer.knowledge.retrieve(hinted, top_k=self.answerer.top_k, vector=hv):
+            lowered = Hit(h.id, h.text, h.score - HINT_PENALTY, h.metadata)
+            if h.id not in best or lowered.score > best[h.id].score:
+                best[h.id] = lowered
+        passages = sorted(best.values(), key=lambda h: -h.score)[: self.answerer.top_k]
+        return self.answerer.answer(text, vector=vec, evidence=Evidence(ev.past, passages))
 
     def _product_mentioned(self, vec: np.ndarray) -> ProductRecord | None:
         hits = self.recommender.store.query(self.recommender.collection, vec, k=1)
@@ -280,7 +356,11 @@ class ChatEngine:
         return None
 
     def _products(self, action: str, st: DialogueState, text: str) -> BotReply:
-        query = " ".join(x for x in (text, st.colour or "") if x)
+        # "under £130 please" refines the last search instead of starting a new one
+        base = f"{st.last_query} {text}" if refines_search(text) and st.last_query else text
+        query = base if (st.colour or "") in base.lower() else f"{base} {st.colour}"
+        if action == "search":
+            st.last_query = base
         if action == "recommend":
             found = self.tools.recommend(st.user_id, context=text)
         else:
@@ -310,29 +390,65 @@ class ChatEngine:
         )
 
     def _cheaper(self, st: DialogueState) -> BotReply:
+        """A cheaper alternative to the product in focus: among the cards shown in the same
+        category first, else from the catalog (same category, below its price)."""
         shown = self.repo.get_products(st.last_products)
-        focus = shown.get(st.product_in_focus or "") or (
-            shown[st.last_products[0]]
-            if st.last_products and st.last_products[0] in shown
-            else None
-        )
-        options = sorted((p for p in shown.values() if p.in_stock), key=lambda p: p.price)
-        cheaper = [p for p in options if focus is None or p.price < focus.price]
-        if not cheaper:
-            title = focus.title if focus else "that"
-            return BotReply(
-                f"{title} is already the cheapest of the ones I showed you.", action="cheaper"
+        focus = self.repo.get_product(st.product_in_focus) if st.product_in_focus else None
+        focus = focus or (shown.get(st.last_products[0]) if st.last_products else None)
+        if focus is None:
+            return BotReply(NO_PRODUCTS_REPLY, action="cheaper")
+        same = [
+            p
+            for p in shown.values()
+            if p.in_stock and p.category == focus.category and p.price < focus.price
+        ]
+        pick = max(same, key=lambda p: p.price) if same else None  # the next one down in price
+        if pick is None:  # nothing cheaper among the cards: say so, and look in the catalog
+            top = focus.category.split(">")[0].strip()
+            found = self.recommender.recommend(
+                st.user_id,
+                context=f"{focus.title} {focus.category}",
+                k=5,
+                filters=Filters(max_price=round(focus.price - 0.01, 2), category=top),
             )
-        pick = cheaper[0]
+            similar = [
+                f.product for f in found if f.product.category == focus.category and f.score >= 0.75
+            ]
+            lead = f"The {focus.title} is already the cheapest of the ones I showed you"
+            if not similar:
+                return BotReply(f"{lead}.", action="cheaper")
+            alt = similar[0]
+            st.product_in_focus = alt.id
+            card = ProductCard(
+                alt.id,
+                alt.title,
+                alt.price,
+                alt.category,
+                f"cheaper than the {focus.title}",
+                alt.brand,
+                alt.in_stock,
+            )
+            return BotReply(
+                f"{lead}, but the {alt.title} at {alt.price:.2f} is similar and cheaper.",
+                products=[card],
+                action="cheaper",
+                tool_calls=["search_products"],
+            )
         st.product_in_focus = pick.id
-        reason = f"cheaper than {focus.title}" if focus else "the cheapest one"
         card = ProductCard(
-            pick.id, pick.title, pick.price, pick.category, reason, pick.brand, pick.in_stock
+            pick.id,
+            pick.title,
+            pick.price,
+            pick.category,
+            f"cheaper than the {focus.title}",
+            pick.brand,
+            pick.in_stock,
         )
         return BotReply(
-            f"The cheaper one is the {pick.title} at {pick.price:.2f}.",
+            f"A cheaper option is the {pick.title} at {pick.price:.2f}.",
             products=[card],
             action="cheaper",
+            tool_calls=["search_products"],
         )
 
     def _order_action(self, action: str, st: DialogueState) -> BotReply:

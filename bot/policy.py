@@ -20,7 +20,6 @@ MAX_SUGGESTION_TURNS = 3  # replies with product cards per session
 NO_ANSWER_HANDOFF = 2  # consecutive unanswerable questions before a person is fetched
 
 INFO_INTENTS = {"return_refund", "shipping", "payment", "account", "product_question"}
-SHOPPING_INTENTS = {"product_search", "recommendation"}
 NEVER_SUGGEST = {"complaint", "cancel_order", "return_refund", "human_agent", "order_status"}
 
 
@@ -30,14 +29,33 @@ class Signals:
     sentiment: float  # -1 .. 1
     product_score: float  # similarity of the best in-stock catalog match
     past_question_score: float  # similarity of the closest past shopper question
-    mentions_order: bool = False
+    mentions_order: bool = False  # an order id is in the message
+    order_context: bool = False  # the message talks about an order, parcel or purchase
+    refers_back: bool = False  # "it", "this", "them": about what was discussed before
+    has_history: bool = False  # a signed-in shopper with events to personalise from
+    angry: bool = False  # words of strong anger (furious, scam, worst…)
+    refines_search: bool = False  # "under £130 please" right after a product search
     is_yes: bool = False
     is_no: bool = False
     wants_cheaper: bool = False
 
 
+ORDER_INTENTS = {"order_status", "cancel_order"}
+
+
 def top_intent(s: Signals) -> str:
     return max(s.intent_scores, key=lambda k: s.intent_scores[k])
+
+
+def effective_intent(s: Signals, state: DialogueState) -> str:
+    """The top intent, except that order intents need an order to be about
+    ("noise-cancelling headphones" is not a cancellation): then the runner-up."""
+    ranked = sorted(s.intent_scores, key=lambda k: -s.intent_scores[k])
+    for intent in ranked:
+        if intent in ORDER_INTENTS and not (s.order_context or (state.order_id and s.refers_back)):
+            continue
+        return intent
+    return ranked[0]
 
 
 def decide(state: DialogueState, s: Signals) -> str:
@@ -50,13 +68,15 @@ def decide(state: DialogueState, s: Signals) -> str:
             return "confirm"
         if s.is_no:
             return "abort"
-    intent = top_intent(s)
+    intent = effective_intent(s, state)
     if intent == "human_agent" and s.intent_scores[intent] >= HUMAN_MIN:
         return "handoff"
-    if s.sentiment <= STRONG_NEGATIVE:
+    if s.sentiment <= STRONG_NEGATIVE or s.angry:
         return "handoff"
     if s.wants_cheaper and state.last_products:
         return "cheaper"
+    if s.refines_search:
+        return "search"
     if intent == "small_talk":
         return "greet"
     if intent == "out_of_scope":
@@ -65,31 +85,35 @@ def decide(state: DialogueState, s: Signals) -> str:
         return "order_status"
     if intent == "cancel_order":
         return "cancel_order"
-    if intent == "return_refund" and s.mentions_order:
+    if intent == "return_refund" and (s.mentions_order or (state.order_id and s.refers_back)):
         return "start_return"
     if intent == "complaint":
         return "complaint"
-    if (
-        intent in SHOPPING_INTENTS
-        and s.product_score >= PRODUCT_MIN
-        and s.past_question_score < PAST_QUESTION_MIN
-    ):
-        return "recommend" if intent == "recommendation" else "search"
+    if s.past_question_score < PAST_QUESTION_MIN:
+        if intent == "product_search" and s.product_score >= PRODUCT_MIN:
+            return "search"
+        if intent == "recommendation" and (s.product_score >= PRODUCT_MIN or s.has_history):
+            return "recommend"
     return "answer"
 
 
 def may_suggest(state: DialogueState, s: Signals, action: str) -> bool:
-    """Products only after product talk, never to an unhappy shopper, in a complaint, refund,
-    cancellation or handoff, and only a few times per session."""
+    """May product cards go with this reply?
+
+    Asked-for products (a search, a recommendation request) are shown unless a person is
+    being fetched or has the chat. Unasked-for suggestions come only after product talk,
+    never to an unhappy shopper, in a complaint, refund, cancellation or handoff, and at
+    most MAX_SUGGESTION_TURNS times per session.
+    """
     if state.handoff != "none" or state.pending is not None:
         return False
+    if action in {"search", "recommend", "cheaper"}:
+        return True
     if top_intent(s) in NEVER_SUGGEST or action in {"complaint", "handoff", "decline", "abort"}:
         return False
-    if s.sentiment <= NO_SUGGESTION_SENTIMENT:
+    if s.sentiment <= NO_SUGGESTION_SENTIMENT or state.suggestion_turns >= MAX_SUGGESTION_TURNS:
         return False
-    if state.suggestion_turns >= MAX_SUGGESTION_TURNS:
-        return False
-    return action in {"search", "recommend", "cheaper"} or (
+    return (
         action == "answer"
         and top_intent(s) == "product_question"
         and state.product_in_focus is not None

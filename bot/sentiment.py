@@ -101,3 +101,22 @@ def sentiment(text: str) -> float:
     if text.isupper() and len(text) > 8:
         score -= 0.45  # SHOUTING
     return math.tanh(score / 1.5)  # several strong words saturate towards -1 / 1
+
+
+ANGER_MIN = (
+    1.0  # lexicon weight of words that on their own mean "get me a person" (furious, scam, worst)
+)
+
+
+def is_angry(text: str) -> bool:
+    """True when the message uses a word of strong anger that is not negated."""
+    negate = False
+    for tok in _TOKEN.findall(text.lower()):
+        if tok in NEGATIONS or tok.endswith("n't"):
+            negate = True
+            continue
+        if NEGATIVE.get(tok, 0.0) >= ANGER_MIN and not negate:
+            return True
+        if tok in NEGATIVE or tok in POSITIVE:
+            negate = False
+    return False

@@ -85,3 +85,11 @@ def is_no(text: str) -> bool:
 
 def wants_cheaper(text: str) -> bool:
     return bool(_CHEAPER.search(text))
+
+
+def refines_search(text: str) -> bool:
+    """A short message that only adds a budget, colour or size ("under £130 please", "in blue?")."""
+    if re.search(r"(?i)\b(it|they|them|this|that|these|those|one)\b", text):
+        return False  # "does it come in blue?" asks about the product in focus
+    words = re.findall(r"[a-zA-Z]{3,}", text)
+    return len(words) <= 4 and any(f(text) is not None for f in (budget, colour, size))

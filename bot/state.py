@@ -20,6 +20,7 @@ class DialogueState:
     order_id: str | None = None  # the order being talked about
     product_in_focus: str | None = None  # the product being talked about
     last_products: list[str] = field(default_factory=list)  # cards shown in the last reply
+    last_query: str | None = None  # the last product search, refined by "under £100", "in blue"
     budget_max: float | None = None
     colour: str | None = None
     size: str | None = None
@@ -30,6 +31,7 @@ class DialogueState:
     shown_products: list[str] = field(default_factory=list)  # every product suggested so far
     cited: list[str] = field(default_factory=list)  # every passage cited so far
     turns: int = 0
+    last_action: str | None = None  # what the bot did last turn (see bot.policy.decide)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))

@@ -132,8 +132,8 @@ class ShopTools:
             )
         return OrderOutcome(
             True,
-            f"Done: order {order.id} is cancelled. Your refund of {self.currency}{order.total:.2f} "
-            "goes back to your original payment method within 5 working days.",
+            f"Done: order {order.id} is cancelled. The refund of {self.currency}{order.total:.2f} goes back to your original "
+            "payment method; our cancellation page says how long that takes.",
             order,
         )
 
@@ -157,7 +157,7 @@ class ShopTools:
         return OrderOutcome(
             True,
             f"I've started a return for order {order.id}. We'll email you a prepaid label; "
-            "your refund follows within 5 working days of the parcel reaching us.",
+            "the refund follows once the parcel reaches us.",
             order,
         )
 

@@ -51,8 +51,18 @@ def st(**kw: object) -> DialogueState:
         (st(), sig("recommendation"), "recommend"),
         (st(), sig("return_refund"), "answer"),
         (st(), sig("return_refund", mentions_order=True), "start_return"),
-        (st(), sig("order_status"), "order_status"),
-        (st(), sig("cancel_order"), "cancel_order"),
+        (st(), sig("order_status", order_context=True), "order_status"),
+        (st(), sig("cancel_order", order_context=True), "cancel_order"),
+        (st(), sig("shipping", sentiment=-0.3, angry=True), "handoff"),  # "furious", "scam"
+        (
+            st(order_id="o1"),
+            sig("return_refund", refers_back=True),
+            "start_return",
+        ),  # "how do I return it"
+        (st(), sig("return_refund", refers_back=True), "answer"),  # no order talked about
+        (st(), sig("recommendation", product=0.1, has_history=True), "recommend"),
+        (st(), sig("recommendation", product=0.1), "answer"),  # anonymous and nothing close
+        (st(last_query="rain jacket"), sig("small_talk", refines_search=True), "search"),
         (
             st(pending={"action": "cancel_order", "order_id": "o1"}),
             sig("small_talk", is_yes=True),
@@ -90,14 +100,34 @@ def test_decide(state: DialogueState, signals: Signals, action: str) -> None:
         (st(), sig("complaint"), "complaint", False),
         (st(), sig("return_refund"), "answer", False),
         (st(), sig("cancel_order"), "cancel_order", False),
-        (st(), sig("product_search", sentiment=-0.3), "search", False),  # unhappy shopper
+        (
+            st(product_in_focus="p1"),
+            sig("product_question", sentiment=-0.3),
+            "answer",
+            False,
+        ),  # unhappy
         (st(handoff="requested"), sig("product_search"), "search", False),
-        (st(suggestion_turns=3), sig("product_search"), "search", False),  # enough for one session
+        (st(suggestion_turns=3), sig("product_search"), "search", True),  # asked for: always shown
+        (
+            st(suggestion_turns=3, product_in_focus="p1"),
+            sig("product_question"),
+            "answer",
+            False,
+        ),  # cap
         (st(pending={"action": "cancel_order"}), sig("product_search"), "search", False),
     ],
 )
 def test_may_suggest(state: DialogueState, signals: Signals, action: str, allowed: bool) -> None:
     assert may_suggest(state, signals, action) is allowed
+
+
+def test_order_intents_need_an_order() -> None:
+    """'noise-cancelling headphones' scores cancel_order, but there is no order: the runner-up wins."""
+    scores = {i: 0.0 for i in sig("small_talk").intent_scores}
+    scores |= {"cancel_order": 0.6, "product_search": 0.3}
+    s = Signals(scores, 0.0, 0.5, 0.2)
+    assert decide(st(), s) == "search"
+    assert decide(st(), Signals(scores, 0.0, 0.5, 0.2, order_context=True)) == "cancel_order"
 
 
 def test_second_unanswerable_question_hands_off() -> None:
