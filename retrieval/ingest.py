@@ -2,8 +2,10 @@
 
 Formats: Markdown (.md), plain text (.txt), HTML (.html/.htm), JSON lines in the
 knowledge-base format `{"id", "text", "product_id", "source"}` (.jsonl) and CSV
-rows with a `text` column (.csv). Re-ingesting a source upserts new chunks and
-deletes vanished ones, so there are never duplicates or stale passages.
+rows with a `text` column (.csv). Re-ingesting a source upserts new or changed
+chunks and deletes vanished ones, so there are never duplicates or stale passages,
+even after a run that was killed midway. Unusable files (empty, binary, not UTF-8,
+broken CSV rows, duplicate ids) raise IngestError naming the file, line and reason.
 
     report = Ingestor(embedder, store).ingest(load_file(Path("kb/returns.md")), "knowledge")
 """

@@ -98,11 +98,22 @@ class VectorStore:
         col = self.collection(name)
         for i in range(0, len(ids), batch_size):
             sl = slice(i, i + batch_size)
+            batch_ids = list(ids[sl])
+            metas: list[dict[str, MetaValue | None]] = [
+                dict(clean_metadata(m)) for m in metadatas[sl]
+            ]
+            # Chroma merges the metadata of an existing id; None removes a key, so the
+            # stored metadata ends up replaced, as an upsert should
+            old = col.get(ids=batch_ids, include=["metadatas"])
+            previous = dict(zip(old["ids"], old.get("metadatas") or [], strict=False))
+            for pid, meta in zip(batch_ids, metas, strict=True):
+                for key in previous.get(pid) or {}:
+                    meta.setdefault(key, None)
             col.upsert(
-                ids=list(ids[sl]),
+                ids=batch_ids,
                 embeddings=np.asarray(embeddings[sl], dtype=np.float32),
                 documents=list(texts[sl]),
-                metadatas=[clean_metadata(m) for m in metadatas[sl]],
+                metadatas=metas,
             )
             self._wrote(name)
 

@@ -1,0 +1,138 @@
+"""`shopmate eval ...`: measure retrieval on a knowledge base and shopper questions.
+
+shopmate eval retrieval --kb kb.jsonl --questions dev.jsonl --scope product --json out.json
+
+Mounted in shopmate/cli.py with `app.add_typer(eval_app, name="eval")`. It only
+parses options; the work lives in retrieval/evaluation.py.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+eval_app = typer.Typer(
+    help="Measure retrieval quality on a knowledge base and shopper questions.",
+    no_args_is_help=True,
+)
+console = Console()
+
+
+@eval_app.callback()
+def _group() -> None:
+    """Measure retrieval quality (one group, even with a single command)."""
+
+
+class ScopeOption(StrEnum):
+    global_ = "global"
+    product = "product"
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Write to a temp file next to the target and rename: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=2)
+            f.write("\n")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+@eval_app.command("retrieval")
+def retrieval(
+    kb: Annotated[
+        Path,
+        typer.Option(
+            "--kb", help='Knowledge base, JSON lines {"id", "text", "product_id", "source"}.'
+        ),
+    ],
+    questions: Annotated[
+        Path,
+        typer.Option(
+            "--questions",
+            help='Questions, JSON lines {"id", "question", "product_id", "evidence_ids"}.',
+        ),
+    ],
+    scope: Annotated[
+        ScopeOption,
+        typer.Option(
+            help="global: search the whole kb; product: only the question's product passages."
+        ),
+    ] = ScopeOption.global_,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the figures to this JSON file.")
+    ] = None,
+    progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
+    threads: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="torch threads (0: torch's default; 1 avoids OpenMP stalls on a busy machine).",
+        ),
+    ] = 0,
+) -> None:
+    """Recall@1/5/10, MRR@10 and p50/p95 query latency of bm25, dense and hybrid retrieval."""
+    from retrieval.embedder import Embedder
+    from retrieval.evaluation import EvalDataError, RetrievalEvaluator
+    from retrieval.ingest import IngestError
+    from shopmate.models import minilm_path, offline
+    from shopmate.settings import Settings
+
+    try:
+        settings = Settings()
+    except Exception as e:  # pydantic's message names the variable and the problem
+        console.print(f"[red]invalid settings:[/red] {e}")
+        raise typer.Exit(2) from e
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    offline()
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+    embedder = Embedder(settings.embedder_path or minilm_path())
+    evaluator = RetrievalEvaluator(embedder, scope=scope.value, show_progress=progress)
+    try:
+        report = evaluator.evaluate(kb, questions)
+    except (EvalDataError, IngestError) as e:
+        console.print(f"[red]error:[/red] {e}", soft_wrap=True)
+        raise typer.Exit(2) from e
+
+    table = Table(
+        "model",
+        "Recall@1",
+        "Recall@5",
+        "Recall@10",
+        "MRR@10",
+        "p50 ms",
+        "p95 ms",
+        title=f"{report.scope} scope: {report.n_questions} questions, {report.n_passages} passages",
+    )
+    for name, m in report.models.items():
+        table.add_row(
+            name,
+            f"{m.recall_at_1:.3f}",
+            f"{m.recall_at_5:.3f}",
+            f"{m.recall_at_10:.3f}",
+            f"{m.mrr_at_10:.3f}",
+            f"{m.p50_ms:.1f}",
+            f"{m.p95_ms:.1f}",
+        )
+    console.print(table)
+    if json_out is not None:
+        write_json(json_out, report.as_dict())
+        console.print(f"wrote {json_out}")
