@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     currency: str = Field("£", description="Currency symbol shown with prices.")
     suggestions_per_reply: int = Field(4, description="Product cards per reply.")
     max_message_chars: int = Field(4000, description="Longest chat message accepted.")
+    torch_threads: int = Field(
+        1,
+        description="CPU threads per model call; 1 serves concurrent requests best on small machines.",
+    )
     demo_seed: int = Field(7, description="Seed of the generated demo shop.")
     host: str = Field("127.0.0.1", description="Address `shopmate serve` binds to.")
     port: int = Field(8000, description="Port `shopmate serve` binds to.")

@@ -66,6 +66,9 @@ def build_services(
 ) -> Services:
     """Open the stores and load the models once (an already-loaded embedder may be passed in)."""
     offline()
+    import torch
+
+    torch.set_num_threads(max(1, settings.torch_threads))
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     repo = ShopRepository.from_url(settings.resolved_database_url())
     store = VectorStore.open(path=settings.chroma_path, url=settings.chroma_url)
