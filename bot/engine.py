@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.agent import ToolAgent
 from bot.answerer import Answer, Answerer, Evidence
 from bot.intents import IntentRouter
 from bot.policy import (
@@ -118,6 +119,7 @@ class ChatEngine:
         recommender: Recommender,
         repo: ShopRepository,
         tools: ShopTools,
+        agent: ToolAgent | None = None,
         suggestions_per_reply: int = 4,
         max_message_chars: int = 4000,
     ) -> None:
@@ -125,6 +127,7 @@ class ChatEngine:
             raise ValueError(f"max_message_chars must be > 0, got {max_message_chars}")
         self.embedder, self.router, self.answerer = embedder, router, answerer
         self.recommender, self.repo, self.tools = recommender, repo, tools
+        self.agent = agent
         self.suggestions_per_reply = suggestions_per_reply
         self.max_message_chars = max_message_chars
 
@@ -314,6 +317,20 @@ class ChatEngine:
                     st.no_answer_streak = 0
                     return BotReply(
                         found.text, found.citations, action="answer", tool_calls=["faq_answer"]
+                    )
+        if self.agent is not None:  # an operator's tool-calling model words the answer
+            try:
+                found_by_agent = self.agent.run(text, st.user_id)
+            except Exception:  # a remote model being down must not take the bot down
+                log.exception("tool-calling model failed; answering without it")
+            else:
+                if found_by_agent.text and found_by_agent.grounded:
+                    st.no_answer_streak = 0
+                    return BotReply(
+                        found_by_agent.text,
+                        found_by_agent.citations,
+                        action="answer",
+                        tool_calls=found_by_agent.tool_calls,
                     )
         answer = self._knowledge_answer(text, vec, ev, sig, st)
         if answer.grounded:

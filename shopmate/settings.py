@@ -57,6 +57,9 @@ class Settings(BaseSettings):
         None,
         description="Bearer key for the admin API (handoffs, erasing shoppers); unset disables it.",
     )
+    tool_calling: bool = Field(
+        False, description="With generator=openai: let the model call the shop tools to answer."
+    )
     answer_min_score: float = Field(
         0.35, description="Below this retrieval similarity the bot hands off instead of answering."
     )
@@ -99,6 +102,10 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _openai_needs_url(self) -> Settings:
+        if self.tool_calling and self.generator != "openai":
+            raise ValueError(
+                "tool_calling needs generator=openai (a server whose model can call tools)"
+            )
         if self.generator == "openai" and not self.openai_base_url:
             raise ValueError(
                 "generator=openai needs SHOPMATE_OPENAI_BASE_URL (e.g. http://localhost:8080/v1)"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
+from bot.agent import ToolAgent
 from bot.answerer import Answerer
 from bot.engine import ChatEngine
 from bot.intents import IntentRouter
@@ -75,13 +76,14 @@ def build_services(
     embedder = embedder or Embedder(settings.embedder_path or minilm_path())
     if warm:
         embedder.warm_up()
+    chat_model = build_chat_model(settings)
     answerer = Answerer(
         embedder,
         KnowledgeRetriever(embedder, store, KNOWLEDGE),
         KnowledgeRetriever(embedder, store, QA_HISTORY),
         min_score=settings.answer_min_score,
         qa_min_score=settings.qa_reuse_min_score,
-        chat_model=build_chat_model(settings),
+        chat_model=chat_model,
     )
     recommender = Recommender(repo, store, embedder, PRODUCTS)
     router = IntentRouter(shop_intent_classifier(settings.models_dir, embedder))
@@ -95,6 +97,9 @@ def build_services(
         recommender,
         repo,
         tools,
+        agent=ToolAgent(chat_model, tools)
+        if settings.tool_calling and chat_model is not None
+        else None,
         suggestions_per_reply=settings.suggestions_per_reply,
         max_message_chars=settings.max_message_chars,
     )

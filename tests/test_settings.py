@@ -36,6 +36,7 @@ def test_read_from_prefixed_environment(monkeypatch: pytest.MonkeyPatch, tmp_pat
         ({"suggestions_per_reply": 50}, "between 0 and 20"),
         ({"generator": "openai"}, "SHOPMATE_OPENAI_BASE_URL"),
         ({"generator": "gpt9"}, "extractive"),
+        ({"tool_calling": True}, "tool_calling needs generator=openai"),
     ],
 )
 def test_bad_settings_say_what_is_wrong(kwargs: dict[str, object], message: str) -> None:
