@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import re
 import secrets
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Security
+from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.schemas import (
@@ -16,15 +20,19 @@ from api.schemas import (
     CitationOut,
     EventRequest,
     EventResponse,
+    FeedbackRequest,
+    FeedbackResponse,
     ForgetResponse,
     HandoffOut,
     Health,
     ProductOut,
+    ProductSearchResponse,
     RecommendationsResponse,
 )
 from bot.engine import MessageError
+from bot.redact import redact
 from bot.types import BotReply, ProductCard
-from recommender.recommender import Suggestion
+from recommender.recommender import Filters, Suggestion
 from shop.repository import UnknownProductError
 from shopmate.wiring import KNOWLEDGE, Services
 
@@ -105,6 +113,75 @@ def chat(req: ChatRequest, svc: Svc) -> ChatResponse:
     except MessageError as e:
         raise HTTPException(422, str(e)) from e
     return chat_out(req.session_id, reply)
+
+
+def _sse(event: str, data: object) -> str:
+    return f"event: {event}\ndata: {json.dumps(data)}\n\n"
+
+
+@router.post(
+    "/v1/chat/stream",
+    tags=["chat"],
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "token events, then one final event",
+        }
+    },
+)
+def chat_stream(req: ChatRequest, svc: Svc) -> StreamingResponse:
+    """Server-sent events: `token` events carrying the reply text piece by piece, then one `final`
+    event with the whole reply, citations, products and handoff state (or one `error` event).
+    The reply is composed before the first token is sent."""
+
+    def events() -> Iterator[str]:
+        try:
+            reply = svc.engine.respond(req.session_id, req.user_id, req.message)
+        except MessageError as e:
+            yield _sse("error", {"detail": str(e)})
+            return
+        for piece in re.findall(r"\S+\s*", reply.reply):
+            yield _sse("token", {"text": piece})
+        yield _sse("final", chat_out(req.session_id, reply).model_dump())
+
+    return StreamingResponse(
+        events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+    )
+
+
+@router.post("/v1/feedback", response_model=FeedbackResponse, status_code=201, tags=["feedback"])
+def feedback(fb: FeedbackRequest, svc: Svc) -> FeedbackResponse:
+    fid = svc.repo.add_feedback(
+        fb.session_id, fb.user_id, fb.thumbs, fb.csat, redact(fb.comment.strip())
+    )
+    return FeedbackResponse(id=fid, accepted=True)
+
+
+@router.get("/v1/products/search", response_model=ProductSearchResponse, tags=["products"])
+def product_search(
+    svc: Svc,
+    q: Annotated[
+        str, Query(min_length=1, max_length=500, description="What the shopper is looking for.")
+    ],
+    k: Annotated[int, Query(ge=1, le=50)] = 10,
+    min_price: Annotated[float | None, Query(ge=0)] = None,
+    max_price: Annotated[float | None, Query(ge=0)] = None,
+    category: Annotated[
+        str | None, Query(max_length=120, description="Top-level category.")
+    ] = None,
+    user_id: Annotated[str | None, Query(max_length=128, pattern=ID_PATTERN)] = None,
+) -> ProductSearchResponse:
+    """In-stock products matching the query, personalised when a user id is given."""
+    if min_price is not None and max_price is not None and min_price > max_price:
+        raise HTTPException(422, f"min_price ({min_price}) is above max_price ({max_price})")
+    found = svc.recommender.recommend(
+        user_id,
+        context=q,
+        k=k,
+        filters=Filters(min_price=min_price, max_price=max_price, category=category),
+    )
+    return ProductSearchResponse(query=q, products=[suggestion_out(s) for s in found])
 
 
 @router.post(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ID_PATTERN = r"^[A-Za-z0-9_.:@-]+$"
 MAX_MESSAGE_CHARS = 4000
@@ -127,3 +127,31 @@ class AgentReply(BaseModel):
 class ForgetResponse(BaseModel):
     user_id: str
     erased: dict[str, int]
+
+
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str = Field(..., min_length=1, max_length=128, pattern=ID_PATTERN)
+    user_id: str | None = Field(None, min_length=1, max_length=128, pattern=ID_PATTERN)
+    thumbs: Literal["up", "down"] | None = Field(None, description="On the last reply.")
+    csat: int | None = Field(
+        None, ge=1, le=5, description="Satisfaction with the conversation, 1-5."
+    )
+    comment: str = Field("", max_length=2000, description="Free text; stored redacted.")
+
+    @model_validator(mode="after")
+    def _something(self) -> FeedbackRequest:
+        if self.thumbs is None and self.csat is None and not self.comment.strip():
+            raise ValueError("send at least one of thumbs (up/down), csat (1-5) or comment")
+        return self
+
+
+class FeedbackResponse(BaseModel):
+    id: int
+    accepted: bool
+
+
+class ProductSearchResponse(BaseModel):
+    query: str
+    products: list[ProductOut]

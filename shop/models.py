@@ -100,3 +100,18 @@ class SessionState(Base):
     handoff: Mapped[str] = mapped_column(String(16), default="none", index=True)
     state: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Feedback(Base):
+    """A shopper's thumbs, CSAT score or comment on a reply or a whole conversation."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(String(128), index=True)
+    user_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    thumbs: Mapped[str | None] = mapped_column(String(8), nullable=True)  # up | down
+    csat: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 1..5
+    comment: Mapped[str] = mapped_column(Text, default="")  # redacted
+    message_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

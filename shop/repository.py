@@ -18,6 +18,7 @@ from shop.models import (
     EVENT_TYPES,
     Base,
     Event,
+    Feedback,
     Message,
     Order,
     Product,
@@ -341,6 +342,22 @@ class ShopRepository:
             ).all()
         return [(m.role, m.text) for m in rows]
 
+    def add_feedback(
+        self,
+        session_id: str,
+        user_id: str | None,
+        thumbs: str | None,
+        csat: int | None,
+        comment: str,
+    ) -> int:
+        with self.session() as s, s.begin():
+            fb = Feedback(
+                session_id=session_id, user_id=user_id, thumbs=thumbs, csat=csat, comment=comment
+            )
+            s.add(fb)
+            s.flush()
+            return int(fb.id)
+
     def forget_user(self, user_id: str) -> dict[str, int]:
         """Erase a shopper's events, conversations, dialogue states, orders and account row (one transaction)."""
         with self.session() as s, s.begin():
@@ -354,6 +371,9 @@ class ShopRepository:
                 ),
                 "sessions": delete(SessionState).where(SessionState.user_id == user_id),
                 "orders": delete(Order).where(Order.user_id == user_id),
+                "feedback": delete(Feedback).where(
+                    (Feedback.user_id == user_id) | Feedback.session_id.in_(sessions)
+                ),
                 "users": delete(User).where(User.id == user_id),
             }
             counts = {}
@@ -365,7 +385,7 @@ class ShopRepository:
     def table_counts(self) -> dict[str, int]:
         out = {}
         with self.session() as s:
-            for model in (Product, User, Event, Order, QAPair, Message):
+            for model in (Product, User, Event, Order, QAPair, Message, Feedback):
                 out[model.__tablename__] = int(
                     s.scalar(select(func.count()).select_from(model)) or 0
                 )
