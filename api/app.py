@@ -80,7 +80,32 @@ def create_app(
         mount_chat_ui(
             app, respond, path="/ui", shop_name=settings.shop_name, currency=settings.currency
         )
+        mount_agent_ui(app, settings)
     return app
+
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def mount_agent_ui(app: FastAPI, settings: Settings) -> None:
+    """Agent assist at /agent: behind the admin key (user "agent"), or open on a loopback-only
+    server for local use; not mounted at all on a public address without a key."""
+    import gradio as gr
+
+    from bot.assist import AgentDesk
+    from ui.agent_app import build_agent_ui
+
+    key = settings.admin_api_key
+    if key is None and settings.host not in LOOPBACK:
+        log.warning(
+            "agent assist is off: set SHOPMATE_ADMIN_API_KEY to use it on %s", settings.host
+        )
+        return
+    desk = AgentDesk(lambda: app.state.services.engine)
+    auth = ("agent", key.get_secret_value()) if key is not None else None
+    gr.mount_gradio_app(
+        app, build_agent_ui(desk, shop_name=settings.shop_name), path="/agent", auth=auth
+    )
 
 
 def jsonable_errors(exc: RequestValidationError) -> list[dict[str, Any]]:

@@ -24,6 +24,7 @@ from shop.models import (
     Product,
     QAPair,
     SessionState,
+    TrainingPair,
     User,
 )
 
@@ -358,6 +359,28 @@ class ShopRepository:
             s.flush()
             return int(fb.id)
 
+    def add_training_pair(
+        self, session_id: str, question: str, draft: str, answer: str, sources: list[str]
+    ) -> int:
+        with self.session() as s, s.begin():
+            row = TrainingPair(
+                session_id=session_id,
+                question=question,
+                draft=draft,
+                answer=answer,
+                sources=sources,
+                edited=draft.strip() != answer.strip(),
+            )
+            s.add(row)
+            s.flush()
+            return int(row.id)
+
+    def training_pairs(self) -> list[tuple[str, str, bool]]:
+        """(question, approved answer, edited) in the order they were saved."""
+        with self.session() as s:
+            rows = s.scalars(select(TrainingPair).order_by(TrainingPair.id)).all()
+        return [(r.question, r.answer, r.edited) for r in rows]
+
     def forget_user(self, user_id: str) -> dict[str, int]:
         """Erase a shopper's events, conversations, dialogue states, orders and account row (one transaction)."""
         with self.session() as s, s.begin():
@@ -371,6 +394,7 @@ class ShopRepository:
                 ),
                 "sessions": delete(SessionState).where(SessionState.user_id == user_id),
                 "orders": delete(Order).where(Order.user_id == user_id),
+                "training_pairs": delete(TrainingPair).where(TrainingPair.session_id.in_(sessions)),
                 "feedback": delete(Feedback).where(
                     (Feedback.user_id == user_id) | Feedback.session_id.in_(sessions)
                 ),

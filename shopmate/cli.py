@@ -163,10 +163,12 @@ def serve(
 
     s = _settings()
     host, port = host or s.host, port or s.port
+    s = s.model_copy(update={"host": host, "port": port})
 
     def ready() -> None:
         console.print(
-            f"shopmate: chat at http://{host}:{port}/ui  ·  API docs at http://{host}:{port}/docs",
+            f"shopmate: chat at http://{host}:{port}/ui  ·  agent assist at http://{host}:{port}/agent"
+            f"  ·  API docs at http://{host}:{port}/docs",
             soft_wrap=True,
         )
 
