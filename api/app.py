@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -81,6 +82,11 @@ def create_app(
             app, respond, path="/ui", shop_name=settings.shop_name, currency=settings.currency
         )
         mount_agent_ui(app, settings)
+    from fastapi.staticfiles import StaticFiles
+
+    import ui
+
+    app.mount("/widget", StaticFiles(directory=Path(ui.__file__).parent / "static"), name="widget")
     return app
 
 

@@ -25,9 +25,11 @@ from api.schemas import (
     ForgetResponse,
     HandoffOut,
     Health,
+    MessageOut,
     ProductOut,
     ProductSearchResponse,
     RecommendationsResponse,
+    SessionMessages,
 )
 from bot.engine import MessageError
 from bot.redact import redact
@@ -147,6 +149,23 @@ def chat_stream(req: ChatRequest, svc: Svc) -> StreamingResponse:
 
     return StreamingResponse(
         events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+    )
+
+
+@router.get("/v1/chat/{session_id}/messages", response_model=SessionMessages, tags=["chat"])
+def session_messages(
+    svc: Svc,
+    session_id: Annotated[str, Path(min_length=1, max_length=128, pattern=ID_PATTERN)],
+    after: Annotated[int, Query(ge=0, description="Only messages with a larger id.")] = 0,
+) -> SessionMessages:
+    """Replies by a person from the shop newer than `after`: the widget polls this while a
+    conversation is handed off."""
+    rows = svc.repo.messages_after(session_id, after, roles=("agent",))
+    state = svc.engine.state(session_id).handoff
+    return SessionMessages(
+        session_id=session_id,
+        handoff_state=state,
+        messages=[MessageOut(id=i, role=r, text=t) for i, r, t in rows],
     )
 
 

@@ -155,3 +155,15 @@ class FeedbackResponse(BaseModel):
 class ProductSearchResponse(BaseModel):
     query: str
     products: list[ProductOut]
+
+
+class MessageOut(BaseModel):
+    id: int
+    role: str = Field(description="agent (a person from the shop) or bot")
+    text: str
+
+
+class SessionMessages(BaseModel):
+    session_id: str
+    handoff_state: str
+    messages: list[MessageOut]

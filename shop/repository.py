@@ -319,6 +319,22 @@ class ShopRepository:
                 )
             )
 
+    def messages_after(
+        self, session_id: str, after_id: int, roles: Sequence[str]
+    ) -> list[tuple[int, str, str]]:
+        """(id, role, text) of the session's messages newer than `after_id`, of the given roles."""
+        with self.session() as s:
+            rows = s.scalars(
+                select(Message)
+                .where(
+                    Message.session_id == session_id,
+                    Message.id > after_id,
+                    Message.role.in_(list(roles)),
+                )
+                .order_by(Message.id)
+            ).all()
+        return [(m.id, m.role, m.text) for m in rows]
+
     def transcript_meta(self, session_id: str) -> list[tuple[str, str, dict[str, Any]]]:
         with self.session() as s:
             rows = s.scalars(

@@ -43,6 +43,10 @@ def test_handoff_queue_take_reply_resolve(admin: TestClient) -> None:
     assert silent["reply"] == "" and silent["handoff_state"] == "human"
     after = admin.post(f"/v1/handoffs/{s}/reply", headers=H, json={"text": "Hi, Sam here."}).json()
     assert ["agent", "Hi, Sam here."] in after["transcript"]
+    polled = admin.get(f"/v1/chat/{s}/messages", params={"after": 0}).json()
+    assert polled["handoff_state"] == "human" and [m["text"] for m in polled["messages"]] == ["Hi, Sam here."]
+    last = polled["messages"][-1]["id"]
+    assert admin.get(f"/v1/chat/{s}/messages", params={"after": last}).json()["messages"] == []
     admin.post(f"/v1/handoffs/{s}/resolve", headers=H)
     assert s not in [h["session_id"] for h in admin.get("/v1/handoffs", headers=H).json()]
     assert admin.post("/v1/handoffs/nope/take", headers=H).status_code == 404

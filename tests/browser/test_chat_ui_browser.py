@@ -8,33 +8,15 @@ missing.
 
 from __future__ import annotations
 
-import importlib.util
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from bot.types import BotReply, Citation, ProductCard
+from tests.browser.harness import require_browser, serve
 from ui.gradio_app import mount_chat_ui
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-CHROMIUM_FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-    "--window-size=1280,1400",
-]
 
 CARD_TITLE = "Stormproof rain jacket"
 CITATION_TITLE = "Returns policy"
@@ -68,59 +50,12 @@ def fixed_respond(session_id: str, user_id: str | None, message: str) -> BotRepl
     )
 
 
-def _require_browser() -> None:
-    if importlib.util.find_spec("selenium") is None:
-        pytest.skip("selenium is not installed (pip install selenium)")
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found (apt-get install chromium)")
-    if not CHROMEDRIVER.exists():
-        pytest.skip(f"{CHROMEDRIVER} not found (apt-get install chromium-driver)")
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server_url() -> Iterator[str]:
-    _require_browser()
+    require_browser()
     app = mount_chat_ui(FastAPI(), fixed_respond, path="/ui", shop_name="Test shop")
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, name="ui-test-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError(f"uvicorn did not start on 127.0.0.1:{port}")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}/ui/"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
-@pytest.fixture
-def driver(tmp_path: Path) -> Iterator[Any]:
-    _require_browser()
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
-    browser = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
-    try:
-        yield browser
-    finally:
-        browser.quit()
+    with serve(app) as base:
+        yield f"{base}/ui/"
 
 
 def test_send_message_shows_reply_with_citation_and_card(server_url: str, driver: Any) -> None:

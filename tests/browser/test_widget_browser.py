@@ -1,0 +1,113 @@
+"""The embeddable widget in headless Chromium against the real app and demo shop:
+a static page with one <script> tag; chat, streamed text, a citation, product cards,
+thumbs, add to cart, a reload that keeps the session, and an agent's reply arriving."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from shopmate.settings import Settings
+from tests.browser.harness import require_browser, serve
+
+pytestmark = pytest.mark.browser
+KEY = "widget-test-admin"
+
+
+@pytest.fixture(scope="module")
+def base_url(services) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    require_browser()
+    settings = Settings(data_dir=services.settings.data_dir, admin_api_key=KEY)
+    with serve(create_app(settings, services, mount_ui=False)) as base:
+        yield base
+
+
+def ask(driver: Any, text: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    box = driver.find_element(By.ID, "sm-w-input")
+    box.send_keys(text)
+    driver.find_element(By.ID, "sm-w-send").click()
+
+
+def test_widget_chat_cards_thumbs_and_agent(base_url: str, driver: Any, services) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(driver, 60)
+    driver.get(f"{base_url}/widget/demo.html")
+    wait.until(lambda d: d.find_element(By.ID, "sm-w-bubble")).click()
+    log = driver.find_element(By.ID, "sm-w-log")
+
+    ask(driver, "What is your return policy?")
+    wait.until(lambda _: "Sources:" in log.text and "30 days" in log.text)
+    assert "Returns policy" in log.text
+
+    ask(driver, "I need something for hiking in the rain")
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".sm-w-card")) >= 3)
+    card = driver.find_elements(By.CSS_SELECTOR, ".sm-w-card")[0]
+    pid = card.get_attribute("data-product-id")
+    card.find_element(By.CSS_SELECTOR, ".sm-w-add").click()
+    wait.until(lambda _: "Added" in card.text)
+    assert services.repo.recent_events("u0001", limit=1)[-1].product_id == pid
+
+    thumbs = driver.find_elements(By.CSS_SELECTOR, ".sm-w-thumb-up")[-1]
+    thumbs.click()
+    wait.until(lambda _: "Thanks for the feedback" in log.text)
+
+    # the session survives a reload; a person takes over and their reply reaches the widget
+    session = driver.execute_script("return window.localStorage.getItem('shopmate-session')")
+    driver.refresh()
+    assert (
+        driver.execute_script("return window.localStorage.getItem('shopmate-session')") == session
+    )
+    wait.until(lambda d: d.find_element(By.ID, "sm-w-bubble")).click()
+    ask(driver, "I want to talk to a person")
+    log = driver.find_element(By.ID, "sm-w-log")
+    wait.until(lambda _: "support team" in log.text)
+    admin = TestClient(
+        create_app(
+            Settings(data_dir=services.settings.data_dir, admin_api_key=KEY),
+            services,
+            mount_ui=False,
+        )
+    )
+    h = {"Authorization": f"Bearer {KEY}"}
+    assert admin.post(f"/v1/handoffs/{session}/take", headers=h).status_code == 200
+    assert (
+        admin.post(
+            f"/v1/handoffs/{session}/reply", headers=h, json={"text": "Hi, Sam here!"}
+        ).status_code
+        == 200
+    )
+    ask(driver, "hello?")
+    wait.until(
+        lambda _: "Hi, Sam here!" in log.text and "A person from our team has joined" in log.text
+    )
+
+
+def test_widget_renders_hostile_text_inert(base_url: str, driver: Any, services) -> None:  # type: ignore[no-untyped-def]
+    """A shopper message and the bot's reply are shown as text: markup never runs."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(driver, 60)
+    driver.get(f"{base_url}/widget/demo.html")
+    wait.until(lambda d: d.find_element(By.ID, "sm-w-bubble")).click()
+    hostile = '<img src=x onerror="window.__smPwned=1"> ' + uuid.uuid4().hex[:6]
+    ask(driver, hostile)
+    log = driver.find_element(By.ID, "sm-w-log")
+    wait.until(
+        lambda _: (
+            hostile in log.text
+            and len(driver.find_elements(By.CSS_SELECTOR, ".sm-w-bot")) == 1
+            and "…" not in driver.find_elements(By.CSS_SELECTOR, ".sm-w-bot")[0].text
+        )
+    )
+    assert driver.execute_script("return window.__smPwned === undefined")
+    assert not driver.find_elements(By.CSS_SELECTOR, "#sm-w-log img")
