@@ -44,7 +44,9 @@ def test_handoff_queue_take_reply_resolve(admin: TestClient) -> None:
     after = admin.post(f"/v1/handoffs/{s}/reply", headers=H, json={"text": "Hi, Sam here."}).json()
     assert ["agent", "Hi, Sam here."] in after["transcript"]
     polled = admin.get(f"/v1/chat/{s}/messages", params={"after": 0}).json()
-    assert polled["handoff_state"] == "human" and [m["text"] for m in polled["messages"]] == ["Hi, Sam here."]
+    assert polled["handoff_state"] == "human" and [m["text"] for m in polled["messages"]] == [
+        "Hi, Sam here."
+    ]
     last = polled["messages"][-1]["id"]
     assert admin.get(f"/v1/chat/{s}/messages", params={"after": last}).json()["messages"] == []
     admin.post(f"/v1/handoffs/{s}/resolve", headers=H)
