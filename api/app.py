@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 
+from api.limits import LimitsMiddleware
 from api.routes import router
 from bot.types import BotReply
 from shopmate.settings import Settings
@@ -66,6 +67,20 @@ def create_app(
         )
 
     app.include_router(router)
+    app.add_middleware(
+        LimitsMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        per_minute=settings.rate_limit_per_minute,
+    )
+    if settings.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["content-type", "x-shopmate-key"],
+        )
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

@@ -74,6 +74,15 @@ class Settings(BaseSettings):
         1,
         description="CPU threads per model call; 1 serves concurrent requests best on small machines.",
     )
+    max_body_bytes: int = Field(65536, description="Largest request body accepted (413 above).")
+    rate_limit_per_minute: int = Field(
+        120,
+        description="Chat, event, feedback and search requests per minute per client IP and widget key (429 above).",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description='Sites allowed to call the API from a browser (the widget\'s shops), e.g. ["https://shop.example"].',
+    )
     demo_seed: int = Field(7, description="Seed of the generated demo shop.")
     host: str = Field("127.0.0.1", description="Address `shopmate serve` binds to.")
     port: int = Field(8000, description="Port `shopmate serve` binds to.")

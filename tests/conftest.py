@@ -19,7 +19,8 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 def demo_settings(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     from shopmate.settings import Settings
 
-    return Settings(data_dir=tmp_path_factory.mktemp("shop"))
+    # rate limits have their own tests (test_limits.py); the shared client must not hit them
+    return Settings(data_dir=tmp_path_factory.mktemp("shop"), rate_limit_per_minute=1_000_000)
 
 
 @pytest.fixture(scope="session")
