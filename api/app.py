@@ -109,24 +109,28 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 def mount_agent_ui(app: FastAPI, settings: Settings) -> None:
-    """Agent assist at /agent: behind the admin key (user "agent"), or open on a loopback-only
-    server for local use; not mounted at all on a public address without a key."""
+    """Agent assist at /agent and the admin panel at /admin: behind the admin key (users
+    "agent" and "admin"), or open on a loopback-only server for local use; not mounted at
+    all on a public address without a key."""
     import gradio as gr
 
     from bot.assist import AgentDesk
+    from ui.admin_app import build_admin_ui
     from ui.agent_app import build_agent_ui
 
     key = settings.admin_api_key
     if key is None and settings.host not in LOOPBACK:
         log.warning(
-            "agent assist is off: set SHOPMATE_ADMIN_API_KEY to use it on %s", settings.host
+            "agent assist and admin are off: set SHOPMATE_ADMIN_API_KEY to use them on %s",
+            settings.host,
         )
         return
     desk = AgentDesk(lambda: app.state.services.engine)
-    auth = ("agent", key.get_secret_value()) if key is not None else None
-    gr.mount_gradio_app(
-        app, build_agent_ui(desk, shop_name=settings.shop_name), path="/agent", auth=auth
-    )
+    secret = key.get_secret_value() if key is not None else None
+    agent_ui = build_agent_ui(desk, shop_name=settings.shop_name)
+    gr.mount_gradio_app(app, agent_ui, path="/agent", auth=("agent", secret) if secret else None)
+    admin_ui = build_admin_ui(lambda: app.state.services)
+    gr.mount_gradio_app(app, admin_ui, path="/admin", auth=("admin", secret) if secret else None)
 
 
 def jsonable_errors(exc: RequestValidationError) -> list[dict[str, Any]]:

@@ -1,0 +1,52 @@
+"""The admin panel's figures on the demo shop, computed from real conversations and feedback."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from shop.analytics import daily_figures
+from ui.admin_app import build_admin_ui, figures_frame, status_text
+
+
+def test_daily_figures_follow_what_happened(services, client) -> None:  # type: ignore[no-untyped-def]
+    before = {d.day: d for d in daily_figures(services.repo)}
+    s1, s2 = uuid.uuid4().hex, uuid.uuid4().hex
+    shown = client.post(
+        "/v1/chat",
+        json={"session_id": s1, "user_id": "u0007", "message": "show me tents for camping"},
+    ).json()
+    client.post(
+        "/v1/events",
+        json={"user_id": "u0007", "product_id": shown["products"][0]["id"], "type": "add_to_cart"},
+    )
+    client.post("/v1/chat", json={"session_id": s2, "message": "I want to talk to a person"})
+    client.post("/v1/feedback", json={"session_id": s1, "thumbs": "up"})
+    today = daily_figures(services.repo)[-1]
+    was = before.get(today.day)
+    assert today.conversations - (was.conversations if was else 0) == 2
+    assert today.handed_off - (was.handed_off if was else 0) == 1
+    assert today.cards_shown - (was.cards_shown if was else 0) == len(shown["products"])
+    assert today.cards_carted - (was.cards_carted if was else 0) == 1
+    assert today.thumbs_up - (was.thumbs_up if was else 0) == 1
+    assert 0.0 <= today.answered_without_person <= 1.0 and 0.0 < today.card_click_through <= 1.0
+    frame = figures_frame(daily_figures(services.repo))
+    assert list(frame.columns)[:3] == ["day", "conversations", "answered without a person"]
+    assert (
+        "products indexed" in status_text(services) and build_admin_ui(lambda: services) is not None
+    )
+
+
+def test_admin_panel_is_mounted(services) -> None:  # type: ignore[no-untyped-def]
+    from shopmate.settings import Settings
+
+    with TestClient(
+        create_app(Settings(data_dir=services.settings.data_dir, admin_api_key="k"), services)
+    ) as c:
+        assert c.get("/admin/config").status_code == 401
+        assert (
+            c.post("/admin/login", data={"username": "admin", "password": "k"}).status_code == 200
+        )
+        assert c.get("/admin/config").status_code == 200
