@@ -6,6 +6,8 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
+
 from shopmate.demo.build import build_demo, is_built
 from shopmate.demo.generate import generate_demo_shop
 from shopmate.settings import Settings
@@ -45,17 +47,26 @@ def _fingerprint(svc: Services, user_ids: list[str]) -> dict[str, str]:
     return out
 
 
-def test_same_seed_builds_the_same_shop(services, embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="module")
+def shop(embedder, tmp_path_factory: pytest.TempPathFactory) -> Services:  # type: ignore[no-untyped-def]
+    """A demo shop of this module's own: other tests add events to the shared one."""
+    svc = build_services(Settings(data_dir=tmp_path_factory.mktemp("own-shop")), embedder=embedder)
+    build_demo(svc, seed=7, progress=False)
+    return svc
+
+
+def test_same_seed_builds_the_same_shop(shop, embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     other = build_services(Settings(data_dir=tmp_path / "again"), embedder=embedder)
     report = build_demo(other, seed=7, progress=False)
     assert not report.skipped
     assert report.products >= 300 and report.pages >= 15 and report.qa_pairs >= 150
     assert report.users >= 200
     user_ids = [u.id for u in generate_demo_shop(7).users]
-    assert _fingerprint(other, user_ids) == _fingerprint(services, user_ids)
+    assert _fingerprint(other, user_ids) == _fingerprint(shop, user_ids)
 
 
-def test_rebuild_is_skipped_or_upserts_without_duplicates(services) -> None:  # type: ignore[no-untyped-def]
+def test_rebuild_is_skipped_or_upserts_without_duplicates(shop) -> None:  # type: ignore[no-untyped-def]
+    services = shop
     counts = services.repo.table_counts()
     passages = services.store.count(KNOWLEDGE)
     assert is_built(services, 7) is not None
@@ -70,7 +81,8 @@ def test_rebuild_is_skipped_or_upserts_without_duplicates(services) -> None:  # 
     assert services.store.count("products") == counts["products"]
 
 
-def test_demo_files_are_written_for_operators_to_read(services) -> None:  # type: ignore[no-untyped-def]
+def test_demo_files_are_written_for_operators_to_read(shop) -> None:  # type: ignore[no-untyped-def]
+    services = shop
     root = services.settings.data_dir / "demo"
     assert (root / "catalog.csv").exists()
     assert len(list((root / "kb").glob("*.md"))) >= 15
