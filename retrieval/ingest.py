@@ -17,7 +17,7 @@ import io
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -33,6 +33,9 @@ from retrieval.store import Hit, VectorStore, clean_metadata
 log = logging.getLogger(__name__)
 
 KNOWLEDGE_SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm", ".jsonl", ".csv"}
+
+
+Clean = Callable[[str], str]
 
 
 class IngestError(ValueError):
@@ -104,8 +107,9 @@ def read_text(path: Path) -> str:
 _JSONL_FIELDS = {"id", "text", "product_id", "source", "title"}
 
 
-def load_jsonl(path: Path, source: str) -> list[Passage]:
-    """Rows {"id", "text", "product_id", "source", "title"}; other scalar fields become metadata."""
+def load_jsonl(path: Path, source: str, clean: Clean | None = None) -> list[Passage]:
+    """Rows {"id", "text", "product_id", "source", "title"}; other scalar fields become metadata.
+    `clean` (e.g. PII redaction) is applied to each row's text before it is indexed."""
     out = []
     first_line: dict[str, int] = {}
     for n, line in enumerate(read_text(path).splitlines(), 1):
@@ -123,6 +127,7 @@ def load_jsonl(path: Path, source: str) -> list[Passage]:
         text = str(row.get("text") or "").strip()
         if not text:
             raise IngestError(f"{path}:{n}: a row needs a non-empty 'text' field")
+        text = clean(text) if clean else text
         row_source = str(row.get("source") or source)
         pid = row.get("product_id")
         passage = Passage(
@@ -154,7 +159,7 @@ def load_jsonl(path: Path, source: str) -> list[Passage]:
     return out
 
 
-def load_csv(path: Path, source: str) -> list[Passage]:
+def load_csv(path: Path, source: str, clean: Clean | None = None) -> list[Passage]:
     """Rows with a `text` column (optional: id, title, product_id); blank rows are skipped."""
     text = read_text(path)
     if not text.strip():
@@ -181,6 +186,7 @@ def load_csv(path: Path, source: str) -> list[Passage]:
             body = row["text"].strip()
             if not body:
                 continue
+            body = clean(body) if clean else body
             pid = row.get("id") or passage_id(source, body)
             if pid in first_line:
                 if not row.get("id"):
@@ -206,8 +212,14 @@ def load_csv(path: Path, source: str) -> list[Passage]:
     return out
 
 
-def load_file(path: Path, source: str | None = None) -> list[Passage]:
-    """Read one file into passages. Raises IngestError with a reason for anything unusable."""
+def load_file(
+    path: Path, source: str | None = None, clean_rows: Clean | None = None
+) -> list[Passage]:
+    """Read one file into passages. Raises IngestError with a reason for anything unusable.
+
+    `clean_rows` is applied to JSONL/CSV rows — reviews, community answers, exported tickets,
+    where shoppers may have written personal data — not to the shop's own pages (whose
+    contact details are meant to be found)."""
     source = source or path.as_posix()
     suffix = path.suffix.lower()
     if suffix not in KNOWLEDGE_SUFFIXES:
@@ -215,9 +227,9 @@ def load_file(path: Path, source: str | None = None) -> list[Passage]:
             f"{path}: unsupported file type {suffix or '(none)'}; accepted: {', '.join(sorted(KNOWLEDGE_SUFFIXES))}"
         )
     if suffix == ".jsonl":
-        return load_jsonl(path, source)
+        return load_jsonl(path, source, clean_rows)
     if suffix == ".csv":
-        return load_csv(path, source)
+        return load_csv(path, source, clean_rows)
     text = read_text(path)
     if not text.strip():
         raise IngestError(f"{path}: file is empty")

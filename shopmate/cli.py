@@ -94,6 +94,7 @@ def ingest(
     ] = "knowledge",
 ) -> None:
     """Ingest knowledge files (.md .html .txt .jsonl .csv) or catalog CSVs; prints a report per file."""
+    from bot.redact import redact
     from retrieval.ingest import KNOWLEDGE_SUFFIXES, IngestError, load_file
     from shop.catalog_io import CatalogError, read_catalog_csv
     from shopmate.wiring import build_services
@@ -127,7 +128,9 @@ def ingest(
                     f"(accepted: {', '.join(sorted(KNOWLEDGE_SUFFIXES))})",
                 )
                 continue
-            for r in services.ingestor.ingest(load_file(f), collection, show_progress=True):
+            for r in services.ingestor.ingest(
+                load_file(f, clean_rows=redact), collection, show_progress=True
+            ):
                 ok(r.source, r.added, r.unchanged, r.removed)
         except (IngestError, CatalogError) as e:
             failed += 1

@@ -61,3 +61,32 @@ def test_invalid_settings_exit_with_a_message(monkeypatch: pytest.MonkeyPatch) -
     r = runner.invoke(app, ["serve"])
     assert r.exit_code == 2
     assert "invalid settings" in r.output and "port" in r.output
+
+
+def test_ingested_rows_are_redacted_but_shop_pages_are_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reviews and tickets may carry shoppers' personal data; the shop's own pages carry its
+    contact details on purpose."""
+    monkeypatch.setenv("SHOPMATE_DATA_DIR", str(tmp_path / "var"))
+    (tmp_path / "reviews.jsonl").write_text(
+        '{"id": "r1", "text": "Great tent! Questions? mail me at jo@example.com", "product_id": "p1"}\n'
+    )
+    (tmp_path / "contact.md").write_text(
+        "# Contact\n\n## Phone\nCall us on 0131 496 0123, 9am to 5pm.\n"
+    )
+    assert (
+        runner.invoke(
+            app, ["ingest", str(tmp_path / "reviews.jsonl"), str(tmp_path / "contact.md")]
+        ).exit_code
+        == 0
+    )
+    from retrieval.store import VectorStore
+
+    store = VectorStore.open(path=tmp_path / "var" / "chroma")
+    texts = {
+        h.id: h.text
+        for h in store.get("knowledge", store.ids_where("knowledge", {"source": {"$ne": ""}}))
+    }
+    assert texts["r1"] == "Great tent! Questions? mail me at [email]"
+    assert any("0131 496 0123" in t for t in texts.values())
