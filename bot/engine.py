@@ -103,6 +103,12 @@ class HandoffPacket:
     transcript: list[tuple[str, str]]
 
 
+def _cheaper_card(p: ProductRecord, focus: ProductRecord) -> ProductCard:
+    return ProductCard(
+        p.id, p.title, p.price, p.category, f"cheaper than the {focus.title}", p.brand, p.in_stock
+    )
+
+
 def card_of(s: Suggestion) -> ProductCard:
     p = s.product
     return ProductCard(p.id, p.title, p.price, p.category, s.reason, p.brand, p.in_stock)
@@ -436,34 +442,16 @@ class ChatEngine:
                 return BotReply(f"{lead}.", action="cheaper")
             alt = similar[0]
             st.product_in_focus = alt.id
-            card = ProductCard(
-                alt.id,
-                alt.title,
-                alt.price,
-                alt.category,
-                f"cheaper than the {focus.title}",
-                alt.brand,
-                alt.in_stock,
-            )
             return BotReply(
                 f"{lead}, but the {alt.title} at {alt.price:.2f} is similar and cheaper.",
-                products=[card],
+                products=[_cheaper_card(alt, focus)],
                 action="cheaper",
                 tool_calls=["search_products"],
             )
         st.product_in_focus = pick.id
-        card = ProductCard(
-            pick.id,
-            pick.title,
-            pick.price,
-            pick.category,
-            f"cheaper than the {focus.title}",
-            pick.brand,
-            pick.in_stock,
-        )
         return BotReply(
             f"A cheaper option is the {pick.title} at {pick.price:.2f}.",
-            products=[card],
+            products=[_cheaper_card(pick, focus)],
             action="cheaper",
             tool_calls=["search_products"],
         )
