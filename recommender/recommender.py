@@ -1,30 +1,40 @@
 """Personal product suggestions: the user's vector, the conversation, business rules, reasons.
 
-    rec = Recommender(repo, store, embedder)
+    rec = Recommender(repo, store, embedder)                        # weighted mean of items
+    rec = Recommender(repo, store, embedder, model=RecModel.load(path))  # trained encoder
     for s in rec.recommend("u0001", context="rain jacket for hiking", k=4):
         print(s.product.title, s.reason)
 
-Scoring: cosine between an item's text vector and a query vector that blends the
-conversation (what the shopper asks for now) with the user's vector (what they
-did before). A shopper with neither gets what is popular. Rules: in stock only,
-already-purchased items excluded, at most `max_per_category` per category.
+Without a model the query vector blends the conversation (what the shopper asks for
+now) with a recency- and action-weighted mean of the items they touched, searched in
+the store. With a trained model (recommender/rec_model.py) the user's vector comes from
+the BERT user encoder run on the current history at request time, so a new event
+changes the next list at once; it scores every product of an in-memory snapshot of the
+catalog and the conversation's cosine is blended in after standardising both. A shopper
+with neither gets what is popular. Rules (recommender/rules.py): in stock only,
+purchases excluded (configurable), price and category filters, at most
+`max_per_category` per category, no near-duplicates.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import numpy as np
 
 from recommender.item_index import PRODUCTS
+from recommender.rec_model import RecModel
+from recommender.rules import NEAR_DUPLICATE, Filters, collapse_history, pick_diverse
+from recommender.snapshot import CatalogSnapshot
 from recommender.user_vector import event_weights, top_contributor, user_vector
 from retrieval.embedder import Embedder
 from retrieval.store import VectorStore
-from shop.repository import ProductRecord, ShopRepository
+from shop.repository import EventRecord, ProductRecord, ShopRepository
+
+__all__ = ["ASKED", "POPULAR", "Filters", "Recommender", "Suggestion"]
 
 ASKED = "matches what you asked for"
 POPULAR = "popular with other shoppers"
@@ -37,23 +47,13 @@ class Suggestion:
     reason: str
 
 
-@dataclass(frozen=True)
-class Filters:
-    """Shopper-facing filters applied in the store query."""
+def _z(x: np.ndarray) -> np.ndarray:
+    return (x - x.mean()) / (float(x.std()) or 1.0)
 
-    min_price: float | None = None
-    max_price: float | None = None
-    category: str | None = None  # top-level category, e.g. "Footwear"
 
-    def where(self) -> dict[str, Any]:
-        clauses: list[dict[str, Any]] = [{"in_stock": True}]
-        if self.min_price is not None:
-            clauses.append({"price": {"$gte": float(self.min_price)}})
-        if self.max_price is not None:
-            clauses.append({"price": {"$lte": float(self.max_price)}})
-        if self.category:
-            clauses.append({"top_category": self.category})
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+def because(event: EventRecord, product: ProductRecord | None) -> str:
+    verb = {"purchase": "bought", "add_to_cart": "added to your cart"}.get(event.type, "viewed")
+    return f"because you {verb} {product.title if product else event.product_id}"
 
 
 class Recommender:
@@ -71,6 +71,8 @@ class Recommender:
         max_per_category: int = 2,
         exclude_purchased: bool = True,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        model: RecModel | None = None,
+        max_similarity: float = NEAR_DUPLICATE,
     ) -> None:
         if history_limit <= 0:
             raise ValueError(f"history_limit must be > 0, got {history_limit}")
@@ -78,6 +80,8 @@ class Recommender:
             raise ValueError(f"context_weight must be in [0, 1], got {context_weight}")
         if max_per_category <= 0:
             raise ValueError(f"max_per_category must be > 0, got {max_per_category}")
+        if not 0.0 < max_similarity <= 1.0:
+            raise ValueError(f"max_similarity must be in (0, 1], got {max_similarity}")
         self.repo, self.store, self.embedder = repo, store, embedder
         self.collection = collection
         self.history_limit = history_limit
@@ -86,6 +90,15 @@ class Recommender:
         self.max_per_category = max_per_category
         self.exclude_purchased = exclude_purchased
         self.clock = clock
+        self.model = model
+        self.max_similarity = max_similarity
+        self._snap: CatalogSnapshot | None = None
+        self._lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        """Build the catalog snapshot of the trained model now rather than on the first request."""
+        if self.model is not None:
+            self._snapshot()
 
     def recommend(
         self,
@@ -98,63 +111,17 @@ class Recommender:
             raise ValueError(f"k must be > 0, got {k}")
         filters = filters or Filters()
         events = self.repo.recent_events(user_id, self.history_limit) if user_id else []
-        hist_ids = [e.product_id for e in events]
-        hist_vecs_by_id = self.store.get_embeddings(self.collection, sorted(set(hist_ids)))
-        kept = [e for e in events if e.product_id in hist_vecs_by_id]
-        now = self.clock()
-        weights = event_weights(
-            [e.type for e in kept],
-            [(now - e.ts).total_seconds() / 86400 for e in kept],
-            self.half_life_days,
-        )
-        hist_vecs = (
-            np.stack([hist_vecs_by_id[e.product_id] for e in kept]) if kept else np.zeros((0, 1))
-        )
-        uvec = user_vector(hist_vecs, weights) if kept else None
         cvec = self.embedder.encode_one(context) if context and context.strip() else None
-
         exclude: set[str] = set()
         if user_id and self.exclude_purchased:
             exclude |= self.repo.purchased_ids(user_id)
         if cvec is None:
-            exclude |= set(hist_ids)  # pure recommendations: show something new
-
-        q: np.ndarray | None
-        if cvec is not None and uvec is not None:
-            q = self.context_weight * cvec + (1 - self.context_weight) * uvec
-            q = q / (np.linalg.norm(q) or 1.0)
+            exclude |= {e.product_id for e in events}  # pure recommendations: show something new
+        if self.model is not None:
+            picked = self._with_model(events, cvec, k, filters, exclude)
         else:
-            q = cvec if cvec is not None else uvec
-
-        picked: list[Suggestion] = []
-        if q is not None:
-            n = self.store.count(self.collection)
-            hits = (
-                self.store.query(
-                    self.collection, q, k=min(n, k * 4 + len(exclude)), where=filters.where()
-                )
-                if n
-                else []
-            )
-            ids = [h.id for h in hits if h.id not in exclude]
-            cand_vecs = self.store.get_embeddings(self.collection, ids)
-            products = self.repo.get_products(ids)
-            per_cat: Counter[str] = Counter()
-            score_of = {h.id: h.score for h in hits}
-            for pid in ids:
-                p = products.get(pid)
-                if p is None or not p.in_stock or per_cat[p.category] >= self.max_per_category:
-                    continue
-                reason = self._reason(
-                    cand_vecs[pid], cvec, uvec, hist_vecs, weights, kept, products
-                )
-                picked.append(Suggestion(p, score_of[pid], reason))
-                per_cat[p.category] += 1
-                if len(picked) == k:
-                    return picked
-        if (
-            cvec is None
-        ):  # fill up with popular items only when the shopper did not ask for something
+            picked = self._with_mean(events, cvec, k, filters, exclude)
+        if cvec is None and len(picked) < k:  # popular items only when nothing was asked
             picked += self._popular(
                 k - len(picked), exclude | {s.product.id for s in picked}, filters
             )
@@ -167,22 +134,143 @@ class Recommender:
         hits = self.store.query(self.collection, vector, k=1, where=Filters().where())
         return hits[0].score if hits else 0.0
 
-    def _reason(
+    # without a model: weighted mean of item vectors, searched in the store ----------
+    def _with_mean(
         self,
-        item: np.ndarray,
+        events: list[EventRecord],
         cvec: np.ndarray | None,
-        uvec: np.ndarray | None,
-        hist_vecs: np.ndarray,
-        weights: np.ndarray,
-        kept: list[Any],
-        products: dict[str, ProductRecord],
-    ) -> str:
-        if uvec is None or (cvec is not None and float(item @ cvec) >= float(item @ uvec)):
-            return ASKED
-        src = kept[top_contributor(item, hist_vecs, weights)]
-        title = products.get(src.product_id) or self.repo.get_product(src.product_id)
-        verb = {"purchase": "bought", "add_to_cart": "added to your cart"}.get(src.type, "viewed")
-        return f"because you {verb} {title.title if title else src.product_id}"
+        k: int,
+        filters: Filters,
+        exclude: set[str],
+    ) -> list[Suggestion]:
+        hist_vecs_by_id = self.store.get_embeddings(
+            self.collection, sorted({e.product_id for e in events})
+        )
+        kept = [e for e in events if e.product_id in hist_vecs_by_id]
+        now = self.clock()
+        weights = event_weights(
+            [e.type for e in kept],
+            [(now - e.ts).total_seconds() / 86400 for e in kept],
+            self.half_life_days,
+        )
+        hist_vecs = (
+            np.stack([hist_vecs_by_id[e.product_id] for e in kept]) if kept else np.zeros((0, 1))
+        )
+        uvec = user_vector(hist_vecs, weights) if kept else None
+        q: np.ndarray | None
+        if cvec is not None and uvec is not None:
+            q = self.context_weight * cvec + (1 - self.context_weight) * uvec
+            q = q / (np.linalg.norm(q) or 1.0)
+        else:
+            q = cvec if cvec is not None else uvec
+        n = self.store.count(self.collection)
+        if q is None or not n:
+            return []
+        hits = self.store.query(
+            self.collection, q, k=min(n, k * 4 + len(exclude)), where=filters.where()
+        )
+        ids = [h.id for h in hits if h.id not in exclude]
+        cand_vecs = self.store.get_embeddings(self.collection, ids)
+        products = self.repo.get_products(ids)
+        ok = [pid for pid in ids if (p := products.get(pid)) is not None and p.in_stock]
+        chosen = pick_diverse(
+            ok,
+            cand_vecs,
+            {pid: products[pid].category for pid in ok},
+            k,
+            self.max_per_category,
+            self.max_similarity,
+        )
+        score_of = {h.id: h.score for h in hits}
+        out = []
+        for pid in chosen:
+            item = cand_vecs[pid]
+            if uvec is None or (cvec is not None and float(item @ cvec) >= float(item @ uvec)):
+                reason = ASKED
+            else:
+                src = kept[top_contributor(item, hist_vecs, weights)]
+                reason = because(
+                    src, products.get(src.product_id) or self.repo.get_product(src.product_id)
+                )
+            out.append(Suggestion(products[pid], score_of[pid], reason))
+        return out
+
+    # with the trained model: user encoder on the current history, in-memory scoring -----
+    def _snapshot(self) -> CatalogSnapshot:
+        assert self.model is not None
+        version = self.store.version(self.collection)
+        snap = self._snap
+        if snap is None or snap.version != version:
+            with self._lock:
+                if self._snap is None or self._snap.version != version:
+                    self._snap = CatalogSnapshot.build(self.store, self.collection, self.model)
+                snap = self._snap
+        return snap
+
+    def _with_model(
+        self,
+        events: list[EventRecord],
+        cvec: np.ndarray | None,
+        k: int,
+        filters: Filters,
+        exclude: set[str],
+    ) -> list[Suggestion]:
+        assert self.model is not None
+        snap = self._snapshot()
+        if not snap.ids:
+            return []
+        hist = collapse_history(events, snap.row)
+        rows = [r for r, _ in hist]
+        personal = _z(self.model.score(snap.catalog, [rows])[0]) if rows else None
+        asked = _z(snap.text @ cvec) if cvec is not None else None
+        if personal is not None and asked is not None:
+            q = self.context_weight * asked + (1 - self.context_weight) * personal
+        elif personal is not None:
+            q = personal
+        elif asked is not None:
+            q = asked
+        else:
+            return []
+        allowed = snap.filter_mask(filters)
+        for pid in exclude:
+            if (r := snap.row.get(pid)) is not None:
+                allowed[r] = False
+        cand = np.flatnonzero(allowed)
+        depth = min(len(cand), k * 8 + 20)
+        if not depth:
+            return []
+        top = cand[np.argpartition(-q[cand], depth - 1)[:depth]]
+        top = top[np.argsort(-q[top], kind="stable")]
+        ids = [snap.ids[r] for r in top]
+        products = self.repo.get_products(ids)
+        ok = [
+            pid
+            for pid in ids
+            if (p := products.get(pid)) is not None
+            and p.in_stock
+            and filters.accepts(p.price, p.category)
+        ]
+        chosen = pick_diverse(
+            ok,
+            {pid: snap.text[snap.row[pid]] for pid in ok},
+            {pid: products[pid].category for pid in ok},
+            k,
+            self.max_per_category,
+            self.max_similarity,
+        )
+        out = []
+        for pid in chosen:
+            r = snap.row[pid]
+            if personal is None or (asked is not None and asked[r] >= personal[r]):
+                reason = ASKED
+            else:
+                j = int(np.argmax(self.model.contributions(snap.catalog, rows, r)))
+                src = hist[j][1]
+                reason = because(
+                    src, products.get(src.product_id) or self.repo.get_product(src.product_id)
+                )
+            out.append(Suggestion(products[pid], float(q[r]), reason))
+        return out
 
     def _popular(self, k: int, exclude: set[str], filters: Filters) -> list[Suggestion]:
         if k <= 0:
@@ -196,13 +284,7 @@ class Recommender:
         out = []
         for pid in ranked:
             p = products.get(pid)
-            if p is None or not p.in_stock:
-                continue
-            if filters.min_price is not None and p.price < filters.min_price:
-                continue
-            if filters.max_price is not None and p.price > filters.max_price:
-                continue
-            if filters.category and p.category.split(">")[0].strip() != filters.category:
+            if p is None or not p.in_stock or not filters.accepts(p.price, p.category):
                 continue
             out.append(Suggestion(p, 0.0, POPULAR))
             if len(out) == k:

@@ -17,6 +17,7 @@ from rich.markup import escape
 
 from shopmate.cli_bot import eval_intents, finetune_intents
 from shopmate.cli_eval import eval_app
+from shopmate.cli_rec import eval_rec, user_encoder
 from shopmate.settings import Settings
 
 app = typer.Typer(help="shopmate: the shopping assistant for online shops.", no_args_is_help=True)
@@ -27,6 +28,8 @@ finetune_app = typer.Typer(
 )
 eval_app.command("intents")(eval_intents)
 finetune_app.command("intents")(finetune_intents)
+eval_app.command("rec")(eval_rec)
+finetune_app.command("user-encoder")(user_encoder)
 app.add_typer(demo_app, name="demo")
 app.add_typer(models_app, name="models")
 app.add_typer(
