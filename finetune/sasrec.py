@@ -64,14 +64,27 @@ def _write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def _finished(out: Path, cfg: SASRecConfig) -> bool:
+    """A complete artifact trained with the same settings (progress bars aside)."""
+    if not ((out / "config.json").exists() and (out / "weights.pt").exists()):
+        return False
+    done = json.loads((out / "config.json").read_text()).get("train", {})
+    same = {k: v for k, v in cfg.as_dict().items() if k != "progress"}
+    return {k: v for k, v in done.items() if k != "progress"} == same
+
+
 def train_sasrec(cfg: SASRecConfig, data: RecData | None = None) -> Path:
     """Train SASRec on cfg.data's train sequences; returns the artifact folder."""
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     t0 = time.perf_counter()
-    data = data or load_rec_data(cfg.data)
     out = Path(cfg.out)
+    if _finished(out, cfg):
+        log.info("sasrec: %s was trained with this config; reusing it", out)
+        return out
+    data = data or load_rec_data(cfg.data)
     out.mkdir(parents=True, exist_ok=True)
+    (out / "config.json").unlink(missing_ok=True)  # no loadable artifact until this run is done
     net = SASRecNet(cfg.spec(), data.n_items)
     loop = LoopConfig(
         epochs=cfg.epochs,

@@ -97,6 +97,13 @@ class UserEncoderConfig:
         return loaded
 
 
+def _same(a: dict[str, Any] | None, b: dict[str, Any]) -> bool:
+    """Same training settings, progress bars aside."""
+    return a is not None and {k: v for k, v in a.items() if k != "progress"} == {
+        k: v for k, v in b.items() if k != "progress"
+    }
+
+
 def _write_json(path: Path, obj: Any) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -170,11 +177,11 @@ def train_user_encoder(
     state = json.loads(progress_file.read_text()) if progress_file.exists() else {}
     if not state and (out / CONFIG).exists() and (out / "metrics.json").exists():
         done = json.loads((out / CONFIG).read_text())
-        if done.get("train") == cfg.as_dict():  # a finished run: keep its encoders
+        if _same(done.get("train"), cfg.as_dict()):  # a finished run: keep its encoders
             done_metrics = json.loads((out / "metrics.json").read_text())["members"]
             members = dict(zip(done["members"], done_metrics, strict=True))
             state = {"config": cfg.as_dict(), "members": members}
-    if state.get("config") != cfg.as_dict():
+    if not _same(state.get("config"), cfg.as_dict()):
         state = {"config": cfg.as_dict(), "members": {}}
         (out / CONFIG).unlink(missing_ok=True)  # no loadable artifact until this run is done
     seqs = data.train_sequences()

@@ -164,22 +164,23 @@ class UserEncoder:
         return self.net.embed(text, ids).numpy()
 
     @torch.inference_mode()
-    def user_vectors(self, histories: Sequence[np.ndarray]) -> np.ndarray:
+    def user_vectors(self, histories: Sequence[np.ndarray], chunk: int = 256) -> np.ndarray:
         """(rows, dim) unit user vectors from each history's raw item vectors (oldest first);
-        an empty history gets a zero vector."""
+        an empty history gets a zero vector. Rows run in chunks of similar length."""
         out = np.zeros((len(histories), self.spec.dim), dtype=np.float32)
-        keep = [i for i, h in enumerate(histories) if len(h)]
-        if not keep:
-            return out
-        length = min(self.spec.max_len, max(len(histories[i]) for i in keep))
-        x = torch.zeros(len(keep), length, self.spec.dim)
-        pad = torch.ones(len(keep), length, dtype=torch.bool)
-        for row, i in enumerate(keep):
-            h = torch.as_tensor(np.asarray(histories[i], dtype=np.float32)[-length:])
-            x[row, length - len(h) :] = h
-            pad[row, length - len(h) :] = False
-        states = self.net.encoder(x, pad)[:, -1]
-        out[keep] = F.normalize(states, dim=-1).numpy()
+        lengths = np.array([min(len(h), self.spec.max_len) for h in histories])
+        order = [int(i) for i in np.argsort(lengths, kind="stable") if lengths[i] > 0]
+        for start in range(0, len(order), chunk):
+            part = order[start : start + chunk]
+            length = int(lengths[part[-1]])
+            x = torch.zeros(len(part), length, self.spec.dim)
+            pad = torch.ones(len(part), length, dtype=torch.bool)
+            for row, i in enumerate(part):
+                h = torch.as_tensor(np.asarray(histories[i], dtype=np.float32)[-length:])
+                x[row, length - len(h) :] = h
+                pad[row, length - len(h) :] = False
+            states = self.net.encoder(x, pad)[:, -1]
+            out[part] = F.normalize(states, dim=-1).numpy()
         return out
 
     def user_vector(self, history: np.ndarray) -> np.ndarray | None:
