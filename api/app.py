@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from api.limits import LimitsMiddleware
 from api.routes import router
+from api.routes_growth import router as growth_router
 from bot.types import BotReply
 from shopmate.settings import Settings
 from shopmate.wiring import Services, build_services
@@ -67,6 +68,7 @@ def create_app(
         )
 
     app.include_router(router)
+    app.include_router(growth_router)
     app.add_middleware(
         LimitsMiddleware,
         max_body_bytes=settings.max_body_bytes,

@@ -9,7 +9,7 @@ Shoppers count from their first exposure; only what they did afterwards counts.
 | resolved without a person | chat sessions with no handoff | cluster bootstrap over shoppers |
 | thumbs-up rate | up / (up + down) | cluster bootstrap over shoppers |
 | 7- and 30-day return | shoppers active again on a later calendar day less than N days after the exposure day, among those whose N days have passed | two-proportion z-test |
-| guardrails: handoff rate, complaint rate | chatting shoppers handed off / who complained | z-test; higher is worse |
+| guardrails: handoff rate, complaint rate | chat sessions handed off / with a complaint | cluster bootstrap; higher is worse |
 
     report = experiment_report(store, "suggestions")
     print(report.summary); json.dumps(report.to_dict())
@@ -97,7 +97,7 @@ class _User:
     bought: bool = False
     sessions: set[str] = field(default_factory=set)
     handed_sessions: set[str] = field(default_factory=set)
-    complained: bool = False
+    complaint_sessions: set[str] = field(default_factory=set)
     up: int = 0
     down: int = 0
     active_days: set[Any] = field(default_factory=set)
@@ -137,8 +137,8 @@ def _collect(exp: Experiment, events: list[TrackRecord]) -> dict[str, dict[str, 
             u.sessions.add(e.session_id)
         elif t == "handoff" and e.session_id:
             u.handed_sessions.add(e.session_id)
-        elif t == "complaint":
-            u.complained = True
+        elif t == "complaint" and e.session_id:
+            u.complaint_sessions.add(e.session_id)
         elif t == "thumbs_up":
             u.up += 1
         elif t == "thumbs_down":
@@ -207,6 +207,8 @@ def _ratio(
     groups: dict[str, list[tuple[float, float]]],
     alpha: float,
     seed: int,
+    guardrail: bool = False,
+    higher_is_better: bool = True,
 ) -> MetricResult:
     figs = []
     for v in exp.variants:
@@ -238,11 +240,21 @@ def _ratio(
                 (lo, hi),
                 p,
                 p < alpha,
-                verdict(label, a.rate, f.rate, (lo, hi), p, alpha, True, a.variant, f.variant),
+                verdict(
+                    label,
+                    a.rate,
+                    f.rate,
+                    (lo, hi),
+                    p,
+                    alpha,
+                    higher_is_better,
+                    a.variant,
+                    f.variant,
+                ),
                 "cluster bootstrap over shoppers (2000 resamples)",
             )
         )
-    return MetricResult(key, label, False, True, figs, comps)
+    return MetricResult(key, label, guardrail, higher_is_better, figs, comps)
 
 
 def build_report(
@@ -319,29 +331,29 @@ def build_report(
                 alpha,
             )
         )
-    chatting = {k: [u for u in users[k].values() if u.sessions] for k in v}
-    metrics.append(
-        _binary(
-            "handoff_rate",
-            "Handoff rate (guardrail)",
-            exp,
-            {k: [bool(u.handed_sessions) for u in chatting[k]] for k in v},
-            alpha,
-            guardrail=True,
-            higher_is_better=False,
+    for key, label, bad in (
+        ("handoff_rate", "Handoff rate (guardrail)", lambda u: u.handed_sessions),
+        ("complaint_rate", "Complaint rate (guardrail)", lambda u: u.complaint_sessions),
+    ):
+        metrics.append(
+            _ratio(
+                key,
+                label,
+                exp,
+                {
+                    k: [
+                        (len(bad(u) & u.sessions), len(u.sessions))
+                        for u in users[k].values()
+                        if u.sessions
+                    ]
+                    for k in v
+                },
+                alpha,
+                seed,
+                guardrail=True,
+                higher_is_better=False,
+            )
         )
-    )
-    metrics.append(
-        _binary(
-            "complaint_rate",
-            "Complaint rate (guardrail)",
-            exp,
-            {k: [u.complained for u in chatting[k]] for k in v},
-            alpha,
-            guardrail=True,
-            higher_is_better=False,
-        )
-    )
     return ExperimentReport(
         exp.name,
         exp.control,

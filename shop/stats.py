@@ -148,6 +148,11 @@ def ratio_bootstrap_ci(
     return float(lo), float(hi), p
 
 
+def p_text(p: float) -> str:
+    """A p-value for people: 'p = 0.023', 'p < 0.001'."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3g}"
+
+
 def pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
@@ -171,7 +176,7 @@ def verdict(
     diff = rate_b - rate_a
     head = (
         f"{metric}: {b} {pct(rate_b)} vs {a} {pct(rate_a)} ({points(diff)}, "
-        f"95% CI {100 * ci[0]:+.1f} to {100 * ci[1]:+.1f}; p = {p_value:.3g})"
+        f"95% CI {100 * ci[0]:+.1f} to {100 * ci[1]:+.1f}; {p_text(p_value)})"
     )
     if p_value >= alpha:
         return f"{head}: no clear difference yet; the data fit no change as well as a change."

@@ -17,6 +17,7 @@ from rich.markup import escape
 
 from shopmate.cli_bot import eval_intents, finetune_intents
 from shopmate.cli_eval import eval_app
+from shopmate.cli_growth import analytics_app, experiments_app, simulate_cmd
 from shopmate.cli_rec import eval_rec, user_encoder
 from shopmate.settings import Settings
 
@@ -36,6 +37,9 @@ app.add_typer(
     eval_app, name="eval", help="Measure retrieval, intents and recommendations on data sets."
 )
 app.add_typer(finetune_app, name="finetune")
+app.add_typer(experiments_app, name="experiments")
+app.add_typer(analytics_app, name="analytics")
+app.command("simulate")(simulate_cmd)
 console = Console()
 
 

@@ -1,0 +1,182 @@
+"""Tracking, experiments and growth analytics routes: thin, like api/routes.py.
+
+Public: POST /v1/events/track (the one event schema), GET /v1/experiments/{name}/assignment.
+Admin (bearer SHOPMATE_ADMIN_API_KEY): experiments CRUD and report, analytics CSV exports.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime, time
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi.responses import Response
+
+from api.routes import Admin, Svc
+from api.schemas import ID_PATTERN
+from api.schemas_growth import (
+    AssignmentOut,
+    ExperimentIn,
+    ExperimentOut,
+    ReportOut,
+    TrackRequest,
+    TrackResponse,
+)
+from shop.ab_report import experiment_report
+from shop.experiments import Experiment, ExperimentError, ExperimentStore, from_dict
+from shop.growth_exports import EXPORTS, export_rows
+from shop.repository import UnknownProductError
+from shop.tracking import TrackingError
+
+router = APIRouter()
+NamePath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+
+
+def _store(svc: Svc) -> ExperimentStore:
+    return ExperimentStore(svc.repo)
+
+
+def _out(e: Experiment) -> ExperimentOut:
+    return ExperimentOut(
+        name=e.name,
+        variants=list(e.variants),
+        allocation=list(e.allocation),
+        traffic=e.traffic,
+        segment=e.segment,
+        description=e.description,
+        status=e.status,
+    )
+
+
+@router.post(
+    "/v1/events/track",
+    response_model=TrackResponse,
+    status_code=201,
+    tags=["events"],
+    responses={422: {"description": "Unknown type or product, or a missing field"}},
+)
+def track(ev: TrackRequest, svc: Svc) -> TrackResponse:
+    """Any tracked event: visits, views, suggestion impressions and clicks, carts, purchases,
+    chat turns, handoffs, complaints, sponsored impressions and clicks, out-of-stock interest."""
+    try:
+        rec = _store(svc).tracker.track(
+            ev.type,
+            user_id=ev.user_id,
+            session_id=ev.session_id,
+            product_id=ev.product_id,
+            value=ev.value,
+            props=dict(ev.props),
+            ts=ev.ts,
+        )
+    except (TrackingError, UnknownProductError) as e:
+        raise HTTPException(422, str(e)) from e
+    return TrackResponse(accepted=True, type=rec.type, ts=rec.ts)
+
+
+@router.get("/v1/experiments/{name}/assignment", response_model=AssignmentOut, tags=["experiments"])
+def assignment(
+    svc: Svc,
+    name: NamePath,
+    user_id: Annotated[str, Query(min_length=1, max_length=128, pattern=ID_PATTERN)],
+    session_id: Annotated[str | None, Query(max_length=128, pattern=ID_PATTERN)] = None,
+) -> AssignmentOut:
+    """The shopper's variant (the same every time); the first call logs the exposure."""
+    try:
+        variant = _store(svc).assign(name, user_id, session_id=session_id)
+    except KeyError as e:
+        raise HTTPException(404, f"no experiment {name!r}") from e
+    return AssignmentOut(experiment=name, user_id=user_id, variant=variant)
+
+
+@router.get(
+    "/v1/admin/experiments",
+    response_model=list[ExperimentOut],
+    tags=["experiments"],
+    dependencies=[Admin],
+)
+def list_experiments(svc: Svc) -> list[ExperimentOut]:
+    return [_out(e) for e in _store(svc).all()]
+
+
+@router.post(
+    "/v1/admin/experiments",
+    response_model=ExperimentOut,
+    status_code=201,
+    tags=["experiments"],
+    dependencies=[Admin],
+)
+def put_experiment(body: ExperimentIn, svc: Svc) -> ExperimentOut:
+    """Create or replace an experiment (changing variants of a running one re-buckets shoppers)."""
+    try:
+        exp = from_dict(body.model_dump())
+    except ExperimentError as e:
+        raise HTTPException(422, str(e)) from e
+    return _out(_store(svc).save(exp))
+
+
+@router.post(
+    "/v1/admin/experiments/{name}/stop",
+    response_model=ExperimentOut,
+    tags=["experiments"],
+    dependencies=[Admin],
+)
+def stop_experiment(svc: Svc, name: NamePath) -> ExperimentOut:
+    try:
+        return _out(_store(svc).set_status(name, "stopped"))
+    except KeyError as e:
+        raise HTTPException(404, f"no experiment {name!r}") from e
+
+
+@router.get(
+    "/v1/admin/experiments/{name}/report",
+    response_model=ReportOut,
+    tags=["experiments"],
+    dependencies=[Admin],
+)
+def report(
+    svc: Svc,
+    name: NamePath,
+    until: Annotated[
+        date | None, Query(description="End of the observed data (YYYY-MM-DD); default now.")
+    ] = None,
+) -> ReportOut:
+    end = datetime.combine(until, time(), tzinfo=UTC) if until else None
+    try:
+        rep = experiment_report(_store(svc), name, data_end=end)
+    except KeyError as e:
+        raise HTTPException(404, f"no experiment {name!r}") from e
+    return ReportOut(**rep.to_dict())
+
+
+def csv_response(rows: list[dict[str, object]], filename: str) -> Response:
+    buf = io.StringIO()
+    columns: list[str] = []
+    for r in rows:
+        columns += [k for k in r if k not in columns]
+    w = csv.DictWriter(buf, fieldnames=columns or ["empty"])
+    w.writeheader()
+    w.writerows(rows)
+    return Response(
+        buf.getvalue(),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get(
+    "/v1/admin/analytics/{table}.csv",
+    tags=["analytics"],
+    dependencies=[Admin],
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def analytics_csv(
+    svc: Svc,
+    table: Annotated[str, Path(description="cohorts | active_users | demand | rising | sentiment")],
+) -> Response:
+    """Counts and shares only: no shopper ids."""
+    if table not in EXPORTS:
+        raise HTTPException(404, f"no table {table!r}; accepted: {', '.join(EXPORTS)}")
+    return csv_response(export_rows(svc.repo, table), f"{table}.csv")

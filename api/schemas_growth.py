@@ -1,0 +1,96 @@
+"""Wire schemas of tracking, experiments and growth analytics (domain types live in shop/)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from api.schemas import ID_PATTERN
+
+TRACKABLE = Literal[
+    "visit",
+    "view",
+    "add_to_cart",
+    "purchase",
+    "suggestion_impression",
+    "suggestion_click",
+    "chat_turn",
+    "handoff",
+    "complaint",
+    "sponsored_impression",
+    "sponsored_click",
+    "out_of_stock_interest",
+    "demand_query",
+]
+
+
+class TrackRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: TRACKABLE = Field(..., description="What happened (thumbs and CSAT: POST /v1/feedback).")
+    user_id: str | None = Field(None, min_length=1, max_length=128, pattern=ID_PATTERN)
+    session_id: str | None = Field(None, min_length=1, max_length=128, pattern=ID_PATTERN)
+    product_id: str | None = Field(None, min_length=1, max_length=64)
+    value: float | None = Field(None, description="A number that goes with it, if any.")
+    props: dict[str, str | int | float | bool] = Field(
+        default_factory=dict, description="Up to 20 extra fields (strings up to 200 characters)."
+    )
+    ts: datetime | None = Field(None, description="When it happened (ISO 8601); default now.")
+
+    @field_validator("props")
+    @classmethod
+    def _small(cls, v: dict[str, str | int | float | bool]) -> dict[str, str | int | float | bool]:
+        if len(v) > 20:
+            raise ValueError(f"at most 20 props, got {len(v)}")
+        long = [k for k, x in v.items() if len(k) > 64 or (isinstance(x, str) and len(x) > 200)]
+        if long:
+            raise ValueError(f"props keys up to 64 and values up to 200 characters: {long}")
+        return v
+
+
+class TrackResponse(BaseModel):
+    accepted: bool
+    type: str
+    ts: datetime
+
+
+class ExperimentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., description="1-64 lowercase letters, digits, '-' or '_'.")
+    variants: list[str] = Field(..., min_length=2, description="Control first.")
+    allocation: list[float] = Field(default_factory=list, description="Weights; default equal.")
+    traffic: float = Field(1.0, description="Share of shoppers in the experiment, (0, 1].")
+    segment: Literal["all", "new", "returning"] = "all"
+    description: str = Field("", max_length=500)
+
+
+class ExperimentOut(BaseModel):
+    name: str
+    variants: list[str]
+    allocation: list[float]
+    traffic: float
+    segment: str
+    description: str
+    status: str
+
+
+class AssignmentOut(BaseModel):
+    experiment: str
+    user_id: str
+    variant: str | None = Field(description="None: the shopper does not take part.")
+
+
+class ReportOut(BaseModel):
+    """The A/B report (see shop/ab_report.py for the metric definitions)."""
+
+    experiment: str
+    control: str
+    variants: list[str]
+    exposed: dict[str, int]
+    data_end: str
+    alpha: float
+    metrics: list[dict[str, Any]]
+    summary: str

@@ -1,0 +1,102 @@
+"""Tracking, experiments and analytics over HTTP: real app, real SQLite, the demo shop."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from shop.experiments import Experiment, bucket
+
+AUTH = {"Authorization": "Bearer k"}
+
+
+@pytest.fixture(scope="module")
+def admin(services) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    from shopmate.settings import Settings
+
+    settings = Settings(
+        data_dir=services.settings.data_dir, admin_api_key="k", rate_limit_per_minute=1_000_000
+    )
+    with TestClient(create_app(settings, services, mount_ui=False)) as c:
+        yield c
+
+
+def test_track_accepts_the_schema_and_explains_rejections(client) -> None:  # type: ignore[no-untyped-def]
+    sid = uuid.uuid4().hex
+    ok = client.post(
+        "/v1/events/track", json={"type": "visit", "user_id": "u0003", "session_id": sid}
+    )
+    assert ok.status_code == 201 and ok.json()["type"] == "visit"
+    click = client.post(
+        "/v1/events/track",
+        json={
+            "type": "suggestion_click",
+            "user_id": "u0003",
+            "product_id": "p0001",
+            "props": {"position": 2},
+        },
+    )
+    assert click.status_code == 201
+    view = client.post(
+        "/v1/events/track", json={"type": "view", "user_id": "u0003", "product_id": "p0002"}
+    )
+    assert view.status_code == 201
+    bad_type = client.post("/v1/events/track", json={"type": "teleport"})
+    assert bad_type.status_code == 422 and "visit" in bad_type.json()["detail"]
+    no_product = client.post("/v1/events/track", json={"type": "suggestion_click", "user_id": "u1"})
+    assert no_product.status_code == 422 and "needs product_id" in no_product.json()["detail"]
+    unknown = client.post(
+        "/v1/events/track", json={"type": "add_to_cart", "user_id": "u1", "product_id": "nope"}
+    )
+    assert unknown.status_code == 422 and "unknown product_id" in unknown.json()["detail"]
+    too_many = client.post(
+        "/v1/events/track", json={"type": "visit", "props": {f"k{i}": i for i in range(21)}}
+    )
+    assert too_many.status_code == 422 and "at most 20 props" in too_many.json()["detail"]
+
+
+def test_experiments_admin_flow(admin: TestClient) -> None:
+    assert admin.get("/v1/admin/experiments").status_code == 401
+    body = {"name": "cards-api", "variants": ["off", "on"], "description": "cards on/off"}
+    created = admin.post("/v1/admin/experiments", json=body, headers=AUTH)
+    assert created.status_code == 201 and created.json()["allocation"] == [0.5, 0.5]
+    bad = admin.post(
+        "/v1/admin/experiments", json={"name": "Bad Name", "variants": ["a", "b"]}, headers=AUTH
+    )
+    assert bad.status_code == 422 and "lowercase" in bad.json()["detail"]
+    assert [e["name"] for e in admin.get("/v1/admin/experiments", headers=AUTH).json()].count(
+        "cards-api"
+    ) == 1
+    exp = Experiment("cards-api", ("off", "on"))
+    for uid in ("u0011", "u0012", "u0013"):
+        got = admin.get(f"/v1/experiments/cards-api/assignment?user_id={uid}").json()
+        assert got["variant"] == bucket(exp, uid)
+        again = admin.get(f"/v1/experiments/cards-api/assignment?user_id={uid}").json()
+        assert again["variant"] == got["variant"]
+    assert admin.get("/v1/experiments/nope/assignment?user_id=u1").status_code == 404
+    report = admin.get("/v1/admin/experiments/cards-api/report", headers=AUTH)
+    assert report.status_code == 200
+    data = report.json()
+    assert sum(data["exposed"].values()) == 3
+    assert {m["key"] for m in data["metrics"]} >= {"return_7d", "return_30d", "handoff_rate"}
+    assert admin.get("/v1/admin/experiments/nope/report", headers=AUTH).status_code == 404
+    stopped = admin.post("/v1/admin/experiments/cards-api/stop", headers=AUTH)
+    assert stopped.json()["status"] == "stopped"
+    assert admin.get("/v1/experiments/cards-api/assignment?user_id=u0099").json()["variant"] is None
+
+
+def test_csv_exports_carry_no_shopper_ids(admin: TestClient) -> None:
+    cohorts = admin.get("/v1/admin/analytics/cohorts.csv", headers=AUTH)
+    assert cohorts.status_code == 200 and cohorts.headers["content-type"].startswith("text/csv")
+    lines = cohorts.text.strip().splitlines()
+    assert lines[0].startswith("cohort_week,shoppers,week_0") and len(lines) > 5
+    for table in ("active_users", "demand", "rising", "sentiment"):
+        r = admin.get(f"/v1/admin/analytics/{table}.csv", headers=AUTH)
+        assert r.status_code == 200, table
+        assert "u0" not in r.text  # demo shopper ids look like u0001
+    missing = admin.get("/v1/admin/analytics/users.csv", headers=AUTH)
+    assert missing.status_code == 404 and "cohorts" in missing.json()["detail"]
