@@ -25,6 +25,8 @@ $(STAMP): pyproject.toml
 run: install
 	$(BIN)/shopmate models prepare
 	$(BIN)/shopmate demo build
+	# the BERT user encoder on the demo shoppers' events (~1 min once; reused after)
+	$(BIN)/shopmate finetune user-encoder --from-shop --members 1 --max-minutes 1.5 --no-progress
 	$(BIN)/shopmate serve
 
 test: install lint typecheck unit

@@ -201,6 +201,16 @@ class ShopRepository:
             ).all()
         return [EventRecord(e.user_id, e.product_id, e.type, _aware(e.ts)) for e in reversed(rows)]
 
+    def event_sequences(self) -> dict[str, list[EventRecord]]:
+        """Every user's events, oldest first (for exporting training data)."""
+        out: dict[str, list[EventRecord]] = {}
+        with self.session() as s:
+            for e in s.scalars(select(Event).order_by(Event.user_id, Event.ts, Event.id)):
+                out.setdefault(e.user_id, []).append(
+                    EventRecord(e.user_id, e.product_id, e.type, _aware(e.ts))
+                )
+        return out
+
     def purchased_ids(self, user_id: str) -> set[str]:
         with self.session() as s:
             rows = s.scalars(

@@ -50,10 +50,26 @@ def _logging() -> None:
 
 @finetune_app.command("user-encoder")
 def user_encoder(
-    data: DataOpt,
-    out: Annotated[Path, typer.Option(help="Artifact folder to write.")] = Path(
-        "var/models/user-encoder"
-    ),
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help="Recommendation folder: items.tsv, train.tsv, valid.tsv (optional), test.tsv.",
+            exists=True,
+            file_okay=False,
+        ),
+    ] = None,
+    from_shop: Annotated[
+        bool,
+        typer.Option(
+            "--from-shop",
+            help="Train on this shop's own catalog and events (exported to <data dir>/rec-data).",
+        ),
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Artifact folder to write (default: <data dir>/models/user-encoder)."),
+    ] = None,
     members: Annotated[int, typer.Option(min=1, help="Encoders in the ensemble.")] = 3,
     max_minutes: Annotated[
         float, typer.Option(min=0.5, help="Training budget for all encoders.")
@@ -69,8 +85,29 @@ def user_encoder(
     """Train the BERT user encoder (and its fusion) on a recommendation folder."""
     from finetune.user_encoder import UserEncoderConfig, train_user_encoder
     from recommender.data import RecDataError
+    from shopmate.settings import Settings
 
     _logging()
+    if (data is None) == (not from_shop):
+        console.print("[red]error:[/red] give either --data DIR or --from-shop (not both)")
+        raise typer.Exit(2)
+    settings = Settings()
+    out = out or settings.models_dir / "user-encoder"
+    if data is None:
+        from recommender.export import export_rec_folder
+        from shop.repository import ShopRepository
+
+        repo = ShopRepository.from_url(settings.resolved_database_url())
+        try:
+            report = export_rec_folder(repo, settings.data_dir / "rec-data")
+        except ValueError as e:
+            console.print(f"[red]error:[/red] {e}", soft_wrap=True)
+            raise typer.Exit(2) from e
+        console.print(
+            f"exported {report.items} products, {report.users} shoppers, "
+            f"{report.train_rows} training rows to {report.path}"
+        )
+        data = report.path
     cfg = UserEncoderConfig(
         data=data,
         out=out,
@@ -87,7 +124,10 @@ def user_encoder(
     except RecDataError as e:
         console.print(f"[red]error:[/red] {e}", soft_wrap=True)
         raise typer.Exit(2) from e
-    console.print(f"user encoder written to {path} (set SHOPMATE_USER_ENCODER_PATH={path})")
+    console.print(
+        f"user encoder written to {path}; the shop serves it from "
+        f"{settings.models_dir / 'user-encoder'} or SHOPMATE_USER_ENCODER_PATH"
+    )
 
 
 def eval_rec(

@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     qa_reuse_min_score: float = Field(
         0.82, description="Above this, a past agent answer to the same question is reused as is."
     )
+    user_encoder_path: Path | None = Field(
+        None,
+        description="Trained recommender artifact (shopmate finetune user-encoder); default: "
+        "<data dir>/models/user-encoder when it exists, else the weighted mean of item vectors.",
+    )
     shop_name: str = Field("Northwind Outfitters", description="Shop name shown in the chat UI.")
     currency: str = Field("£", description="Currency symbol shown with prices.")
     suggestions_per_reply: int = Field(4, description="Product cards per reply.")

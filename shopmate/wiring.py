@@ -17,7 +17,9 @@ from bot.engine import ChatEngine
 from bot.intents import IntentRouter
 from bot.tools import ShopTools
 from recommender.item_index import PRODUCTS, ItemIndex
+from recommender.rec_model import RecModel
 from recommender.recommender import Recommender
+from recommender.user_encoder import CONFIG
 from retrieval.embedder import Embedder
 from retrieval.ingest import Ingestor
 from retrieval.retriever import KnowledgeRetriever
@@ -62,6 +64,16 @@ def build_chat_model(settings: Settings) -> BaseChatModel | None:
     return None
 
 
+def load_rec_model(settings: Settings) -> RecModel | None:
+    """The trained user encoder if one is configured or trained into the data dir."""
+    path = settings.user_encoder_path or settings.models_dir / "user-encoder"
+    if settings.user_encoder_path is None and not (path / CONFIG).exists():
+        return None
+    model = RecModel.load(path)  # a configured path that does not load is an error
+    log.info("recommender: trained user encoder from %s", path)
+    return model
+
+
 def build_services(
     settings: Settings, warm: bool = True, embedder: Embedder | None = None
 ) -> Services:
@@ -85,7 +97,9 @@ def build_services(
         qa_min_score=settings.qa_reuse_min_score,
         chat_model=chat_model,
     )
-    recommender = Recommender(repo, store, embedder, PRODUCTS)
+    recommender = Recommender(repo, store, embedder, PRODUCTS, model=load_rec_model(settings))
+    if warm:
+        recommender.warm_up()
     router = IntentRouter(shop_intent_classifier(settings.models_dir, embedder))
     tools = ShopTools(
         repo, recommender, answerer, k=settings.suggestions_per_reply, currency=settings.currency
