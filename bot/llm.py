@@ -69,14 +69,30 @@ class LocalChatModel(BaseChatModel):
     _tokenizer: Any = PrivateAttr(default=None)
 
     @classmethod
-    def load(cls, path: Path, max_new_tokens: int = 160) -> LocalChatModel:
+    def load(
+        cls, path: Path, max_new_tokens: int = 160, adapter: Path | None = None
+    ) -> LocalChatModel:
+        """Load the model; `adapter` is a LoRA folder (finetune/generator.py) merged into it."""
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         m = cls(model_path=str(path), max_new_tokens=max_new_tokens)
         m._tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
         m._model = AutoModelForCausalLM.from_pretrained(str(path), local_files_only=True)
+        if adapter is not None:
+            from peft import PeftModel
+
+            if not (Path(adapter) / "adapter_config.json").exists():
+                raise ValueError(
+                    f"{adapter} is not a LoRA adapter folder (no adapter_config.json): "
+                    "train one with `shopmate finetune generator`"
+                )
+            m._model = PeftModel.from_pretrained(m._model, str(adapter)).merge_and_unload()
         m._model.eval()
         return m
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of `text` in this model's vocabulary (for tokens/s figures)."""
+        return len(self._tokenizer(text, add_special_tokens=False)["input_ids"])
 
     @property
     def _llm_type(self) -> str:

@@ -18,6 +18,7 @@ from rich.markup import escape
 from shopmate.cli_bot import eval_intents, finetune_intents
 from shopmate.cli_eval import eval_app
 from shopmate.cli_growth import analytics_app, experiments_app, simulate_cmd
+from shopmate.cli_qa import eval_qa, finetune_generator, finetune_judge, finetune_matcher
 from shopmate.cli_rec import eval_rec, user_encoder
 from shopmate.settings import Settings
 
@@ -31,6 +32,10 @@ eval_app.command("intents")(eval_intents)
 finetune_app.command("intents")(finetune_intents)
 eval_app.command("rec")(eval_rec)
 finetune_app.command("user-encoder")(user_encoder)
+finetune_app.command("matcher")(finetune_matcher)
+finetune_app.command("judge")(finetune_judge)
+finetune_app.command("generator")(finetune_generator)
+eval_app.command("qa")(eval_qa)
 app.add_typer(demo_app, name="demo")
 app.add_typer(models_app, name="models")
 app.add_typer(

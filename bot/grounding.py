@@ -1,0 +1,214 @@
+"""Grounded replies: the prompt, citation parsing, the support check and the fallback.
+
+A chat model (SmolLM2, a LoRA-tuned SmolLM2, or any OpenAI-compatible server behind
+LangChain's BaseChatModel) words a reply from numbered passages and must cite them as
+[1], [2]. The reply is kept only when it cites a passage it was given, when most of its
+content words are found in the passages it cites (`min_support`), when every number in
+it (a price, a size, a count) appears in those passages, and when it does not repeat
+the instructions. Otherwise the shopper gets the best extractive answer (the passage the
+judge trusted most) or, when no passage was trusted, an honest offer of a person.
+
+    grounder = Grounder(chat_model)
+    reply = grounder.reply("does it have a usb port?", ["it has two usb ports.", ...])
+    reply.text, reply.cited, reply.method   # "... [1]", [0], "generated"
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+
+from retrieval.bm25 import Tokenizer
+from retrieval.chunking import split_sentences
+
+log = logging.getLogger(__name__)
+
+SYSTEM_PROMPT = (
+    "You are a shop's customer-service assistant. Answer the question in one or two short "
+    "sentences using ONLY the numbered passages, and cite the passage you used like [1]. "
+    "If the passages do not answer it, say you don't know."
+)
+HANDOFF_REPLY = (
+    "I'm not sure about that one, and I'd rather not guess. "
+    "Shall I connect you with a person from our support team?"
+)
+EMPTY_REPLY = "I didn't catch a question there. What would you like to know?"
+MAX_QUESTION_CHARS = 600  # longer questions are cut before they reach a model
+MAX_PASSAGE_WORDS = 80  # each passage is cut to this many words in the prompt
+
+_CITE = re.compile(r"\[(\d+)\]")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_EXEMPT = {"yes", "no", "not", "sure", "sorry", "know", "don", "t", "s", "also", "yeah"}
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> Tokenizer:
+    return Tokenizer()
+
+
+def content_words(text: str) -> list[str]:
+    """Stemmed content words (stop words, citation markers and yes/no words dropped)."""
+    tok = _tokenizer()
+    exempt = {w for e in _EXEMPT for w in tok(e)} | _EXEMPT
+    return [w for w in tok(_CITE.sub(" ", text)) if w not in exempt]
+
+
+def clip_question(question: str) -> str:
+    q = " ".join(question.split())
+    return q if len(q) <= MAX_QUESTION_CHARS else q[:MAX_QUESTION_CHARS].rsplit(" ", 1)[0]
+
+
+def clip_passage(text: str) -> str:
+    words = text.split()
+    return " ".join(words[:MAX_PASSAGE_WORDS]) + (" …" if len(words) > MAX_PASSAGE_WORDS else "")
+
+
+def prompt_messages(question: str, passages: Sequence[str]) -> list[BaseMessage]:
+    """The messages a generator sees; the same in fine-tuning and in serving."""
+    numbered = "\n".join(f"[{i}] {clip_passage(p)}" for i, p in enumerate(passages, 1))
+    return [
+        SystemMessage(SYSTEM_PROMPT),
+        HumanMessage(f"Passages:\n{numbered}\n\nQuestion: {clip_question(question)}"),
+    ]
+
+
+def cited_passages(text: str, n_passages: int) -> list[int]:
+    """0-based indices of the passages a reply cites, in order of first citation."""
+    out: list[int] = []
+    for m in _CITE.findall(text):
+        i = int(m) - 1
+        if 0 <= i < n_passages and i not in out:
+            out.append(i)
+    return out
+
+
+def support(text: str, passages: Sequence[str]) -> float:
+    """Share of the reply's content words found in the given passages (1.0 when it has none)."""
+    words = content_words(text)
+    if not words:
+        return 1.0
+    known = {w for p in passages for w in content_words(p)}
+    return sum(w in known for w in words) / len(words)
+
+
+def unsupported_numbers(text: str, passages: Sequence[str]) -> list[str]:
+    """Numbers in the reply (prices, sizes, counts, days) that none of the passages contains."""
+    known = {n.replace(",", "") for p in passages for n in _NUMBER.findall(_CITE.sub(" ", p))}
+    return [n for n in _NUMBER.findall(_CITE.sub(" ", text)) if n.replace(",", "") not in known]
+
+
+def leaks_prompt(text: str, min_words: int = 6) -> bool:
+    """True when the reply repeats a run of `min_words` words of the instructions."""
+    prompt = SYSTEM_PROMPT.lower().split()
+    reply = " ".join(text.lower().split())
+    return any(
+        " ".join(prompt[i : i + min_words]) in reply for i in range(len(prompt) - min_words + 1)
+    )
+
+
+@dataclass(frozen=True)
+class GroundingCheck:
+    cited: list[int]  # 0-based passage indices
+    support: float  # share of content words found in the cited passages
+    unsupported_numbers: list[str]
+    leaks_prompt: bool
+    ok: bool
+
+
+def check(text: str, passages: Sequence[str], min_support: float = 0.7) -> GroundingCheck:
+    cited = cited_passages(text, len(passages))
+    sources = [passages[i] for i in cited]
+    s = support(text, sources) if cited else 0.0
+    numbers = unsupported_numbers(text, sources) if cited else []
+    leak = leaks_prompt(text)
+    return GroundingCheck(
+        cited, s, numbers, leak, bool(cited) and s >= min_support and not numbers and not leak
+    )
+
+
+def extract(question: str, passage: str, max_sentences: int = 2, max_words: int = 45) -> str:
+    """The passage itself when short, else its sentences sharing most words with the question."""
+    if len(passage.split()) <= max_words:
+        return passage.strip()
+    sentences = split_sentences(passage) or [passage]
+    q = set(content_words(question))
+    ranked = sorted(range(len(sentences)), key=lambda i: -len(q & set(content_words(sentences[i]))))
+    keep = sorted(ranked[:max_sentences])
+    return " ".join(sentences[i] for i in keep)
+
+
+@dataclass(frozen=True)
+class GroundedReply:
+    text: str
+    cited: list[int] = field(default_factory=list)  # 0-based indices into the passages
+    method: str = "generated"  # generated | extractive | none
+    support: float = 1.0
+    raw: str = ""  # what the generator wrote, before the check
+    new_tokens: int = 0  # streamed pieces the generator produced
+
+
+class Grounder:
+    """Words a reply from trusted passages with a chat model, checks it, falls back honestly."""
+
+    def __init__(
+        self,
+        chat_model: BaseChatModel | None = None,
+        min_support: float = 0.7,
+        max_passages: int = 3,
+    ) -> None:
+        if not 0.0 <= min_support <= 1.0:
+            raise ValueError(f"min_support must be in [0, 1], got {min_support}")
+        if max_passages <= 0:
+            raise ValueError(f"max_passages must be > 0, got {max_passages}")
+        self.chat_model = chat_model
+        self.min_support = min_support
+        self.max_passages = max_passages
+
+    def stream(self, question: str, passages: Sequence[str]) -> Iterator[str]:
+        """The generator's raw tokens as they come (check the joined text before showing it)."""
+        if self.chat_model is None:
+            return
+        for chunk in self.chat_model.stream(
+            prompt_messages(question, passages[: self.max_passages])
+        ):
+            piece = str(chunk.content)
+            if piece:
+                yield piece
+
+    def reply(self, question: str, passages: Sequence[str]) -> GroundedReply:
+        """A checked reply from `passages` (best first, all trusted), or the fallback.
+
+        No passages means nothing trusted answers the question: the shopper is offered a person.
+        """
+        if not question.strip():
+            return GroundedReply(EMPTY_REPLY, [], "none", 1.0)
+        passages = list(passages[: self.max_passages])
+        if not passages:
+            return GroundedReply(HANDOFF_REPLY, [], "none", 1.0)
+        raw, n = "", 0
+        if self.chat_model is not None:
+            try:
+                pieces = list(self.stream(question, passages))
+                raw, n = "".join(pieces).strip(), len(pieces)
+            except Exception:  # a remote model being down must not take the bot down
+                log.exception("chat model failed; answering extractively")
+            if raw:
+                verdict = check(raw, passages, self.min_support)
+                if verdict.ok:
+                    return GroundedReply(raw, verdict.cited, "generated", verdict.support, raw, n)
+                log.info(
+                    "generated reply failed the grounding check (cited %s, support %.2f, "
+                    "unsupported numbers %s); answering extractively",
+                    verdict.cited,
+                    verdict.support,
+                    verdict.unsupported_numbers,
+                )
+        return GroundedReply(
+            f"{extract(question, passages[0])} [1]", [0], "extractive", 1.0, raw, n
+        )

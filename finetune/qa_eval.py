@@ -1,0 +1,319 @@
+"""`shopmate eval qa`: base and fine-tuned matcher, judge and generator side by side.
+
+Rows (each a dict with the keys of `METRICS`; a metric that does not apply is None):
+- base-matcher / ft-matcher: dense retrieval (exact cosine search over the whole kb,
+  or the question's product); the answer is the extractive reply from the top passage;
+- ft-matcher+judge: the ft-matcher's top `depth` reranked by the judge, which also
+  abstains when even the best passage scores below its calibrated threshold;
+- base-generator / ft-generator: SmolLM2 without and with the LoRA adapter, both fed the
+  SAME passages (the ft-matcher+judge top 3, and no answer where the judge abstained),
+  so the difference between the rows is the generator's; a reply that fails the
+  grounding check (bot/grounding.py) is replaced by the extractive answer.
+
+    report = QAEvaluator(models=Path("var/models/qa"), llm=llm_dir).evaluate(kb, questions)
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from bot.grounding import GroundedReply, Grounder, extract, support
+from bot.judge import AnswerabilityJudge
+from finetune.matcher import retrieval_scores
+from finetune.qa_data import QAData, QAExample
+from finetune.qa_metrics import citation_precision, roc_auc, rouge_l, token_f1
+from retrieval.embedder import Embedder
+
+log = logging.getLogger(__name__)
+
+METRICS = (
+    "mrr@10",
+    "recall@5",
+    "auc",
+    "token_f1",
+    "rouge_l",
+    "citation_precision",
+    "faithfulness",
+    "abstain_rate",
+    "p50_s",
+    "p95_s",
+    "tokens_per_s",
+)
+Scope = Literal["global", "product"]
+
+
+@dataclass(frozen=True)
+class QAArtifacts:
+    """The folder `shopmate finetune ...` fills: matcher/, judge/, generator/."""
+
+    root: Path
+
+    @property
+    def matcher(self) -> Path:
+        return self.root / "matcher"
+
+    @property
+    def judge(self) -> Path:
+        return self.root / "judge"
+
+    @property
+    def generator(self) -> Path:
+        return self.root / "generator"
+
+    def missing(self) -> list[str]:
+        need = {
+            "matcher": self.matcher / "model",
+            "judge": self.judge / "model",
+            "generator": self.generator / "adapter",
+        }
+        return [name for name, p in need.items() if not p.is_dir()]
+
+
+@dataclass
+class QAReport:
+    scope: Scope
+    n_questions: int
+    n_passages: int
+    n_generated: int  # questions the generator rows were scored on
+    models: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "models": self.models,
+            "scope": self.scope,
+            "n_questions": self.n_questions,
+            "n_passages": self.n_passages,
+            "n_generated": self.n_generated,
+            **self.extra,
+        }
+
+
+def _mean(values: Sequence[float | None]) -> float | None:
+    kept = [v for v in values if v is not None]
+    return float(np.mean(kept)) if kept else None
+
+
+def answer_scores(
+    replies: Sequence[GroundedReply],
+    cited_ids: Sequence[list[str]],
+    cited_texts: Sequence[list[str]],
+    questions: Sequence[QAExample],
+    seconds: Sequence[float],
+) -> dict[str, float | None]:
+    """Answer metrics of one row. Abstentions score their reply text (near 0 F1) and
+    count in abstain_rate; citation precision and faithfulness are over answered questions."""
+    answered = [r.method != "none" for r in replies]
+    return {
+        "token_f1": _mean(
+            [token_f1(r.text, q.answers) for r, q in zip(replies, questions, strict=True)]
+        ),
+        "rouge_l": _mean(
+            [rouge_l(r.text, q.answers) for r, q in zip(replies, questions, strict=True)]
+        ),
+        "citation_precision": _mean(
+            [
+                citation_precision(ids, q.evidence_ids)
+                for ids, q, a in zip(cited_ids, questions, answered, strict=True)
+                if a
+            ]
+        ),
+        "faithfulness": _mean(
+            [
+                support(r.text, texts)
+                for r, texts, a in zip(replies, cited_texts, answered, strict=True)
+                if a
+            ]
+        ),
+        "abstain_rate": 1.0 - float(np.mean(answered)),
+        "p50_s": float(np.percentile(seconds, 50)),
+        "p95_s": float(np.percentile(seconds, 95)),
+    }
+
+
+class QAEvaluator:
+    """Scores the base and fine-tuned QA models on one kb and its questions."""
+
+    def __init__(
+        self,
+        models: Path,
+        llm: Path | None,
+        base_embedder: Path,
+        scope: Scope = "global",
+        depth: int = 20,
+        generate_limit: int = 0,
+        max_new_tokens: int = 64,
+        seed: int = 0,
+        progress: bool = True,
+    ) -> None:
+        if scope not in ("global", "product"):
+            raise ValueError(f"scope must be 'global' or 'product', got {scope!r}")
+        if depth < 10:
+            raise ValueError(f"depth must be >= 10 (MRR@10 needs ten candidates), got {depth}")
+        if generate_limit < 0 or max_new_tokens <= 0:
+            raise ValueError("generate_limit must be >= 0 and max_new_tokens > 0")
+        self.artifacts = QAArtifacts(models)
+        missing = self.artifacts.missing()
+        if missing:
+            raise ValueError(
+                f"{models} lacks {', '.join(missing)}: train them with "
+                "`shopmate finetune matcher|judge|generator --out ...` or run `shopmate eval qa` "
+                "without --models"
+            )
+        self.llm = llm
+        self.base_embedder = base_embedder
+        self.scope: Scope = scope
+        self.depth = depth
+        self.generate_limit = generate_limit
+        self.max_new_tokens = max_new_tokens
+        self.seed = seed
+        self.progress = progress
+
+    def evaluate(self, kb: Path, questions: Path) -> QAReport:
+        data = QAData.load(kb, questions, need_answers=True)
+        qs, passages, by_id = data.questions, data.passages, data.by_id
+        report = QAReport(self.scope, len(qs), len(passages), 0)
+
+        for name, path in (
+            ("base-matcher", self.base_embedder),
+            ("ft-matcher", self.artifacts.matcher / "model"),
+        ):
+            rankings, retrieve_s = self._dense(Embedder(path), qs, passages)
+            replies = [
+                GroundedReply(f"{extract(q.question, by_id[r[0]].text)} [1]", [0], "extractive")
+                if r
+                else GroundedReply("", [], "none")
+                for q, r in zip(qs, rankings, strict=True)
+            ]
+            row: dict[str, float | None] = dict.fromkeys(METRICS)
+            row |= retrieval_scores(rankings, qs)
+            row |= answer_scores(
+                replies,
+                [r[:1] for r in rankings],
+                [[by_id[r[0]].text] if r else [] for r in rankings],
+                qs,
+                retrieve_s,
+            )
+            report.models[name] = row
+        ft_rankings = rankings  # the ft-matcher's, from the last pass of the loop
+
+        judge = AnswerabilityJudge.load(self.artifacts.judge)
+        reranked: list[list[str]] = []
+        best: list[float] = []
+        auc_scores: list[float] = []
+        auc_labels: list[int] = []
+        judge_s: list[float] = []
+        for q, ranked in tqdm(
+            list(zip(qs, ft_rankings, strict=True)), desc="judge", disable=not self.progress
+        ):
+            cand = list(dict.fromkeys([*ranked, *q.evidence_ids]))
+            t0 = time.perf_counter()
+            s = judge.score(q.question, [by_id[p].text for p in cand])
+            judge_s.append(time.perf_counter() - t0 + retrieve_s[len(judge_s)])
+            scored = dict(zip(cand, s.tolist(), strict=True))
+            gold = set(q.evidence_ids)
+            for p in dict.fromkeys([*q.evidence_ids, *ranked[:10]]):
+                auc_scores.append(scored[p])
+                auc_labels.append(int(p in gold))
+            order = sorted(ranked, key=lambda p: -scored[p])
+            reranked.append(order)
+            best.append(scored[order[0]] if order else 0.0)
+        answerable = [judge.answerable(b) for b in best]
+        row = dict.fromkeys(METRICS)
+        row |= retrieval_scores(reranked, qs)
+        row["auc"] = roc_auc(auc_scores, auc_labels)
+        replies = [
+            GroundedReply(f"{extract(q.question, by_id[r[0]].text)} [1]", [0], "extractive")
+            if ok and r
+            else GroundedReply("", [], "none")
+            for q, r, ok in zip(qs, reranked, answerable, strict=True)
+        ]
+        row |= answer_scores(
+            replies,
+            [r[:1] for r in reranked],
+            [[by_id[r[0]].text] if r else [] for r in reranked],
+            qs,
+            judge_s,
+        )
+        report.models["ft-matcher+judge"] = row
+        report.extra["judge_threshold"] = judge.threshold
+
+        if self.llm is not None:
+            self._generators(report, qs, reranked, answerable, by_id, judge_s)
+        return report
+
+    def _dense(
+        self, emb: Embedder, qs: list[QAExample], passages: list[Any]
+    ) -> tuple[list[list[str]], list[float]]:
+        """Top-`depth` passage ids per question, and seconds per question (query embedding,
+        exact cosine search over the pre-embedded kb, scope filter)."""
+        pv = emb.encode([p.text for p in passages], show_progress=self.progress)
+        ids = np.array([p.id for p in passages])
+        products = np.array([p.product_id or "" for p in passages])
+        emb.encode_one(qs[0].question)  # warm
+        rankings, seconds = [], []
+        for q in tqdm(qs, desc=f"{emb.name} queries", disable=not self.progress):
+            t0 = time.perf_counter()
+            sims = pv @ emb.encode_one(q.question)
+            if self.scope == "product":
+                sims = np.where(products == (q.product_id or ""), sims, -np.inf)
+            top = np.argsort(-sims, kind="stable")[: self.depth]
+            rankings.append([str(x) for x in ids[top[np.isfinite(sims[top])]]])
+            seconds.append(time.perf_counter() - t0)
+        return rankings, seconds
+
+    def _generators(
+        self,
+        report: QAReport,
+        qs: list[QAExample],
+        reranked: list[list[str]],
+        answerable: list[bool],
+        by_id: dict[str, Any],
+        upstream_s: list[float],
+    ) -> None:
+        from bot.llm import LocalChatModel
+
+        assert self.llm is not None
+        idx = list(range(len(qs)))
+        if self.generate_limit and len(idx) > self.generate_limit:
+            idx = sorted(random.Random(self.seed).sample(idx, self.generate_limit))
+        report.n_generated = len(idx)
+        sub = [qs[i] for i in idx]
+        for name, adapter in (
+            ("base-generator", None),
+            ("ft-generator", self.artifacts.generator / "adapter"),
+        ):
+            chat = LocalChatModel.load(self.llm, self.max_new_tokens, adapter=adapter)
+            grounder = Grounder(chat)
+            replies, ids, texts, seconds = [], [], [], []
+            tokens, gen_s, raw_f1, fell_back = 0, 0.0, [], 0
+            for i in tqdm(idx, desc=name, disable=not self.progress):
+                q = qs[i]
+                top = reranked[i][: grounder.max_passages] if answerable[i] else []
+                t0 = time.perf_counter()
+                r = grounder.reply(q.question, [by_id[p].text for p in top])
+                dt = time.perf_counter() - t0
+                seconds.append(dt + upstream_s[i])
+                if r.raw:
+                    tokens += chat.count_tokens(r.raw)
+                    gen_s += dt
+                    raw_f1.append(token_f1(r.raw, q.answers))
+                    fell_back += r.method != "generated"
+                replies.append(r)
+                ids.append([top[c] for c in r.cited])
+                texts.append([by_id[top[c]].text for c in r.cited])
+            row: dict[str, float | None] = dict.fromkeys(METRICS)
+            row |= answer_scores(replies, ids, texts, sub, seconds)
+            row["tokens_per_s"] = tokens / gen_s if gen_s else None
+            row["raw_token_f1"] = _mean(raw_f1)  # the generator's own words, before the check
+            row["fallback_rate"] = fell_back / len(raw_f1) if raw_f1 else None
+            report.models[name] = row

@@ -1,0 +1,266 @@
+"""CLI of the fine-tuned QA models: `shopmate finetune matcher|judge|generator`, `shopmate eval qa`.
+
+shopmate finetune matcher --kb kb.jsonl --train train.jsonl --out var/models/qa/matcher
+shopmate eval qa --kb kb.jsonl --questions dev.jsonl --models var/models/qa --json out.json
+
+Registered in shopmate/cli.py. It only parses options; the work lives in finetune/.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from shopmate.cli_eval import ScopeOption, write_json
+
+console = Console()
+
+KbOpt = Annotated[
+    Path,
+    typer.Option("--kb", help='Knowledge base, JSON lines {"id", "text", "product_id", "source"}.'),
+]
+TrainOpt = Annotated[
+    Path,
+    typer.Option(
+        "--train",
+        help='Training questions, JSON lines {"id", "question", "product_id", "answer", "evidence_ids"}.',
+    ),
+]
+ThreadsOpt = Annotated[int, typer.Option(min=1, help="torch threads (2 cores: 2 alone, 1 shared).")]
+ProgressOpt = Annotated[bool, typer.Option(help="Show progress bars.")]
+
+
+def _setup(threads: int) -> Any:
+    """Settings, logging, offline mode and torch threads; exits 2 on invalid settings."""
+    from shopmate.models import offline
+    from shopmate.settings import Settings
+
+    try:
+        settings = Settings()
+    except Exception as e:  # pydantic's message names the variable and the problem
+        console.print(f"[red]invalid settings:[/red] {e}")
+        raise typer.Exit(2) from e
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    offline()
+    import torch
+
+    torch.set_num_threads(threads)
+    return settings
+
+
+def _fail(e: Exception) -> typer.Exit:
+    console.print(f"[red]error:[/red] {escape(str(e))}", soft_wrap=True)
+    return typer.Exit(2)
+
+
+def _done(kind: str, path: Path, t0: float) -> None:
+    import json
+
+    metrics = json.loads((path / "metrics.json").read_text())
+    shown = {k: v for k, v in metrics.items() if not isinstance(v, dict)}
+    console.print(
+        f"{kind} written to {path} in {time.perf_counter() - t0:.0f} s: {escape(str(shown))}",
+        soft_wrap=True,
+    )
+
+
+def finetune_matcher(
+    kb: KbOpt,
+    train: TrainOpt,
+    out: Annotated[Path, typer.Option(help="Artifact folder.")] = Path("var/models/qa/matcher"),
+    epochs: Annotated[float, typer.Option(min=0.01)] = 1.0,
+    max_steps: Annotated[int, typer.Option(help="Stop after this many steps (-1: epochs).")] = -1,
+    max_pairs: Annotated[int, typer.Option(min=0, help="Subsample pairs (0: all).")] = 0,
+    threads: ThreadsOpt = 2,
+    progress: ProgressOpt = True,
+) -> None:
+    """Fine-tune MiniLM contrastively on (question, evidence) pairs with BM25 hard negatives."""
+    from finetune.matcher import MatcherTrainConfig, train_matcher
+    from finetune.qa_data import QADataError
+
+    _setup(threads)
+    t0 = time.perf_counter()
+    cfg = MatcherTrainConfig(
+        kb=kb, train=train, out=out, epochs=epochs, max_steps=max_steps, max_pairs=max_pairs
+    )
+    try:
+        path = train_matcher(cfg, progress)
+    except (QADataError, ValueError) as e:
+        raise _fail(e) from e
+    _done("matcher", path, t0)
+
+
+def finetune_judge(
+    kb: KbOpt,
+    train: TrainOpt,
+    out: Annotated[Path, typer.Option(help="Artifact folder.")] = Path("var/models/qa/judge"),
+    matcher: Annotated[
+        Path | None,
+        typer.Option(
+            help="Matcher artifact whose top passages are the negatives (default MiniLM)."
+        ),
+    ] = None,
+    epochs: Annotated[float, typer.Option(min=0.01)] = 1.0,
+    max_steps: Annotated[int, typer.Option(help="Stop after this many steps (-1: epochs).")] = -1,
+    max_pairs: Annotated[int, typer.Option(min=0, help="Subsample pairs (0: all).")] = 0,
+    threads: ThreadsOpt = 2,
+    progress: ProgressOpt = True,
+) -> None:
+    """Fine-tune the answerability cross-encoder (from MiniLM) and calibrate its threshold."""
+    from finetune.judge import JudgeTrainConfig, train_judge
+    from finetune.qa_data import QADataError
+
+    _setup(threads)
+    t0 = time.perf_counter()
+    cfg = JudgeTrainConfig(
+        kb=kb,
+        train=train,
+        out=out,
+        matcher=matcher / "model" if matcher else None,
+        epochs=epochs,
+        max_steps=max_steps,
+        max_pairs=max_pairs,
+    )
+    try:
+        path = train_judge(cfg, progress)
+    except (QADataError, ValueError) as e:
+        raise _fail(e) from e
+    _done("judge", path, t0)
+
+
+def finetune_generator(
+    kb: KbOpt,
+    train: TrainOpt,
+    out: Annotated[Path, typer.Option(help="Artifact folder.")] = Path("var/models/qa/generator"),
+    base: Annotated[
+        Path | None, typer.Option(help="Causal LM folder (default SHOPMATE_LLM_PATH or SmolLM2).")
+    ] = None,
+    max_examples: Annotated[int, typer.Option(min=0, help="Training triples (0: all).")] = 256,
+    max_steps: Annotated[
+        int, typer.Option(help="Stop after this many steps (-1: one epoch).")
+    ] = -1,
+    threads: ThreadsOpt = 2,
+    progress: ProgressOpt = True,
+) -> None:
+    """LoRA-tune the generator on grounded (question, passages -> cited answer) triples."""
+    from finetune.generator import GeneratorTrainConfig, train_generator
+    from finetune.qa_data import QADataError
+    from shopmate.models import prepare_llm
+
+    settings = _setup(threads)
+    t0 = time.perf_counter()
+    llm = base or settings.llm_path or prepare_llm(settings.models_dir)
+    cfg = GeneratorTrainConfig(
+        kb=kb, train=train, base=llm, out=out, max_examples=max_examples, max_steps=max_steps
+    )
+    try:
+        path = train_generator(cfg, progress)
+    except (QADataError, ValueError) as e:
+        raise _fail(e) from e
+    _done("generator", path, t0)
+
+
+def _fmt(v: Any) -> str:
+    return "—" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)
+
+
+def eval_qa(
+    kb: KbOpt,
+    questions: Annotated[
+        Path, typer.Option("--questions", help="Questions with answers and evidence_ids.")
+    ],
+    models: Annotated[
+        Path | None,
+        typer.Option(help="Folder with matcher/, judge/, generator/ to evaluate (no training)."),
+    ] = None,
+    train: Annotated[
+        Path | None, typer.Option("--train", help="Without --models: train on these questions.")
+    ] = None,
+    train_kb: Annotated[
+        Path | None, typer.Option("--train-kb", help="Without --models: their kb (default --kb).")
+    ] = None,
+    out: Annotated[
+        Path, typer.Option(help="Without --models: where the trained models go.")
+    ] = Path("var/models/qa"),
+    scope: Annotated[
+        ScopeOption, typer.Option(help="global: the whole kb; product: the question's product.")
+    ] = ScopeOption.global_,
+    generate: Annotated[bool, typer.Option(help="Score the base and fine-tuned generator.")] = True,
+    generate_limit: Annotated[
+        int, typer.Option(min=0, help="Score the generators on a seeded sample of N questions.")
+    ] = 0,
+    max_new_tokens: Annotated[int, typer.Option(min=1)] = 64,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the figures to this JSON file.")
+    ] = None,
+    threads: ThreadsOpt = 1,
+    progress: ProgressOpt = True,
+) -> None:
+    """Retrieval, judge AUC and answer quality of base and fine-tuned QA models, side by side."""
+    from finetune.generator import GeneratorTrainConfig, train_generator
+    from finetune.judge import JudgeTrainConfig, train_judge
+    from finetune.matcher import MatcherTrainConfig, train_matcher
+    from finetune.qa_data import QADataError
+    from finetune.qa_eval import METRICS, QAEvaluator
+    from shopmate.models import minilm_path, prepare_llm
+
+    settings = _setup(threads)
+    llm = (settings.llm_path or prepare_llm(settings.models_dir)) if generate else None
+    try:
+        if models is None:
+            if train is None:
+                raise ValueError("give --models PATH (trained artifacts) or --train Q.jsonl")
+            tkb = train_kb or kb
+            times = {}
+            t0 = time.perf_counter()
+            m = train_matcher(
+                MatcherTrainConfig(kb=tkb, train=train, out=out / "matcher"), progress
+            )
+            times["matcher"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            cfg = JudgeTrainConfig(kb=tkb, train=train, out=out / "judge", matcher=m / "model")
+            train_judge(cfg, progress)
+            times["judge"] = time.perf_counter() - t0
+            if llm is not None:
+                t0 = time.perf_counter()
+                gcfg = GeneratorTrainConfig(kb=tkb, train=train, base=llm, out=out / "generator")
+                train_generator(gcfg, progress)
+                times["generator"] = time.perf_counter() - t0
+            console.print(
+                "trained in " + ", ".join(f"{k} {v:.0f} s" for k, v in times.items()),
+                soft_wrap=True,
+            )
+            models = out
+        evaluator = QAEvaluator(
+            models,
+            llm,
+            settings.embedder_path or minilm_path(),
+            scope=scope.value,
+            generate_limit=generate_limit,
+            max_new_tokens=max_new_tokens,
+            progress=progress,
+        )
+        report = evaluator.evaluate(kb, questions)
+    except (QADataError, ValueError) as e:
+        raise _fail(e) from e
+    table = Table(
+        "model",
+        *METRICS,
+        title=f"{report.scope} scope: {report.n_questions} questions "
+        f"(generators on {report.n_generated}), {report.n_passages} passages",
+    )
+    for name, row in report.models.items():
+        table.add_row(name, *[_fmt(row.get(k)) for k in METRICS])
+    console.print(table)
+    if json_out is not None:
+        write_json(json_out, report.as_dict())
+        console.print(f"wrote {json_out}")
