@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -48,6 +49,7 @@ from recommender.recommender import Filters, Recommender, Suggestion
 from retrieval.embedder import Embedder
 from retrieval.store import Hit
 from shop.repository import ProductRecord, ShopRepository
+from shop.tracking import Tracker, TrackRecord
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +138,7 @@ class ChatEngine:
         self.agent = agent
         self.suggestions_per_reply = suggestions_per_reply
         self.max_message_chars = max_message_chars
+        self.tracker = Tracker(repo)  # the bot's own tracking events (shop/tracking.py)
 
     # state ---------------------------------------------------------------------
     def state(self, session_id: str, user_id: str | None = None) -> DialogueState:
@@ -166,6 +169,7 @@ class ChatEngine:
                 "", intent="agent_active", handoff=True, handoff_state="human", action="silent"
             )
 
+        handoff_before = st.handoff
         vec = self.embedder.encode_one(text)
         evidence = self.answerer.evidence(text, vec)
         self._remember_slots(st, text)
@@ -245,6 +249,7 @@ class ChatEngine:
                 ),
             ],
         )
+        self._track(st, reply, text, handoff_before)
         log.info(
             "session=%s intent=%s action=%s products=%d handoff=%s",
             session_id[:12],
@@ -254,6 +259,28 @@ class ChatEngine:
             reply.handoff_state,
         )
         return reply
+
+    def _track(self, st: DialogueState, reply: BotReply, text: str, handoff_before: str) -> None:
+        """The turn as tracking events: chat turn, cards shown, handoff, complaint, unmet demand."""
+        ts = datetime.now(UTC)
+
+        def ev(kind: str, product_id: str | None = None, **props: object) -> TrackRecord:
+            return TrackRecord(kind, ts, st.user_id, st.session_id, product_id, props=props)
+
+        rows = [ev("chat_turn", intent=reply.intent)]
+        rows += [
+            ev("suggestion_impression", p.id, position=i) for i, p in enumerate(reply.products)
+        ]
+        if handoff_before == "none" and st.handoff != "none":
+            rows.append(ev("handoff"))
+        if reply.intent == "complaint":
+            rows.append(ev("complaint"))
+        if reply.action == "search" and not reply.products:
+            rows.append(ev("demand_query", query=redact(text)[:200]))
+        try:
+            self.tracker.track_many(rows)
+        except Exception:  # measuring must never cost the shopper their reply
+            log.exception("session=%s: tracking events were not saved", st.session_id[:12])
 
     def _remember_slots(self, st: DialogueState, text: str) -> None:
         st.order_id = order_id(text) or st.order_id

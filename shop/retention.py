@@ -133,7 +133,9 @@ def time_between_visits(act: Activity) -> VisitGaps:
         gaps += [(b - a).days for a, b in pairwise(ordered)]
     hist = tuple(
         (
-            f"{lo} day" if lo == hi == 1 else (f"{lo}+ days" if hi > 1000 else f"{lo}-{hi} days"),
+            f"{lo:02d} day"
+            if lo == hi == 1
+            else (f"{lo}+ days" if hi > 1000 else f"{lo:02d}-{hi:02d} days"),
             sum(1 for g in gaps if lo <= g <= hi),
         )
         for lo, hi in GAP_BUCKETS

@@ -152,6 +152,8 @@ def check_alerts(
     now: datetime | None = None,
 ) -> list[Alert]:
     """Post each due alert not already sent in this window; returns the alerts posted."""
+    if url and not url.startswith(("http://", "https://")):
+        raise ValueError(f"webhook URL must start with http:// or https://, got {url!r}")
     now = now or datetime.now(UTC)
     tracker = Tracker(repo)
     recent = {

@@ -100,3 +100,20 @@ def test_csv_exports_carry_no_shopper_ids(admin: TestClient) -> None:
         assert "u0" not in r.text  # demo shopper ids look like u0001
     missing = admin.get("/v1/admin/analytics/users.csv", headers=AUTH)
     assert missing.status_code == 404 and "cohorts" in missing.json()["detail"]
+
+
+def test_the_bot_tracks_its_own_turns(services, client) -> None:  # type: ignore[no-untyped-def]
+    from shop.tracking import Tracker
+
+    s1, s2 = uuid.uuid4().hex, uuid.uuid4().hex
+    shown = client.post(
+        "/v1/chat",
+        json={"session_id": s1, "user_id": "u0021", "message": "show me tents for camping"},
+    ).json()
+    client.post("/v1/chat", json={"session_id": s2, "message": "I want to talk to a person"})
+    events = [e for e in Tracker(services.repo).events() if e.session_id in {s1, s2}]
+    kinds = [(e.session_id, e.type) for e in events]
+    assert kinds.count((s1, "chat_turn")) == 1 and kinds.count((s2, "chat_turn")) == 1
+    impressions = [e.product_id for e in events if e.type == "suggestion_impression"]
+    assert impressions == [p["id"] for p in shown["products"]] and impressions
+    assert (s2, "handoff") in kinds and (s1, "handoff") not in kinds

@@ -11,6 +11,7 @@ import pandas as pd
 
 from shop.analytics import DayFigures, daily_figures
 from shopmate.wiring import KNOWLEDGE, QA_HISTORY, Services
+from ui.growth_app import growth_tabs
 
 
 def figures_frame(rows: list[DayFigures]) -> pd.DataFrame:
@@ -68,4 +69,5 @@ def build_admin_ui(services: Callable[[], Services]) -> gr.Blocks:
 
         refresh.click(load, outputs=[status, volume, answered, ctr, table])
         blocks.load(load, outputs=[status, volume, answered, ctr, table])
+        growth_tabs(blocks, services)  # experiments, retention, demand, sentiment, exports
     return blocks
