@@ -9,9 +9,12 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
+from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, HTTPException, Query
+from fastapi import Path as PathParam
 from fastapi.responses import Response
 
 from api.routes import Admin, Svc
@@ -25,17 +28,36 @@ from api.schemas_growth import (
     TrackResponse,
 )
 from shop.ab_report import experiment_report
-from shop.experiments import Experiment, ExperimentError, ExperimentStore, from_dict
+from shop.experiments import Experiment, ExperimentError, ExperimentStore, from_dict, load_config
 from shop.growth_exports import EXPORTS, export_rows
-from shop.repository import UnknownProductError
+from shop.repository import ShopRepository, UnknownProductError
 from shop.tracking import TrackingError
 
 router = APIRouter()
-NamePath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+NamePath = Annotated[str, PathParam(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+
+
+@lru_cache(maxsize=16)
+def _load_config_once(store: ExperimentStore, path: Path, mtime_ns: int) -> None:
+    """SHOPMATE_EXPERIMENTS_FILE: created or replaced on first use and whenever the file changes."""
+    store.save_all(load_config(path))
 
 
 def _store(svc: Svc) -> ExperimentStore:
-    return ExperimentStore(svc.repo)
+    store = _stores(svc.repo)
+    path = svc.settings.experiments_file
+    if path is not None:
+        try:
+            _load_config_once(store, path, path.stat().st_mtime_ns)
+        except (OSError, ExperimentError) as e:
+            raise HTTPException(500, f"SHOPMATE_EXPERIMENTS_FILE {path}: {e}") from e
+    return store
+
+
+@lru_cache(maxsize=16)
+def _stores(repo: ShopRepository) -> ExperimentStore:
+    """One store per shop database (its tables are checked once)."""
+    return ExperimentStore(repo)
 
 
 def _out(e: Experiment) -> ExperimentOut:
@@ -174,7 +196,9 @@ def csv_response(rows: list[dict[str, object]], filename: str) -> Response:
 )
 def analytics_csv(
     svc: Svc,
-    table: Annotated[str, Path(description="cohorts | active_users | demand | rising | sentiment")],
+    table: Annotated[
+        str, PathParam(description="cohorts | active_users | demand | rising | sentiment")
+    ],
 ) -> Response:
     """Counts and shares only: no shopper ids."""
     if table not in EXPORTS:

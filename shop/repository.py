@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import CursorResult, Engine, case, create_engine, delete, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from shop.growth_models import TrackEvent  # imported here so create_tables() makes them too
 from shop.models import (
     EVENT_TYPES,
     Base,
@@ -425,6 +426,9 @@ class ShopRepository:
                     (Feedback.user_id == user_id) | Feedback.session_id.in_(sessions)
                 ),
                 "users": delete(User).where(User.id == user_id),
+                "track_events": delete(TrackEvent).where(
+                    (TrackEvent.user_id == user_id) | TrackEvent.session_id.in_(sessions)
+                ),
             }
             counts = {}
             for name, stmt in statements.items():

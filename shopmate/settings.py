@@ -107,6 +107,25 @@ class Settings(BaseSettings):
             raise ValueError(f"must be between 0 and 20, got {v}")
         return v
 
+    # growth: experiments, sponsored slots, sentiment watch (shop/experiments.py, ...)
+    experiments_file: Path | None = Field(
+        None,
+        description="TOML or JSON file of A/B experiments, loaded (created or replaced) at start.",
+    )
+    alert_webhook_url: str | None = Field(
+        None, description="URL that negative-sentiment alerts are POSTed to (JSON)."
+    )
+    sentiment_alert_share: float = Field(
+        0.3, description="Alert when at least this share of a topic's recent messages is negative."
+    )
+    sentiment_alert_min_count: int = Field(
+        5, description="... and at least this many negative messages or feedbacks on the topic."
+    )
+    sentiment_alert_hours: int = Field(24, description="The window the alert looks back over.")
+    sponsored_relevance_floor: float = Field(
+        0.3,
+        description="Sponsored products less relevant to the shopper than this are never shown.",
+    )
     @field_validator("port")
     @classmethod
     def _port(cls, v: int) -> int:
@@ -121,6 +140,20 @@ class Settings(BaseSettings):
                 "tool_calling needs generator=openai (a server whose model can call tools)"
             )
         if self.generator == "openai" and not self.openai_base_url:
+
+    @field_validator("alert_webhook_url")
+    @classmethod
+    def _webhook(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith(("http://", "https://")):
+            raise ValueError(f"must start with http:// or https://, got {v!r}")
+        return v
+
+    @field_validator("sentiment_alert_share")
+    @classmethod
+    def _share(cls, v: float) -> float:
+        if not 0.0 < v <= 1.0:
+            raise ValueError(f"must be a share in (0, 1], got {v}")
+        return v
             raise ValueError(
                 "generator=openai needs SHOPMATE_OPENAI_BASE_URL (e.g. http://localhost:8080/v1)"
             )

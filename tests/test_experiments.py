@@ -167,3 +167,12 @@ def test_report_counts_match_a_hand_built_history() -> None:
     ctr = report.metric("suggestion_ctr")
     assert [f.rate for f in ctr.figures] == [20 / 800, 40 / 800]
     assert "Experiment exp" in report.summary and report.to_dict()["experiment"] == "exp"
+
+
+def test_forgetting_a_shopper_erases_their_tracked_events(tmp_path: Path) -> None:
+    repo = ShopRepository.from_url(f"sqlite:///{tmp_path / 'shop.db'}")
+    tracker = Tracker(repo)
+    tracker.track("visit", user_id="u1", session_id="s1")
+    tracker.track("visit", user_id="u2", session_id="s2")
+    assert repo.forget_user("u1")["track_events"] == 1
+    assert [e.user_id for e in tracker.events()] == ["u2"]

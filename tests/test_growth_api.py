@@ -117,3 +117,17 @@ def test_the_bot_tracks_its_own_turns(services, client) -> None:  # type: ignore
     impressions = [e.product_id for e in events if e.type == "suggestion_impression"]
     assert impressions == [p["id"] for p in shown["products"]] and impressions
     assert (s2, "handoff") in kinds and (s1, "handoff") not in kinds
+
+
+def test_experiments_file_is_loaded_on_first_use(services, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from shopmate.settings import Settings
+
+    cfg = tmp_path / "experiments.toml"
+    cfg.write_text('[[experiment]]\nname = "from-file"\nvariants = ["a", "b"]\n')
+    settings = Settings(
+        data_dir=services.settings.data_dir, admin_api_key="k", experiments_file=cfg
+    )
+    svc = type(services)(**{**services.__dict__, "settings": settings})
+    with TestClient(create_app(settings, svc, mount_ui=False)) as c:
+        names = [e["name"] for e in c.get("/v1/admin/experiments", headers=AUTH).json()]
+        assert "from-file" in names
