@@ -21,9 +21,14 @@ from api.routes import Admin, Svc
 from api.schemas import ID_PATTERN
 from api.schemas_growth import (
     AssignmentOut,
+    CampaignIn,
+    CampaignOut,
     ExperimentIn,
     ExperimentOut,
     ReportOut,
+    SponsoredClick,
+    SponsoredClickOut,
+    SponsoredOut,
     TrackRequest,
     TrackResponse,
 )
@@ -31,6 +36,7 @@ from shop.ab_report import experiment_report
 from shop.experiments import Experiment, ExperimentError, ExperimentStore, from_dict, load_config
 from shop.growth_exports import EXPORTS, export_rows
 from shop.repository import ShopRepository, UnknownProductError
+from shop.sponsored import Campaign, CampaignFigures, SponsoredError, SponsoredSlots
 from shop.tracking import TrackingError
 
 router = APIRouter()
@@ -204,3 +210,115 @@ def analytics_csv(
     if table not in EXPORTS:
         raise HTTPException(404, f"no table {table!r}; accepted: {', '.join(EXPORTS)}")
     return csv_response(export_rows(svc.repo, table), f"{table}.csv")
+
+
+def _slots(svc: Svc) -> SponsoredSlots:
+    return SponsoredSlots(
+        svc.repo, _store(svc).tracker, relevance_floor=svc.settings.sponsored_relevance_floor
+    )
+
+
+def _campaign_out(c: Campaign, f: CampaignFigures | None = None) -> CampaignOut:
+    return CampaignOut(
+        id=c.id,
+        product_id=c.product_id,
+        bid=c.bid,
+        budget=c.budget,
+        spent=c.spent,
+        remaining=c.remaining,
+        cap_per_user_day=c.cap_per_user_day,
+        status=c.status,
+        impressions=f.impressions if f else 0,
+        clicks=f.clicks if f else 0,
+        click_through=round(f.click_through, 4) if f else 0.0,
+    )
+
+
+@router.get("/v1/sponsored", response_model=list[SponsoredOut], tags=["sponsored"])
+def sponsored(
+    svc: Svc,
+    user_id: Annotated[str | None, Query(max_length=128, pattern=ID_PATTERN)] = None,
+    session_id: Annotated[str | None, Query(max_length=128, pattern=ID_PATTERN)] = None,
+    context: Annotated[str | None, Query(max_length=500)] = None,
+    slots: Annotated[int, Query(ge=1, le=4)] = 1,
+) -> list[SponsoredOut]:
+    """Promoted products for this shopper, labelled "Sponsored": relevant enough, in stock,
+    under their caps and budgets, never during a complaint or with a person."""
+    from bot.sponsored import sponsored_relevance
+
+    s = _slots(svc)
+    live = [c.product_id for c in s.campaigns() if c.status == "active"]
+    rel = sponsored_relevance(svc.embedder, svc.store, svc.repo, user_id, context, live)
+    return [
+        SponsoredOut(
+            campaign_id=x.campaign_id,
+            label="Sponsored",
+            product_id=x.product.id,
+            title=x.product.title,
+            price=x.product.price,
+            category=x.product.category,
+            relevance=round(x.relevance, 4),
+        )
+        for x in s.pick(user_id, session_id, rel, slots)
+    ]
+
+
+@router.post(
+    "/v1/sponsored/{campaign_id}/click", response_model=SponsoredClickOut, tags=["sponsored"]
+)
+def sponsored_click(
+    svc: Svc,
+    campaign_id: Annotated[str, PathParam(min_length=1, max_length=64)],
+    body: SponsoredClick,
+) -> SponsoredClickOut:
+    try:
+        c, charge = _slots(svc).click(campaign_id, body.user_id, body.session_id)
+    except KeyError as e:
+        raise HTTPException(404, f"no campaign {campaign_id!r}") from e
+    return SponsoredClickOut(campaign_id=c.id, charged=charge, remaining=c.remaining)
+
+
+@router.get(
+    "/v1/admin/sponsored",
+    response_model=list[CampaignOut],
+    tags=["sponsored"],
+    dependencies=[Admin],
+)
+def sponsored_report(svc: Svc) -> list[CampaignOut]:
+    """Every campaign with its impressions, clicks, click-through and spend."""
+    return [_campaign_out(f.campaign, f) for f in _slots(svc).report()]
+
+
+@router.post(
+    "/v1/admin/sponsored",
+    response_model=CampaignOut,
+    status_code=201,
+    tags=["sponsored"],
+    dependencies=[Admin],
+)
+def create_campaign(body: CampaignIn, svc: Svc) -> CampaignOut:
+    try:
+        c = _slots(svc).create(
+            body.id, body.product_id, body.bid, body.budget, body.cap_per_user_day
+        )
+    except SponsoredError as e:
+        raise HTTPException(422, str(e)) from e
+    return _campaign_out(c)
+
+
+@router.post(
+    "/v1/admin/sponsored/{campaign_id}/{move}",
+    response_model=CampaignOut,
+    tags=["sponsored"],
+    dependencies=[Admin],
+)
+def move_campaign(
+    svc: Svc,
+    campaign_id: Annotated[str, PathParam(min_length=1, max_length=64)],
+    move: Annotated[str, PathParam(pattern="^(pause|resume)$")],
+) -> CampaignOut:
+    try:
+        c = _slots(svc).set_status(campaign_id, "paused" if move == "pause" else "active")
+    except KeyError as e:
+        raise HTTPException(404, f"no campaign {campaign_id!r}") from e
+    return _campaign_out(c)

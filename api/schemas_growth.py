@@ -94,3 +94,50 @@ class ReportOut(BaseModel):
     alpha: float
     metrics: list[dict[str, Any]]
     summary: str
+
+
+class CampaignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(..., min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    product_id: str = Field(..., min_length=1, max_length=64)
+    bid: float = Field(..., gt=0, description="Paid per click.")
+    budget: float = Field(..., gt=0, description="Total; the campaign stops when it is spent.")
+    cap_per_user_day: int = Field(3, ge=1, le=100, description="Impressions per shopper per day.")
+
+
+class CampaignOut(BaseModel):
+    id: str
+    product_id: str
+    bid: float
+    budget: float
+    spent: float
+    remaining: float
+    cap_per_user_day: int
+    status: str
+    impressions: int = 0
+    clicks: int = 0
+    click_through: float = 0.0
+
+
+class SponsoredOut(BaseModel):
+    campaign_id: str
+    label: Literal["Sponsored"]
+    product_id: str
+    title: str
+    price: float
+    category: str
+    relevance: float
+
+
+class SponsoredClick(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: str | None = Field(None, min_length=1, max_length=128, pattern=ID_PATTERN)
+    session_id: str | None = Field(None, min_length=1, max_length=128, pattern=ID_PATTERN)
+
+
+class SponsoredClickOut(BaseModel):
+    campaign_id: str
+    charged: float
+    remaining: float

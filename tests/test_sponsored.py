@@ -1,0 +1,115 @@
+"""Sponsored slots: relevance floor, relevance x bid, caps, budgets, complaints, spend."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from shop.repository import ProductRecord, ShopRepository
+from shop.sponsored import SponsoredError, SponsoredSlots
+
+
+@pytest.fixture()
+def slots(tmp_path: Path) -> SponsoredSlots:
+    repo = ShopRepository.from_url(f"sqlite:///{tmp_path / 'shop.db'}")
+    repo.upsert_products(
+        [
+            ProductRecord("tent", "Trail tent", "", "Camping > Tents", "x", 100.0, 3, {}),
+            ProductRecord("lamp", "Camp lamp", "", "Camping > Lights", "x", 20.0, 3, {}),
+            ProductRecord("gone", "Sold-out stove", "", "Camping > Stoves", "x", 50.0, 0, {}),
+        ]
+    )
+    s = SponsoredSlots(repo, relevance_floor=0.3)
+    s.create("c-tent", "tent", bid=0.5, budget=1.0, cap_per_user_day=2)
+    s.create("c-lamp", "lamp", bid=2.0, budget=10.0)
+    s.create("c-gone", "gone", bid=5.0, budget=10.0)
+    return s
+
+
+def test_rank_is_relevance_times_bid_above_the_floor(slots: SponsoredSlots) -> None:
+    rel = {"tent": 0.9, "lamp": 0.4, "gone": 0.9}
+    # tent 0.9 x 0.5 = 0.45 < lamp 0.4 x 2.0 = 0.8; the sold-out stove is never shown
+    picks = slots.pick("u1", "s1", rel, slots=3)
+    assert [p.campaign_id for p in picks] == ["c-lamp", "c-tent"]
+    assert all(p.label == "Sponsored" for p in picks)
+    assert slots.pick("u2", None, {"tent": 0.29, "lamp": 0.1}) == []  # below the floor
+
+
+def test_caps_budgets_and_spend(slots: SponsoredSlots) -> None:
+    rel = {"tent": 0.9}
+    assert len(slots.pick("u1", None, rel)) == 1
+    assert len(slots.pick("u1", None, rel)) == 1
+    assert slots.pick("u1", None, rel) == []  # daily cap of 2 for this shopper
+    assert len(slots.pick("u2", None, rel)) == 1  # another shopper still sees it
+    later = datetime.now(UTC) + timedelta(days=1, minutes=1)
+    assert len(slots.pick("u1", None, rel, now=later)) == 1  # a new day
+    _, charge = slots.click("c-tent", "u1", None)
+    assert charge == 0.5
+    c, charge = slots.click("c-tent", "u2", None)
+    assert charge == 0.5 and c.remaining == 0.0
+    assert slots.click("c-tent", "u2", None)[1] == 0.0  # never more than the budget
+    assert slots.pick("u3", None, rel) == []  # budget spent: no more impressions
+    report = {f.campaign.id: f for f in slots.report()}
+    assert (report["c-tent"].impressions, report["c-tent"].clicks) == (4, 3)
+    assert report["c-tent"].campaign.spent == 1.0
+
+
+def test_no_sponsored_products_during_a_complaint(slots: SponsoredSlots) -> None:
+    slots.repo.add_messages(
+        [("s9", "u9", "shopper", "this is a scam", {"intent": "complaint", "sentiment": -0.9})]
+    )
+    assert slots.pick("u9", "s9", {"lamp": 0.9}) == []
+    slots.repo.add_messages(
+        [("s8", "u8", "shopper", "nice lamps", {"intent": "product_search", "sentiment": 0.3})]
+    )
+    assert len(slots.pick("u8", "s8", {"lamp": 0.9})) == 1
+
+
+def test_bad_campaigns_say_what_is_accepted(slots: SponsoredSlots) -> None:
+    with pytest.raises(SponsoredError, match="unknown product_id"):
+        slots.create("c1", "nope", 1.0, 5.0)
+    with pytest.raises(SponsoredError, match="budget at least one bid"):
+        slots.create("c1", "tent", 1.0, 0.5)
+    with pytest.raises(SponsoredError, match="campaign id"):
+        slots.create("bad id!", "tent", 1.0, 5.0)
+
+
+def test_sponsored_over_http(services) -> None:  # type: ignore[no-untyped-def]
+    from api.app import create_app
+    from shopmate.settings import Settings
+
+    settings = Settings(
+        data_dir=services.settings.data_dir, admin_api_key="k", sponsored_relevance_floor=0.2
+    )
+    svc = type(services)(**{**services.__dict__, "settings": settings})
+    auth = {"Authorization": "Bearer k"}
+    tent = next(p for p in services.repo.all_products() if "Tents" in p.category and p.in_stock)
+    with TestClient(create_app(settings, svc, mount_ui=False)) as c:
+        made = c.post(
+            "/v1/admin/sponsored",
+            json={"id": "http-tent", "product_id": tent.id, "bid": 0.3, "budget": 3},
+            headers=auth,
+        )
+        assert made.status_code == 201
+        bad = c.post(
+            "/v1/admin/sponsored",
+            json={"id": "x", "product_id": "nope", "bid": 1, "budget": 2},
+            headers=auth,
+        )
+        assert bad.status_code == 422 and "unknown product_id" in bad.json()["detail"]
+        shown = c.get(
+            "/v1/sponsored", params={"context": "a tent for camping", "session_id": "sp1"}
+        ).json()
+        assert [x["product_id"] for x in shown] == [tent.id] and shown[0]["label"] == "Sponsored"
+        unrelated = c.get("/v1/sponsored", params={"context": "lipstick and face cream"}).json()
+        assert unrelated == []
+        click = c.post("/v1/sponsored/http-tent/click", json={"session_id": "sp1"}).json()
+        assert click["charged"] == 0.3
+        report = {r["id"]: r for r in c.get("/v1/admin/sponsored", headers=auth).json()}
+        assert report["http-tent"]["impressions"] == 1 and report["http-tent"]["clicks"] == 1
+        assert (
+            c.post("/v1/admin/sponsored/http-tent/pause", headers=auth).json()["status"] == "paused"
+        )
