@@ -203,7 +203,8 @@ def csv_response(rows: list[dict[str, object]], filename: str) -> Response:
 def analytics_csv(
     svc: Svc,
     table: Annotated[
-        str, PathParam(description="cohorts | active_users | demand | rising | sentiment")
+        str,
+        PathParam(description="cohorts | active_users | demand | rising | sentiment | sponsored"),
     ],
 ) -> Response:
     """Counts and shares only: no shopper ids."""
@@ -322,3 +323,29 @@ def move_campaign(
     except KeyError as e:
         raise HTTPException(404, f"no campaign {campaign_id!r}") from e
     return _campaign_out(c)
+
+
+@router.post("/v1/admin/sentiment/check", tags=["analytics"], dependencies=[Admin])
+def sentiment_check(svc: Svc) -> dict[str, object]:
+    """Topics whose recent negative share passes the thresholds; each posted once per window
+    to SHOPMATE_ALERT_WEBHOOK_URL (when set)."""
+    from dataclasses import asdict
+
+    from shop.sentiment_watch import check_alerts, due_alerts
+
+    s = svc.settings
+    due = due_alerts(
+        svc.repo, s.sentiment_alert_share, s.sentiment_alert_min_count, s.sentiment_alert_hours
+    )
+    sent = check_alerts(
+        svc.repo,
+        s.alert_webhook_url,
+        s.sentiment_alert_share,
+        s.sentiment_alert_min_count,
+        s.sentiment_alert_hours,
+    )
+    return {
+        "due": [asdict(a) for a in due],
+        "posted": [a.topic for a in sent],
+        "webhook": bool(s.alert_webhook_url),
+    }

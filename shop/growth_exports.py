@@ -1,6 +1,6 @@
 """The growth tables a merchandiser can download as CSV: counts and shares, never shopper ids.
 
-rows = export_rows(repo, "cohorts")      # or active_users, demand, rising, sentiment
+rows = export_rows(repo, "cohorts")   # or active_users, demand, rising, sentiment, sponsored
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from shop.demand import demand_by_week, rising
 from shop.repository import ShopRepository
 from shop.retention import active_rows, active_users, activity, cohort_rows, weekly_cohorts
 from shop.sentiment_watch import negative_topics
+from shop.sponsored import SponsoredSlots
 from shop.tracking import Tracker
 
-EXPORTS = ("cohorts", "active_users", "demand", "rising", "sentiment")
+EXPORTS = ("cohorts", "active_users", "demand", "rising", "sentiment", "sponsored")
 
 
 def export_rows(repo: ShopRepository, table: str) -> list[dict[str, Any]]:
@@ -38,5 +39,20 @@ def export_rows(repo: ShopRepository, table: str) -> list[dict[str, Any]]:
                 "negative_share": round(r.share, 4),
             }
             for r in negative_topics(repo)
+        ]
+    if table == "sponsored":
+        return [
+            {
+                "campaign": f.campaign.id,
+                "product_id": f.campaign.product_id,
+                "status": f.campaign.status,
+                "impressions": f.impressions,
+                "clicks": f.clicks,
+                "click_through": round(f.click_through, 4),
+                "bid": f.campaign.bid,
+                "spent": f.campaign.spent,
+                "budget": f.campaign.budget,
+            }
+            for f in SponsoredSlots(repo, tracker).report()
         ]
     raise ValueError(f"no export {table!r}; accepted: {', '.join(EXPORTS)}")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from shopmate.settings import Settings
@@ -131,7 +132,9 @@ def list_() -> None:
     """The experiments with their variants and status."""
     for e in _store().all():
         shares = ", ".join(f"{v} {a:.0%}" for v, a in zip(e.variants, e.allocation, strict=True))
-        console.print(f"{e.name} [{e.status}] {shares}; traffic {e.traffic:.0%}, {e.segment}")
+        console.print(
+            escape(f"{e.name} [{e.status}] {shares}; traffic {e.traffic:.0%}, {e.segment}")
+        )
 
 
 @experiments_app.command("stop")
@@ -312,3 +315,62 @@ def retention_cmd(
     console.print(
         f"time between visits: median {gaps.median_days:g} days, mean {gaps.mean_days:.1f} over {gaps.gaps} returns"
     )
+
+
+@analytics_app.command("demand")
+def demand_cmd(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the CSV files.")] = Path("."),
+    database_url: Annotated[str | None, typer.Option(help="Another shop database.")] = None,
+) -> None:
+    """What shoppers want and cannot get (out of stock, not sold), by week, and what is rising."""
+    from shop.growth_exports import export_rows
+    from shop.retention import write_csv
+
+    repo = _store(database_url).repo
+    out_dir.mkdir(parents=True, exist_ok=True)
+    n = write_csv(out_dir / "demand.csv", export_rows(repo, "demand"))
+    up = export_rows(repo, "rising")
+    write_csv(out_dir / "rising.csv", up)
+    console.print(f"{n} rows -> {out_dir / 'demand.csv'}; rising -> {out_dir / 'rising.csv'}")
+    for r in up[:10]:
+        console.print(
+            f"  {r['level']:8} {r['label'][:50]:50} {r['this_week']:4} ({r['change']:+d})"
+        )
+
+
+@analytics_app.command("sentiment")
+def sentiment_cmd(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for sentiment.csv.")] = Path("."),
+    alert: Annotated[
+        bool, typer.Option("--alert", help="Post due alerts to SHOPMATE_ALERT_WEBHOOK_URL.")
+    ] = False,
+) -> None:
+    """Negative-sentiment topics by week (CSV); with --alert, post the topics over the threshold."""
+    from shop.growth_exports import export_rows
+    from shop.retention import write_csv
+    from shop.sentiment_watch import check_alerts, due_alerts
+
+    s = _settings()
+    repo = _store().repo
+    out_dir.mkdir(parents=True, exist_ok=True)
+    n = write_csv(out_dir / "sentiment.csv", export_rows(repo, "sentiment"))
+    console.print(f"{n} rows -> {out_dir / 'sentiment.csv'}")
+    due = due_alerts(
+        repo, s.sentiment_alert_share, s.sentiment_alert_min_count, s.sentiment_alert_hours
+    )
+    for a in due:
+        console.print(
+            f"[yellow]over the threshold[/yellow]: {a.topic} {a.negative}/{a.total} negative in {a.hours} h"
+        )
+    if alert:
+        if not s.alert_webhook_url:
+            console.print("[red]--alert needs SHOPMATE_ALERT_WEBHOOK_URL[/red]")
+            raise typer.Exit(2)
+        sent = check_alerts(
+            repo,
+            s.alert_webhook_url,
+            s.sentiment_alert_share,
+            s.sentiment_alert_min_count,
+            s.sentiment_alert_hours,
+        )
+        console.print(f"posted {len(sent)} alert(s) to the webhook")

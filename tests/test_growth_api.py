@@ -94,7 +94,7 @@ def test_csv_exports_carry_no_shopper_ids(admin: TestClient) -> None:
     assert cohorts.status_code == 200 and cohorts.headers["content-type"].startswith("text/csv")
     lines = cohorts.text.strip().splitlines()
     assert lines[0].startswith("cohort_week,shoppers,week_0") and len(lines) > 5
-    for table in ("active_users", "demand", "rising", "sentiment"):
+    for table in ("active_users", "demand", "rising", "sentiment", "sponsored"):
         r = admin.get(f"/v1/admin/analytics/{table}.csv", headers=AUTH)
         assert r.status_code == 200, table
         assert "u0" not in r.text  # demo shopper ids look like u0001
@@ -131,3 +131,9 @@ def test_experiments_file_is_loaded_on_first_use(services, tmp_path) -> None:  #
     with TestClient(create_app(settings, svc, mount_ui=False)) as c:
         names = [e["name"] for e in c.get("/v1/admin/experiments", headers=AUTH).json()]
         assert "from-file" in names
+
+
+def test_sentiment_check_without_a_webhook_posts_nothing(admin: TestClient) -> None:
+    r = admin.post("/v1/admin/sentiment/check", headers=AUTH)
+    assert r.status_code == 200 and r.json()["posted"] == [] and r.json()["webhook"] is False
+    assert admin.post("/v1/admin/sentiment/check").status_code == 401

@@ -196,15 +196,18 @@ def growth_tabs(blocks: gr.Blocks, services: Callable[[], Services]) -> None:
                 y_lim=[0, 1],
                 elem_id="sm-exp-returns",
                 sort=None,
+                scale=1,
             )
             rates_plot = gr.BarPlot(
                 x="bar",
                 y="rate",
                 title="Every metric by variant",
                 y_lim=[0, 1],
-                x_label_angle=-40,
+                x_label_angle=-45,
                 elem_id="sm-exp-rates",
                 sort=None,
+                scale=2,
+                height=360,
             )
         comps = gr.Dataframe(label="Differences, 95% intervals, tests", interactive=False)
 
