@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shop.experiments import Experiment, ExperimentStore
-from shop.stats import ratio_bootstrap_ci, two_proportion_ztest, verdict, wilson_interval
+from shop.stats import ratio_bootstrap_ci, ratio_ci, two_proportion_ztest, verdict, wilson_interval
 from shop.tracking import TrackRecord
 
 ACTIVE = {"visit", "view", "add_to_cart", "purchase", "chat_turn", "suggestion_click"}
@@ -215,9 +215,8 @@ def _ratio(
         num = sum(x for x, _ in groups[v])
         den = sum(d for _, d in groups[v])
         rate = num / den if den else 0.0
-        figs.append(
-            VariantFigure(v, num, den, rate, wilson_interval(int(num), int(den), 1 - alpha))
-        )
+        ci = ratio_ci([x for x, _ in groups[v]], [d for _, d in groups[v]], 2000, 1 - alpha, seed)
+        figs.append(VariantFigure(v, num, den, rate, ci))
     a = figs[0]
     comps = []
     for f in figs[1:]:

@@ -153,6 +153,26 @@ def p_text(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3g}"
 
 
+def ratio_ci(
+    num: Sequence[float],
+    den: Sequence[float],
+    n_boot: int = 2000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """Cluster-bootstrap interval of sum(num)/sum(den) for one group (resampling shoppers)."""
+    xn, xd = np.asarray(num, float), np.asarray(den, float)
+    if xd.sum() == 0:
+        return 0.0, 1.0
+    idx = np.random.default_rng(seed).integers(0, xn.size, (n_boot, xn.size))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = xn[idx].sum(1) / xd[idx].sum(1)
+    r = r[np.isfinite(r)]
+    tail = (1 - confidence) / 2 * 100
+    lo, hi = np.percentile(r, [tail, 100 - tail])
+    return float(lo), float(hi)
+
+
 def pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 

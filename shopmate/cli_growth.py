@@ -199,7 +199,10 @@ def simulate_cmd(
     shoppers: Annotated[int, typer.Option(help="Synthetic shoppers (20-3000).")] = 1000,
     seed: Annotated[int, typer.Option(help="Seed of shoppers and their choices.")] = 11,
     model: Annotated[
-        Path | None, typer.Option(help="Trained user-encoder folder for an encoder variant.")
+        Path | None,
+        typer.Option(
+            help="Trained user-encoder folder for an encoder variant (default: the shop's own)."
+        ),
     ] = None,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Write the report as JSON.")
@@ -224,10 +227,14 @@ def simulate_cmd(
         console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from e
     if any(k == "encoder" for _, k in cfg.variants) and model is None:
-        console.print(
-            "[red]an encoder variant needs --model PATH (shopmate finetune user-encoder)[/red]"
-        )
-        raise typer.Exit(2)
+        default = s.user_encoder_path or s.models_dir / "user-encoder"
+        if not (default / "config.json").exists():
+            console.print(
+                f"[red]an encoder variant needs a trained model: --model PATH, or train one into "
+                f"{default} (shopmate finetune user-encoder)[/red]"
+            )
+            raise typer.Exit(2)
+        model = default
     services = build_services(s)
     if services.repo.count_products() == 0:
         console.print("[red]the shop is empty: run `shopmate demo build` first[/red]")

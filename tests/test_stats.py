@@ -104,3 +104,12 @@ def test_verdict_in_plain_words() -> None:
     assert "no clear difference" in flat
     worse = verdict("Handoff rate", 0.05, 0.09, (0.01, 0.07), 0.01, higher_is_better=False)
     assert "B is worse" in worse
+
+
+def test_one_group_cluster_interval() -> None:
+    from shop.stats import ratio_ci
+
+    assert ratio_ci([2] * 30, [10] * 30) == (pytest.approx(0.2), pytest.approx(0.2))
+    lo, hi = ratio_ci([0, 4] * 30, [10] * 60)
+    assert lo < 0.2 < hi and hi - lo > 0.05  # shoppers differ: the interval is wide
+    assert ratio_ci([], []) == (0.0, 1.0)
