@@ -21,7 +21,8 @@ from api.routes import router
 from api.routes_growth import router as growth_router
 from bot.types import BotReply
 from shopmate.settings import Settings
-from shopmate.wiring import Services, build_services
+from shopmate.tenants import TenantRegistry, build_registry, load_tenants
+from shopmate.wiring import Services
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +39,19 @@ def create_app(
     settings: Settings,
     services: Services | None = None,
     mount_ui: bool = True,
+    registry: TenantRegistry | None = None,
     on_ready: Callable[[], None] | None = None,
 ) -> FastAPI:
-    """The app; models load once in the lifespan unless `services` are passed in."""
+    """The app; models load once in the lifespan unless `services` (one shop) or a tenant
+    `registry` are passed in."""
+
+    tenants = load_tenants(settings)  # fails fast on a bad tenants file, before any model loads
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if getattr(app.state, "services", None) is None:
-            app.state.services = build_services(settings)
+        if app.state.tenants is None:
+            app.state.tenants = build_registry(settings, services=app.state.services)
+        app.state.services = app.state.tenants.default.services  # the built-in UIs' shop
         if on_ready is not None:
             on_ready()
         yield
@@ -56,7 +62,10 @@ def create_app(
         description="Shopping-assistant API: chat grounded in the shop's knowledge, product suggestions, events.",
         lifespan=lifespan,
     )
-    app.state.services = services
+    if registry is None and services is not None:  # ready without waiting for the lifespan
+        registry = build_registry(settings, services=services)
+    app.state.services = registry.default.services if registry is not None else services
+    app.state.tenants = registry
     app.state.settings = settings
 
     @app.exception_handler(RequestValidationError)
@@ -73,13 +82,15 @@ def create_app(
         LimitsMiddleware,
         max_body_bytes=settings.max_body_bytes,
         per_minute=settings.rate_limit_per_minute,
+        per_key_per_minute=settings.rate_limit_per_key_per_minute,
     )
-    if settings.cors_origins:
+    origins = sorted({o for t in tenants for o in t.origins})
+    if origins:  # every tenant's sites; a widget key is checked against its own in the routes
         from fastapi.middleware.cors import CORSMiddleware
 
         app.add_middleware(
             CORSMiddleware,
-            allow_origins=settings.cors_origins,
+            allow_origins=origins,
             allow_methods=["GET", "POST"],
             allow_headers=["content-type", "x-shopmate-key"],
         )

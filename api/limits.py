@@ -2,13 +2,15 @@
 
 - Bodies larger than `max_body_bytes` get 413 before the route reads them (by the
   Content-Length header, and by counting when the client streams without one).
-- Each client (its IP plus the widget key it sends, if any) gets `per_minute` requests a
-  minute on the chat, event and feedback routes: a token bucket refilled continuously.
-  Over the limit: 429 with Retry-After. Health checks and docs are not limited.
+- Each client IP gets `per_minute` requests a minute on the chat, event, feedback and
+  catalog routes, and each key (a site's widget key, all its shoppers together, or an
+  admin key) `per_key_per_minute`: token buckets refilled continuously. Over either
+  limit: 429 with Retry-After. Health checks and docs are not limited.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import threading
@@ -69,12 +71,15 @@ async def _reply(
 
 
 class LimitsMiddleware:
-    def __init__(self, app: ASGIApp, max_body_bytes: int, per_minute: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_body_bytes: int, per_minute: int, per_key_per_minute: int = 600
+    ) -> None:
         if max_body_bytes <= 0:
             raise ValueError(f"max_body_bytes must be > 0, got {max_body_bytes}")
         self.app = app
         self.max_body_bytes = max_body_bytes
-        self.buckets = TokenBuckets(per_minute)
+        self.buckets = TokenBuckets(per_minute)  # per client IP
+        self.key_buckets = TokenBuckets(per_key_per_minute)  # per key, all its clients together
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -89,7 +94,11 @@ class LimitsMiddleware:
         path = scope.get("path", "")
         if path.startswith(LIMITED_PREFIXES):
             client = (scope.get("client") or ("?", 0))[0]
-            wait = self.buckets.take(f"{client}|{headers.get('x-shopmate-key', '')}")
+            wait = self.buckets.take(client)
+            key = headers.get("x-shopmate-key") or headers.get("authorization", "")
+            if key and not wait:
+                digest = hashlib.sha256(key.encode()).hexdigest()[:32]  # keys never kept as is
+                wait = self.key_buckets.take(digest)
             if wait > 0:
                 retry = str(max(1, math.ceil(wait))).encode()
                 await _reply(

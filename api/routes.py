@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Security
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Security
 from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -25,6 +24,9 @@ from api.schemas import (
     ForgetResponse,
     HandoffOut,
     Health,
+    KnowledgeReport,
+    KnowledgeSource,
+    KnowledgeUpload,
     MessageOut,
     ProductOut,
     ProductSearchResponse,
@@ -35,20 +37,87 @@ from bot.engine import MessageError
 from bot.redact import redact
 from bot.types import BotReply, ProductCard
 from recommender.recommender import Filters, Suggestion
+from retrieval.ingest import IngestError
 from shop.repository import UnknownProductError
+from shopmate.tenants import Access, KeyError401, TenantRegistry
 from shopmate.wiring import KNOWLEDGE, Services
 
 router = APIRouter()
 
 
-def get_services(request: Request) -> Services:
-    services: Services | None = request.app.state.services
-    if services is None:
+_bearer = HTTPBearer(auto_error=False)
+
+
+def get_access(
+    request: Request,
+    creds: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+    x_shopmate_key: Annotated[
+        str | None,
+        Header(description="The site's publishable widget key (or an admin key)."),
+    ] = None,
+) -> Access:
+    """Which tenant calls, with what scope: from X-Shopmate-Key or Authorization: Bearer."""
+    registry: TenantRegistry | None = request.app.state.tenants
+    if registry is None:
         raise HTTPException(503, "shopmate is still starting; retry in a few seconds")
-    return services
+    key = x_shopmate_key or (creds.credentials if creds else None)
+    try:
+        access = registry.resolve(key)
+    except KeyError401 as e:
+        raise HTTPException(401, str(e)) from e
+    origin = request.headers.get("origin")
+    if (
+        origin
+        and access.scope == "widget"
+        and access.tenant.origins
+        and origin not in access.tenant.origins
+    ):
+        raise HTTPException(
+            403, f"this key belongs to another site; {origin} is not one of its origins"
+        )
+    return access
+
+
+Caller = Annotated[Access, Depends(get_access)]
+
+
+def get_services(access: Caller) -> Services:
+    """The caller's shop, for shopper routes (chat, events, feedback): any key of the tenant."""
+    return access.services
 
 
 Svc = Annotated[Services, Depends(get_services)]
+
+
+def require_admin(request: Request, access: Caller) -> None:
+    if access.scope == "admin":
+        return
+    registry: TenantRegistry = request.app.state.tenants
+    if not registry.multi and not access.tenant.admin_keys:
+        raise HTTPException(
+            403, "the admin API is disabled; set SHOPMATE_ADMIN_API_KEY to enable it"
+        )
+    if access.scope == "widget":
+        raise HTTPException(
+            403,
+            "a publishable key reaches only chat, events and feedback; "
+            "call this from your server with an admin key (Authorization: Bearer <key>)",
+        )
+    raise HTTPException(401, "admin API: send 'Authorization: Bearer <SHOPMATE_ADMIN_API_KEY>'")
+
+
+def require_reader(access: Caller) -> None:
+    """Catalog reads (search, recommendations): admin keys, or an open single shop."""
+    if access.scope == "widget":
+        raise HTTPException(
+            403,
+            "a publishable key reaches only chat, events and feedback; "
+            "call this from your server with an admin key (Authorization: Bearer <key>)",
+        )
+
+
+Admin = Depends(require_admin)
+Reader = Depends(require_reader)
 
 
 def product_out(c: ProductCard) -> ProductOut:
@@ -94,7 +163,11 @@ def chat_out(session_id: str, r: BotReply) -> ChatResponse:
 
 
 @router.get("/healthz", response_model=Health, tags=["ops"])
-def healthz(svc: Svc) -> Health:
+def healthz(request: Request) -> Health:
+    registry: TenantRegistry | None = request.app.state.tenants
+    if registry is None:
+        raise HTTPException(503, "shopmate is still starting; retry in a few seconds")
+    svc = registry.default.services
     return Health(
         status="ok",
         products=svc.repo.count_products(),
@@ -177,7 +250,12 @@ def feedback(fb: FeedbackRequest, svc: Svc) -> FeedbackResponse:
     return FeedbackResponse(id=fid, accepted=True)
 
 
-@router.get("/v1/products/search", response_model=ProductSearchResponse, tags=["products"])
+@router.get(
+    "/v1/products/search",
+    response_model=ProductSearchResponse,
+    tags=["products"],
+    dependencies=[Reader],
+)
 def product_search(
     svc: Svc,
     q: Annotated[
@@ -227,6 +305,7 @@ def post_event(ev: EventRequest, svc: Svc) -> EventResponse:
     "/v1/recommendations/{user_id}",
     response_model=RecommendationsResponse,
     tags=["recommendations"],
+    dependencies=[Reader],
 )
 def recommendations(
     svc: Svc,
@@ -242,22 +321,6 @@ def recommendations(
     )
 
 
-_bearer = HTTPBearer(auto_error=False)
-
-
-def require_admin(
-    request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]
-) -> None:
-    key = request.app.state.settings.admin_api_key
-    if key is None:
-        raise HTTPException(
-            403, "the admin API is disabled; set SHOPMATE_ADMIN_API_KEY to enable it"
-        )
-    if creds is None or not secrets.compare_digest(creds.credentials, key.get_secret_value()):
-        raise HTTPException(401, "admin API: send 'Authorization: Bearer <SHOPMATE_ADMIN_API_KEY>'")
-
-
-Admin = Depends(require_admin)
 SessionPath = Annotated[str, Path(min_length=1, max_length=128, pattern=ID_PATTERN)]
 
 
@@ -327,3 +390,63 @@ def forget_user(
     """Erase the shopper's events, conversations and orders. User vectors are never stored: they
     are computed from events at request time, so erasing the events erases the vector."""
     return ForgetResponse(user_id=user_id, erased=svc.repo.forget_user(user_id))
+
+
+# knowledge base (admin) ------------------------------------------------------------
+FORMAT_SUFFIX = {
+    "markdown": ".md",
+    "html": ".html",
+    "text": ".txt",
+    "jsonl": ".jsonl",
+    "csv": ".csv",
+}
+
+
+@router.get(
+    "/v1/kb", response_model=list[KnowledgeSource], tags=["knowledge"], dependencies=[Admin]
+)
+def list_knowledge(svc: Svc) -> list[KnowledgeSource]:
+    """The knowledge base's sources with their passage counts."""
+    return [
+        KnowledgeSource(source=src, passages=n)
+        for src, n in svc.ingestor.sources(KNOWLEDGE).items()
+    ]
+
+
+@router.post(
+    "/v1/kb",
+    response_model=KnowledgeReport,
+    status_code=201,
+    tags=["knowledge"],
+    dependencies=[Admin],
+    responses={422: {"description": "Unreadable document"}},
+)
+def ingest_knowledge(svc: Svc, doc: KnowledgeUpload) -> KnowledgeReport:
+    """Add or replace one source: its passages are embedded and searchable at once."""
+    clean = redact if doc.format in ("jsonl", "csv") else None
+    try:
+        reports = svc.ingestor.ingest_text(
+            doc.source, FORMAT_SUFFIX[doc.format], doc.content, KNOWLEDGE, clean
+        )
+    except IngestError as e:
+        raise HTTPException(422, str(e)) from e
+    r = reports[0] if reports else None
+    return KnowledgeReport(
+        source=doc.source,
+        added=r.added if r else 0,
+        unchanged=r.unchanged if r else 0,
+        removed=r.removed if r else 0,
+    )
+
+
+@router.delete("/v1/kb", response_model=KnowledgeReport, tags=["knowledge"], dependencies=[Admin])
+def delete_knowledge(
+    svc: Svc,
+    source: Annotated[
+        str, Query(min_length=1, max_length=200, description="The source to remove.")
+    ],
+) -> KnowledgeReport:
+    removed = svc.ingestor.remove_source(KNOWLEDGE, source)
+    if not removed:
+        raise HTTPException(404, f"no source {source!r} in the knowledge base (see GET /v1/kb)")
+    return KnowledgeReport(source=source, added=0, unchanged=0, removed=removed)

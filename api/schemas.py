@@ -167,3 +167,32 @@ class SessionMessages(BaseModel):
     session_id: str
     handoff_state: str
     messages: list[MessageOut]
+
+
+class KnowledgeUpload(BaseModel):
+    """One document for the knowledge base; a later upload of the same source replaces it."""
+
+    model_config = ConfigDict(extra="forbid")
+    source: str = Field(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[A-Za-z0-9._/\-]+$",
+        description="Name it is cited by, e.g. kb/returns.md.",
+    )
+    format: Literal["markdown", "html", "text", "jsonl", "csv"] = Field(
+        description="How to read `content`: markdown or html pages are split by heading; "
+        "jsonl/csv rows (reviews, Q/A) are redacted of personal data."
+    )
+    content: str = Field(min_length=1, description="The document's text.")
+
+
+class KnowledgeReport(BaseModel):
+    source: str
+    added: int
+    unchanged: int
+    removed: int
+
+
+class KnowledgeSource(BaseModel):
+    source: str
+    passages: int

@@ -16,6 +16,7 @@ import csv
 import io
 import json
 import logging
+import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -303,6 +304,36 @@ class Ingestor:
                     len(stale),
                 )
         return reports
+
+    def sources(self, collection: str) -> dict[str, int]:
+        """Passages per source in the collection."""
+        counts: dict[str, int] = defaultdict(int)
+        for h in self.store.scan(collection):
+            counts[str(h.metadata.get("source", ""))] += 1
+        return dict(sorted(counts.items()))
+
+    def remove_source(self, collection: str, source: str) -> int:
+        """Delete every passage of one source; returns how many went."""
+        ids = self.store.ids_where(collection, {"source": source})
+        self.store.delete(collection, ids)
+        return len(ids)
+
+    def ingest_text(
+        self, source: str, suffix: str, content: str, collection: str, clean_rows: Clean | None
+    ) -> list[SourceReport]:
+        """Ingest one document given as text (an upload), parsed by its file type."""
+        if suffix not in KNOWLEDGE_SUFFIXES:
+            raise IngestError(
+                f"unsupported format {suffix!r}; accepted: {', '.join(sorted(KNOWLEDGE_SUFFIXES))}"
+            )
+        with tempfile.TemporaryDirectory(prefix="shopmate-upload-") as tmp:
+            path = Path(tmp) / f"upload{suffix}"
+            path.write_text(content, encoding="utf-8")
+            try:
+                passages = load_file(path, source=source, clean_rows=clean_rows)
+            except IngestError as e:  # name the upload, not the temp file
+                raise IngestError(str(e).replace(str(path), source)) from e
+        return self.ingest(passages, collection)
 
     def _write(
         self, collection: str, fresh: list[Passage], writer: ThreadPoolExecutor, bar: tqdm

@@ -46,14 +46,17 @@ def clean_metadata(meta: Mapping[str, Any]) -> dict[str, MetaValue]:
 class VectorStore:
     """Named cosine collections of (id, vector, text, metadata)."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, prefix: str = "") -> None:
         self._client = client
+        self.prefix = prefix  # a tenant's namespace on a shared Chroma server
         self._collections: dict[str, Any] = {}
         self._writes: dict[str, int] = {}
         self._tick = itertools.count(1)  # next() is atomic: safe from several threads
 
     @classmethod
-    def open(cls, path: Path | None = None, url: str | None = None) -> VectorStore:
+    def open(
+        cls, path: Path | None = None, url: str | None = None, prefix: str = ""
+    ) -> VectorStore:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
@@ -73,13 +76,13 @@ class VectorStore:
                 raise ValueError("give either a path for embedded Chroma or a server url")
             path.mkdir(parents=True, exist_ok=True)
             client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-        return cls(client)
+        return cls(client, prefix)
 
     def collection(self, name: str) -> Any:
         col = self._collections.get(name)
         if col is None:
             col = self._client.get_or_create_collection(
-                name, metadata={"hnsw:space": "cosine"}, embedding_function=None
+                self.prefix + name, metadata={"hnsw:space": "cosine"}, embedding_function=None
             )
             self._collections[name] = col
         return col

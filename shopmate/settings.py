@@ -82,7 +82,22 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(65536, description="Largest request body accepted (413 above).")
     rate_limit_per_minute: int = Field(
         120,
-        description="Chat, event, feedback and search requests per minute per client IP and widget key (429 above).",
+        description="Chat, event, feedback and search requests per minute per client IP (429 above).",
+    )
+    widget_keys: list[str] = Field(
+        default_factory=list,
+        description="Publishable keys for the widget's data-key (chat, events, feedback only); "
+        "empty: those routes are open (a local or single-shop setup).",
+    )
+    rate_limit_per_key_per_minute: int = Field(
+        600,
+        description="Chat, event, feedback and search requests per minute per widget key, all "
+        "shoppers of a site together (429 above).",
+    )
+    tenants_file: Path | None = Field(
+        None,
+        description="TOML file of tenants (shops) served by this server, each with its own data "
+        "and keys; see shopmate/tenants.py.",
     )
     cors_origins: list[str] = Field(
         default_factory=list,
@@ -92,21 +107,6 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address `shopmate serve` binds to.")
     port: int = Field(8000, description="Port `shopmate serve` binds to.")
     log_level: str = Field("INFO", description="Python logging level.")
-
-    @field_validator("answer_min_score", "qa_reuse_min_score")
-    @classmethod
-    def _score_range(cls, v: float) -> float:
-        if not -1.0 <= v <= 1.0:
-            raise ValueError(f"must be a cosine similarity in [-1, 1], got {v}")
-        return v
-
-    @field_validator("suggestions_per_reply")
-    @classmethod
-    def _suggestions(cls, v: int) -> int:
-        if not 0 <= v <= 20:
-            raise ValueError(f"must be between 0 and 20, got {v}")
-        return v
-
     # growth: experiments, sponsored slots, sentiment watch (shop/experiments.py, ...)
     experiments_file: Path | None = Field(
         None,
@@ -126,20 +126,20 @@ class Settings(BaseSettings):
         0.3,
         description="Sponsored products less relevant to the shopper than this are never shown.",
     )
-    @field_validator("port")
+
+    @field_validator("answer_min_score", "qa_reuse_min_score")
     @classmethod
-    def _port(cls, v: int) -> int:
-        if not 0 < v < 65536:
-            raise ValueError(f"must be a TCP port 1-65535, got {v}")
+    def _score_range(cls, v: float) -> float:
+        if not -1.0 <= v <= 1.0:
+            raise ValueError(f"must be a cosine similarity in [-1, 1], got {v}")
         return v
 
-    @model_validator(mode="after")
-    def _openai_needs_url(self) -> Settings:
-        if self.tool_calling and self.generator != "openai":
-            raise ValueError(
-                "tool_calling needs generator=openai (a server whose model can call tools)"
-            )
-        if self.generator == "openai" and not self.openai_base_url:
+    @field_validator("suggestions_per_reply")
+    @classmethod
+    def _suggestions(cls, v: int) -> int:
+        if not 0 <= v <= 20:
+            raise ValueError(f"must be between 0 and 20, got {v}")
+        return v
 
     @field_validator("alert_webhook_url")
     @classmethod
@@ -154,6 +154,21 @@ class Settings(BaseSettings):
         if not 0.0 < v <= 1.0:
             raise ValueError(f"must be a share in (0, 1], got {v}")
         return v
+
+    @field_validator("port")
+    @classmethod
+    def _port(cls, v: int) -> int:
+        if not 0 < v < 65536:
+            raise ValueError(f"must be a TCP port 1-65535, got {v}")
+        return v
+
+    @model_validator(mode="after")
+    def _openai_needs_url(self) -> Settings:
+        if self.tool_calling and self.generator != "openai":
+            raise ValueError(
+                "tool_calling needs generator=openai (a server whose model can call tools)"
+            )
+        if self.generator == "openai" and not self.openai_base_url:
             raise ValueError(
                 "generator=openai needs SHOPMATE_OPENAI_BASE_URL (e.g. http://localhost:8080/v1)"
             )

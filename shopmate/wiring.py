@@ -14,6 +14,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from bot.agent import ToolAgent
 from bot.answerer import Answerer
 from bot.engine import ChatEngine
+from bot.intent_classifier import IntentClassifier
 from bot.intents import IntentRouter
 from bot.tools import ShopTools
 from recommender.item_index import PRODUCTS, ItemIndex
@@ -45,6 +46,7 @@ class Services:
     item_index: ItemIndex
     recommender: Recommender
     engine: ChatEngine
+    shared: SharedModels | None = None  # the models, for building other tenants around them
 
 
 def build_chat_model(settings: Settings) -> BaseChatModel | None:
@@ -74,21 +76,50 @@ def load_rec_model(settings: Settings) -> RecModel | None:
     return model
 
 
-def build_services(
+@dataclass
+class SharedModels:
+    """The models every tenant of a server uses: loaded once."""
+
+    embedder: Embedder
+    chat_model: BaseChatModel | None
+    intents: IntentClassifier
+
+
+def load_shared(
     settings: Settings, warm: bool = True, embedder: Embedder | None = None
-) -> Services:
-    """Open the stores and load the models once (an already-loaded embedder may be passed in)."""
+) -> SharedModels:
+    """Load the sentence encoder, the chat model and the intent head (from the root data dir)."""
     offline()
     import torch
 
     torch.set_num_threads(max(1, settings.torch_threads))
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    repo = ShopRepository.from_url(settings.resolved_database_url())
-    store = VectorStore.open(path=settings.chroma_path, url=settings.chroma_url)
     embedder = embedder or Embedder(settings.embedder_path or minilm_path())
     if warm:
         embedder.warm_up()
-    chat_model = build_chat_model(settings)
+    return SharedModels(
+        embedder,
+        build_chat_model(settings),
+        shop_intent_classifier(settings.models_dir, embedder),
+    )
+
+
+def build_services(
+    settings: Settings,
+    warm: bool = True,
+    embedder: Embedder | None = None,
+    shared: SharedModels | None = None,
+    store_prefix: str = "",
+) -> Services:
+    """Open one shop's stores around the models (loaded here unless `shared` is given; an
+    already-loaded embedder may be passed in)."""
+    shared = shared or load_shared(settings, warm, embedder)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    repo = ShopRepository.from_url(settings.resolved_database_url())
+    store = VectorStore.open(
+        path=settings.chroma_path, url=settings.chroma_url, prefix=store_prefix
+    )
+    embedder, chat_model = shared.embedder, shared.chat_model
     answerer = Answerer(
         embedder,
         KnowledgeRetriever(embedder, store, KNOWLEDGE),
@@ -100,7 +131,7 @@ def build_services(
     recommender = Recommender(repo, store, embedder, PRODUCTS, model=load_rec_model(settings))
     if warm:
         recommender.warm_up()
-    router = IntentRouter(shop_intent_classifier(settings.models_dir, embedder))
+    router = IntentRouter(shared.intents)
     tools = ShopTools(
         repo, recommender, answerer, k=settings.suggestions_per_reply, currency=settings.currency
     )
@@ -126,4 +157,5 @@ def build_services(
         ItemIndex(embedder, store),
         recommender,
         engine,
+        shared,
     )

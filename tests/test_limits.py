@@ -39,16 +39,33 @@ def test_limits_through_the_app(services) -> None:  # type: ignore[no-untyped-de
         assert codes == [200, 200, 200, 429]
         limited = c.post("/v1/chat", json={"session_id": s, "message": "hello"})
         assert int(limited.headers["retry-after"]) >= 1
-        # a different widget key is a different client; health checks are never limited
+        # the IP's limit holds whatever key it sends; health checks are never limited
         assert (
             c.post(
                 "/v1/chat",
                 json={"session_id": s, "message": "hi"},
                 headers={"x-shopmate-key": "k2"},
             ).status_code
-            == 200
+            == 429
         )
         assert all(c.get("/healthz").status_code == 200 for _ in range(5))
+
+
+def test_each_key_has_its_own_limit_across_clients(services) -> None:  # type: ignore[no-untyped-def]
+    settings = Settings(
+        data_dir=services.settings.data_dir,
+        rate_limit_per_minute=1000,
+        rate_limit_per_key_per_minute=2,
+    )
+    with TestClient(create_app(settings, services, mount_ui=False)) as c:
+        s = uuid.uuid4().hex
+
+        def send(key: str) -> int:
+            body = {"session_id": s, "message": "hello"}
+            return c.post("/v1/chat", json=body, headers={"x-shopmate-key": key}).status_code
+
+        assert [send("site-one-key"), send("site-one-key"), send("site-one-key")] == [200, 200, 429]
+        assert send("site-two-key") == 200  # another site's key has its own budget
 
 
 def test_cors_only_for_configured_sites(services) -> None:  # type: ignore[no-untyped-def]
