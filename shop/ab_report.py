@@ -249,7 +249,11 @@ def _ratio(
                     higher_is_better,
                     a.variant,
                     f.variant,
-                ),
+                )
+                if a.den and f.den
+                else f"{label}: cannot be compared; "
+                + " and ".join(x.variant for x in (a, f) if not x.den)
+                + " had nothing to count (for example no cards shown).",
                 "cluster bootstrap over shoppers (2000 resamples)",
             )
         )
