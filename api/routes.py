@@ -35,6 +35,7 @@ from api.schemas import (
 )
 from bot.engine import MessageError
 from bot.redact import redact
+from bot.streaming import stream_reply
 from bot.types import BotReply, ProductCard
 from recommender.recommender import Filters, Suggestion
 from retrieval.ingest import IngestError
@@ -208,17 +209,26 @@ def _sse(event: str, data: object) -> str:
 def chat_stream(req: ChatRequest, svc: Svc) -> StreamingResponse:
     """Server-sent events: `token` events carrying the reply text piece by piece, then one `final`
     event with the whole reply, citations, products and handoff state (or one `error` event).
-    The reply is composed before the first token is sent."""
+    With a generator (SHOPMATE_GENERATOR=local|openai) tokens are sent as the model writes
+    them; the final event's reply is authoritative (a generated reply that cites nothing is
+    replaced by the extractive answer). Without one, the composed reply is sent word by word."""
 
     def events() -> Iterator[str]:
+        streamed = False
         try:
-            reply = svc.engine.respond(req.session_id, req.user_id, req.message)
+            for item in stream_reply(
+                lambda: svc.engine.respond(req.session_id, req.user_id, req.message)
+            ):
+                if isinstance(item, str):
+                    streamed = True
+                    yield _sse("token", {"text": item})
+                    continue
+                if not streamed:
+                    for piece in re.findall(r"\S+\s*", item.reply):
+                        yield _sse("token", {"text": piece})
+                yield _sse("final", chat_out(req.session_id, item).model_dump())
         except MessageError as e:
             yield _sse("error", {"detail": str(e)})
-            return
-        for piece in re.findall(r"\S+\s*", reply.reply):
-            yield _sse("token", {"text": piece})
-        yield _sse("final", chat_out(req.session_id, reply).model_dump())
 
     return StreamingResponse(
         events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}

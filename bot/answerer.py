@@ -18,6 +18,7 @@ import numpy as np
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
+from bot.streaming import complete
 from bot.types import Citation
 from retrieval.chunking import split_sentences
 from retrieval.embedder import Embedder
@@ -178,7 +179,7 @@ class Answerer:
             HumanMessage(f"Passages:\n{passages}\n\nQuestion: {question}"),
         ]
         try:
-            text = str(self.chat_model.invoke(messages).content).strip()
+            text = complete(self.chat_model, messages).strip()
         except Exception:  # a remote model being down must not take the bot down
             log.exception("chat model failed; answering extractively")
             return None
