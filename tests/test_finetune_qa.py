@@ -1,0 +1,175 @@
+"""The matcher and the judge train a few steps on tiny data and get better on their own pairs.
+
+Real MiniLM, real sentence-transformers trainers; the data is written here (tmp_path).
+Metric functions are checked against hand-computed values.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from finetune.judge import JudgeTrainConfig, calibrate_answer_threshold, train_judge
+from finetune.matcher import MatcherTrainConfig, train_matcher
+from finetune.qa_data import QAData, QADataError, bm25_negatives, load_qa
+from finetune.qa_metrics import citation_precision, roc_auc, rouge_l, token_f1
+
+PASSAGES = [
+    ("k1", "p1", "the headlamp runs for 40 hours on three aaa batteries."),
+    ("k2", "p1", "the headlamp strap is elastic and fits over a helmet."),
+    ("k3", "p1", "this headlamp is rated ipx4 splash resistant, not waterproof."),
+    ("k4", "p2", "the tent sleeps two people and packs down to 2 kg."),
+    ("k5", "p2", "the tent poles are aluminium and the fly is silicone coated."),
+    ("k6", "p2", "setting up the tent takes about five minutes with one person."),
+    ("k7", "p3", "the kettle boils one litre of water in three minutes on gas."),
+    ("k8", "p3", "the kettle handle folds flat and stays cool to the touch."),
+    ("k9", "p3", "the kettle is made of hard anodised aluminium."),
+    ("k10", "p4", "the gloves are lined with fleece and have touchscreen fingertips."),
+    ("k11", "p4", "the gloves come in sizes small, medium and large."),
+    ("k12", "p4", "machine wash the gloves cold and let them air dry."),
+]
+QUESTIONS = [
+    ("how long do the batteries last in this lamp?", "k1", "about 40 hours."),
+    ("can i wear it on my climbing helmet?", "k2", "yes, the strap fits over a helmet."),
+    ("can i use it in heavy rain?", "k3", "it is splash resistant only."),
+    ("how many people fit inside?", "k4", "two people."),
+    ("what are the poles made of?", "k5", "aluminium."),
+    ("is it quick to pitch alone?", "k6", "yes, about five minutes."),
+    ("how fast does it heat water?", "k7", "a litre in three minutes."),
+    ("does the grip get hot?", "k8", "no, it stays cool."),
+    ("what metal is it?", "k9", "hard anodised aluminium."),
+    ("will my phone screen work with these on?", "k10", "yes, touchscreen fingertips."),
+    ("which sizes can i order?", "k11", "small, medium and large."),
+    ("how do i clean them?", "k12", "machine wash cold, air dry."),
+]
+
+
+def write_qa(tmp: Path) -> tuple[Path, Path]:
+    kb, qs = tmp / "kb.jsonl", tmp / "train.jsonl"
+    kb.write_text(
+        "".join(
+            json.dumps({"id": i, "text": t, "product_id": p, "source": "test"}) + "\n"
+            for i, p, t in PASSAGES
+        )
+    )
+    product = {i: p for i, p, _ in PASSAGES}
+    qs.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "id": f"q{n}",
+                    "question": q,
+                    "product_id": product[e],
+                    "answer": a,
+                    "evidence_ids": [e],
+                }
+            )
+            + "\n"
+            for n, (q, e, a) in enumerate(QUESTIONS)
+        )
+    )
+    return kb, qs
+
+
+def margins(vectors_q: np.ndarray, vectors_p: np.ndarray, gold: list[int]) -> float:
+    """Mean over questions of cos(q, gold) - best cos(q, other passage)."""
+    sims = vectors_q @ vectors_p.T
+    out = []
+    for i, g in enumerate(gold):
+        others = np.delete(sims[i], g)
+        out.append(sims[i, g] - others.max())
+    return float(np.mean(out))
+
+
+def test_metrics_by_hand() -> None:
+    assert token_f1("The strap fits [1].", ["strap fits over helmet"]) == pytest.approx(
+        2 * 1.0 * 0.5 / 1.5
+    )
+    assert token_f1("", ["anything"]) == 0.0
+    assert rouge_l("w b c d", ["b d e"]) == pytest.approx(2 * 0.5 * (2 / 3) / (0.5 + 2 / 3))
+    assert roc_auc([0.9, 0.8, 0.1, 0.8], [1, 0, 0, 1]) == pytest.approx((1 + 1 + 1 + 0.5) / 4)
+    assert citation_precision(["a", "b"], ["b"]) == 0.5
+    assert citation_precision([], ["b"]) is None
+    t, info = calibrate_answer_threshold(
+        np.array([0.9, 0.8, 0.7, 0.2]), np.array([True, True, False, False]), 0.9, min_support=1
+    )
+    assert t == pytest.approx(0.8) and info["precision"] == 1.0
+
+
+def test_bad_data_is_named(tmp_path: Path) -> None:
+    kb, _ = write_qa(tmp_path)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"question": "hi", "evidence_ids": []}\n')
+    with pytest.raises(QADataError, match="evidence_ids"):
+        load_qa(bad)
+    bad.write_text('{"question": "hi", "evidence_ids": ["nope"], "answer": "x"}\n')
+    with pytest.raises(QADataError, match="does not hold"):
+        QAData.load(kb, bad)
+    bad.write_text('{"question": "hi", "evidence_ids": ["k1"]}\n')
+    with pytest.raises(QADataError, match="answer"):
+        QAData.load(kb, bad, need_answers=True)
+
+
+def test_bm25_negatives_are_never_the_evidence(tmp_path: Path) -> None:
+    data = QAData.load(*write_qa(tmp_path))
+    negs = bm25_negatives(data.passages, data.questions, per_question=2)
+    for q in data.questions:
+        assert len(negs[q.id]) == 2 and not set(negs[q.id]) & set(q.evidence_ids)
+
+
+def test_matcher_gets_better_on_its_pairs(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    from retrieval.embedder import Embedder
+
+    kb, qs = write_qa(tmp_path)
+    cfg = MatcherTrainConfig(
+        kb=kb, train=qs, out=tmp_path / "matcher", holdout=0.0, batch_size=6, max_steps=8,
+        lr=1e-4, warmup=0.0, freeze_layers=2,
+    )  # fmt: skip
+    out = train_matcher(cfg, progress=False)
+    assert (out / "model" / "model.safetensors").exists() and (out / "history.jsonl").exists()
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["steps"] == 8 and 0.0 < metrics["reuse_threshold"] <= 1.0
+
+    gold = [int(e[1:]) - 1 for _, e, _ in QUESTIONS]
+    texts_q, texts_p = [q for q, _, _ in QUESTIONS], [t for _, _, t in PASSAGES]
+    before = margins(embedder.encode(texts_q), embedder.encode(texts_p), gold)
+    tuned = Embedder(out / "model")
+    after = margins(tuned.encode(texts_q), tuned.encode(texts_p), gold)
+    assert after > before + 0.02, (before, after)
+    w0 = embedder.model[0].auto_model.encoder.layer[5].attention.self.query.weight
+    w1 = tuned.model[0].auto_model.encoder.layer[5].attention.self.query.weight
+    assert not np.allclose(w0.detach().numpy(), w1.detach().numpy())
+    frozen0 = embedder.model[0].auto_model.encoder.layer[0].attention.self.query.weight
+    frozen1 = tuned.model[0].auto_model.encoder.layer[0].attention.self.query.weight
+    assert np.allclose(frozen0.detach().numpy(), frozen1.detach().numpy())  # kept frozen
+
+
+def test_judge_learns_to_separate_evidence(tmp_path: Path) -> None:
+    from bot.judge import AnswerabilityJudge
+    from retrieval.store import Hit
+
+    kb, qs = write_qa(tmp_path)
+    cfg = JudgeTrainConfig(
+        kb=kb, train=qs, out=tmp_path / "judge", holdout=0.0, batch_size=12, max_steps=20,
+        lr=4e-4, warmup=0.0, bm25_negatives=1, dense_negatives=1, rerank_depth=10, max_length=64,
+    )  # fmt: skip
+    out = train_judge(cfg, progress=False)
+    judge = AnswerabilityJudge.load(out)
+    scores, labels = [], []
+    texts = {i: t for i, _, t in PASSAGES}
+    for q, e, _ in QUESTIONS:
+        s = judge.score(q, list(texts.values()))
+        scores += s.tolist()
+        labels += [int(i == e) for i in texts]
+    auc = roc_auc(scores, labels)
+    assert auc >= 0.85, auc
+    q, e, _ = QUESTIONS[0]
+    hits = [Hit(i, t, 0.0) for i, t in texts.items()]
+    reranked = judge.rerank(q, hits)
+    assert [h.id for h in reranked[:3]].count(e) == 1
+    assert reranked[0].score >= reranked[-1].score
+    with pytest.raises(ValueError, match="not a judge artifact"):
+        AnswerabilityJudge.load(tmp_path)
