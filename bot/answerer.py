@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import HumanMessage, SystemMessage
 
+from bot.grounding import check, prompt_messages
+from bot.judge import AnswerabilityJudge
 from bot.streaming import complete
 from bot.types import Citation
 from retrieval.chunking import split_sentences
@@ -124,9 +125,13 @@ class Answerer:
         chat_model: BaseChatModel | None = None,
         top_k: int = 3,
         max_sentences: int = 3,
+        judge: AnswerabilityJudge | None = None,
+        rerank_depth: int = 10,
     ) -> None:
         if top_k <= 0 or max_sentences <= 0:
             raise ValueError("top_k and max_sentences must be > 0")
+        if rerank_depth < top_k:
+            raise ValueError(f"rerank_depth must be >= top_k ({top_k}), got {rerank_depth}")
         self.embedder = embedder
         self.knowledge = knowledge
         self.qa_history = qa_history
@@ -135,25 +140,34 @@ class Answerer:
         self.chat_model = chat_model
         self.top_k = top_k
         self.max_sentences = max_sentences
+        # with a judge: retrieve rerank_depth passages, rerank them, and answer only when the
+        # best one clears the judge's calibrated threshold (instead of min_score)
+        self.judge = judge
+        self.rerank_depth = rerank_depth
 
     def evidence(self, question: str, vector: np.ndarray) -> Evidence:
         """Past answers and knowledge passages for a question, best first."""
         past = self.qa_history.retrieve(question, top_k=1, vector=vector) if self.qa_history else []
-        return Evidence(past, self.knowledge.retrieve(question, top_k=self.top_k, vector=vector))
+        k = self.rerank_depth if self.judge is not None else self.top_k
+        return Evidence(past, self.knowledge.retrieve(question, top_k=k, vector=vector))
 
     def answer(
         self, question: str, vector: np.ndarray | None = None, evidence: Evidence | None = None
     ) -> Answer:
         v = self.embedder.encode_one(question) if vector is None else vector
         ev = evidence or self.evidence(question, v)
+        passages, floor = ev.passages, self.min_score
+        if self.judge is not None and passages:
+            passages = self.judge.rerank(question, passages)[: self.top_k]
+            floor = self.judge.threshold
         if ev.past and ev.past[0].score >= self.qa_min_score:
             h = ev.past[0]
             answer = str(h.metadata.get("answer", ""))
             cite = Citation(h.id, f"Answered before by our team: {h.text}", "qa-history", answer)
             # the policy passage behind the curated answer is the source a shopper can check
-            support = [citation_of(p) for p in ev.passages[:1] if p.score >= self.min_score]
+            support = [citation_of(p) for p in passages[:1] if p.score >= floor]
             return Answer(answer, [*support, cite], True, "qa_reuse")
-        hits = [h for h in ev.passages if h.score >= self.min_score]
+        hits = [h for h in passages[: self.top_k] if h.score >= floor]
         if not hits:
             return Answer(HANDOFF_REPLY, [], False, "none")
         if self.chat_model is not None:
@@ -173,18 +187,22 @@ class Answerer:
 
     def _generate(self, question: str, hits: list[Hit]) -> Answer | None:
         assert self.chat_model is not None
-        passages = "\n\n".join(f"[{i}] {' '.join(_body(h).split())}" for i, h in enumerate(hits, 1))
-        messages = [
-            SystemMessage(SYSTEM_PROMPT),
-            HumanMessage(f"Passages:\n{passages}\n\nQuestion: {question}"),
-        ]
+        bodies = [" ".join(_body(h).split()) for h in hits]
+        messages = prompt_messages(question, bodies)  # the prompt the generator was tuned on
         try:
             text = complete(self.chat_model, messages).strip()
         except Exception:  # a remote model being down must not take the bot down
             log.exception("chat model failed; answering extractively")
             return None
-        cited = sorted({int(n) for n in _CITE.findall(text) if 1 <= int(n) <= len(hits)})
-        if not cited:
-            log.info("generated reply cited nothing; answering extractively")
+        verdict = check(text, bodies)  # cites, supported by what it cites, no invented numbers
+        if not verdict.ok:
+            log.info(
+                "generated reply failed the grounding check (cited %s, support %.2f); "
+                "answering extractively",
+                verdict.cited,
+                verdict.support,
+            )
             return None
-        return Answer(text, [citation_of(hits[n - 1]) for n in cited], True, "generated")
+        return Answer(
+            text, [citation_of(hits[i]) for i in sorted(verdict.cited)], True, "generated"
+        )

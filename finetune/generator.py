@@ -157,8 +157,8 @@ def train_generator(cfg: GeneratorTrainConfig, progress: bool = True) -> Path:
         raise ValueError(f"no training triple fits in max_length={cfg.max_length} tokens")
 
     torch.manual_seed(cfg.seed)
-    model = AutoModelForCausalLM.from_pretrained(str(cfg.base), local_files_only=True)
-    n_layers = int(model.config.num_hidden_layers)
+    base_model = AutoModelForCausalLM.from_pretrained(str(cfg.base), local_files_only=True)
+    n_layers = int(base_model.config.num_hidden_layers)
     lora = LoraConfig(
         r=cfg.rank,
         lora_alpha=cfg.alpha,
@@ -169,7 +169,7 @@ def train_generator(cfg: GeneratorTrainConfig, progress: bool = True) -> Path:
         else None,
         task_type="CAUSAL_LM",
     )
-    model = get_peft_model(model, lora)
+    model: Any = get_peft_model(base_model, lora)
     held_batches = _batches(held_rows, cfg.batch_size, pad)
     metrics: dict[str, Any] = {
         "n_examples": len(train_rows),

@@ -52,10 +52,10 @@ class JudgeTrainConfig:
     batch_size: int = 32
     lr: float = 5e-5
     warmup: float = 0.1
-    max_length: int = 192  # tokens per (question, passage) pair
+    max_length: int = 128  # tokens per (question, passage) pair (hetPQA pairs: ~40 median)
     bm25_negatives: int = 1  # per question
     dense_negatives: int = 2  # per question, from the matcher's top 10
-    max_pairs: int = 0  # subsample the training pairs (0: all)
+    max_pairs: int = 4800  # subsample the training pairs (CPU budget; 0: all)
     holdout: float = 0.1  # share of questions held out for AUC and the threshold
     rerank_depth: int = 20  # candidates the judge reranks (calibration mirrors serving)
     answer_precision: float = 0.8  # answered questions must have gold evidence on top this often

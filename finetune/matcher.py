@@ -177,7 +177,7 @@ def train_matcher(cfg: MatcherTrainConfig, progress: bool = True) -> Path:
     serve_seq_length = model.max_seq_length  # training is cut short for CPU; serving is not
     model.max_seq_length = cfg.max_seq_length
     if cfg.freeze_layers >= 0:
-        bert = model[0].auto_model
+        bert: Any = model[0].auto_model
         for p in bert.embeddings.parameters():
             p.requires_grad = False
         for layer in bert.encoder.layer[: cfg.freeze_layers]:

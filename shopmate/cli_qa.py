@@ -111,7 +111,7 @@ def finetune_judge(
     ] = None,
     epochs: Annotated[float, typer.Option(min=0.01)] = 1.0,
     max_steps: Annotated[int, typer.Option(help="Stop after this many steps (-1: epochs).")] = -1,
-    max_pairs: Annotated[int, typer.Option(min=0, help="Subsample pairs (0: all).")] = 0,
+    max_pairs: Annotated[int, typer.Option(min=0, help="Subsample pairs (0: all).")] = 4800,
     threads: ThreadsOpt = 2,
     progress: ProgressOpt = True,
 ) -> None:

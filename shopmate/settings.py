@@ -66,6 +66,14 @@ class Settings(BaseSettings):
     qa_reuse_min_score: float = Field(
         0.82, description="Above this, a past agent answer to the same question is reused as is."
     )
+    judge_path: Path | None = Field(
+        None,
+        description="Answerability judge artifact (`shopmate finetune judge`): reranks passages and decides when to hand off; default data_dir/models/qa/judge when it exists, else min_score decides.",
+    )
+    generator_adapter: Path | None = Field(
+        None,
+        description="LoRA adapter (`shopmate finetune generator`) merged into the local chat model; default data_dir/models/qa/generator/adapter when it exists.",
+    )
     user_encoder_path: Path | None = Field(
         None,
         description="Trained recommender artifact (shopmate finetune user-encoder); default: "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
@@ -16,6 +17,7 @@ from bot.answerer import Answerer
 from bot.engine import ChatEngine
 from bot.intent_classifier import IntentClassifier
 from bot.intents import IntentRouter
+from bot.judge import AnswerabilityJudge
 from bot.tools import ShopTools
 from recommender.item_index import PRODUCTS, ItemIndex
 from recommender.rec_model import RecModel
@@ -54,7 +56,14 @@ def build_chat_model(settings: Settings) -> BaseChatModel | None:
     if settings.generator == "local":
         from bot.llm import LocalChatModel
 
-        return LocalChatModel.load(settings.llm_path or prepare_llm(settings.models_dir))
+        adapter: Path | None = settings.generator_adapter or (
+            settings.models_dir / "qa" / "generator" / "adapter"
+        )
+        if settings.generator_adapter is None and not (adapter and adapter.is_dir()):
+            adapter = None
+        return LocalChatModel.load(
+            settings.llm_path or prepare_llm(settings.models_dir), adapter=adapter
+        )
     if settings.generator == "openai":
         from bot.llm import OpenAICompatibleChatModel
 
@@ -76,6 +85,16 @@ def load_rec_model(settings: Settings) -> RecModel | None:
     return model
 
 
+def load_judge(settings: Settings) -> AnswerabilityJudge | None:
+    """The fine-tuned answerability judge if one is configured or trained into the data dir."""
+    path = settings.judge_path or settings.models_dir / "qa" / "judge"
+    if settings.judge_path is None and not (path / "model").is_dir():
+        return None
+    judge = AnswerabilityJudge.load(path)  # a configured path that does not load is an error
+    log.info("answerer: judge from %s (threshold %.3f)", path, judge.threshold)
+    return judge
+
+
 @dataclass
 class SharedModels:
     """The models every tenant of a server uses: loaded once."""
@@ -83,6 +102,7 @@ class SharedModels:
     embedder: Embedder
     chat_model: BaseChatModel | None
     intents: IntentClassifier
+    judge: AnswerabilityJudge | None = None
 
 
 def load_shared(
@@ -101,6 +121,7 @@ def load_shared(
         embedder,
         build_chat_model(settings),
         shop_intent_classifier(settings.models_dir, embedder),
+        load_judge(settings),
     )
 
 
@@ -127,6 +148,7 @@ def build_services(
         min_score=settings.answer_min_score,
         qa_min_score=settings.qa_reuse_min_score,
         chat_model=chat_model,
+        judge=shared.judge,
     )
     recommender = Recommender(repo, store, embedder, PRODUCTS, model=load_rec_model(settings))
     if warm:
