@@ -261,7 +261,8 @@ class ChatEngine:
         return reply
 
     def _track(self, st: DialogueState, reply: BotReply, text: str, handoff_before: str) -> None:
-        """The turn as tracking events: chat turn, cards shown, handoff, complaint, unmet demand."""
+        """The turn as tracking events: chat turn, cards shown, handoff, complaint, unmet demand
+        (a search with no result, a question about a product that is out of stock)."""
         ts = datetime.now(UTC)
 
         def ev(kind: str, product_id: str | None = None, **props: object) -> TrackRecord:
@@ -277,6 +278,10 @@ class ChatEngine:
             rows.append(ev("complaint"))
         if reply.action == "search" and not reply.products:
             rows.append(ev("demand_query", query=redact(text)[:200]))
+        if reply.intent == "product_question" and st.product_in_focus:
+            asked = self.repo.get_product(st.product_in_focus)
+            if asked is not None and not asked.in_stock:  # wanted, but not there to buy
+                rows.append(ev("out_of_stock_interest", asked.id))
         try:
             self.tracker.track_many(rows)
         except Exception:  # measuring must never cost the shopper their reply

@@ -137,3 +137,19 @@ def test_sentiment_check_without_a_webhook_posts_nothing(admin: TestClient) -> N
     r = admin.post("/v1/admin/sentiment/check", headers=AUTH)
     assert r.status_code == 200 and r.json()["posted"] == [] and r.json()["webhook"] is False
     assert admin.post("/v1/admin/sentiment/check").status_code == 401
+
+
+def test_a_question_about_a_sold_out_product_is_demand(services, client) -> None:  # type: ignore[no-untyped-def]
+    from shop.tracking import Tracker
+
+    gone = next(p for p in services.repo.all_products() if not p.in_stock)
+    sid = uuid.uuid4().hex
+    r = client.post(
+        "/v1/chat",
+        json={"session_id": sid, "message": f"What is the {gone.title} made of?"},
+    ).json()
+    events = [e for e in Tracker(services.repo).events() if e.session_id == sid]
+    assert r["intent"] == "product_question"
+    assert [(e.type, e.product_id) for e in events if e.type == "out_of_stock_interest"] == [
+        ("out_of_stock_interest", gone.id)
+    ]
