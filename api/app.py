@@ -118,6 +118,11 @@ def create_app(
     return app
 
 
+def app_from_env() -> FastAPI:
+    """The app from SHOPMATE_* variables: the factory each of several server workers calls."""
+    return create_app(Settings())
+
+
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 

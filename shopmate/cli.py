@@ -170,8 +170,18 @@ def serve(
         str | None, typer.Option(help="Address to bind (default SHOPMATE_HOST, 127.0.0.1).")
     ] = None,
     port: Annotated[int | None, typer.Option(help="Port (default SHOPMATE_PORT, 8000).")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Server processes. Above 1 they share state through the database and a Chroma "
+            "server (SHOPMATE_CHROMA_URL, from `chroma run`); each loads its own models.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the API (/docs) and the chat UI (/ui)."""
+    import os
+
     import uvicorn
 
     from api.app import create_app
@@ -179,6 +189,26 @@ def serve(
     s = _settings()
     host, port = host or s.host, port or s.port
     s = s.model_copy(update={"host": host, "port": port})
+    if workers > 1:
+        if not s.chroma_url:
+            console.print(
+                "[red]error:[/red] several workers need a shared Chroma server: start `chroma run "
+                "--path DIR --port 8001` and set SHOPMATE_CHROMA_URL=http://127.0.0.1:8001",
+                soft_wrap=True,
+            )
+            raise typer.Exit(2)
+        # each worker builds its app from the environment (the settings' one source)
+        os.environ["SHOPMATE_HOST"], os.environ["SHOPMATE_PORT"] = host, str(port)
+        console.print(f"shopmate: {workers} workers on http://{host}:{port}", soft_wrap=True)
+        uvicorn.run(
+            "api.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=s.log_level.lower(),
+        )
+        return
 
     def ready() -> None:
         console.print(

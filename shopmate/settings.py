@@ -44,6 +44,11 @@ class Settings(BaseSettings):
         None,
         description="Local causal LM folder; default SmolLM2-135M-Instruct converted once under data_dir/models.",
     )
+    llm_quantize: Literal["none", "int8"] = Field(
+        "none",
+        description="With generator=local: int8 dynamic quantization of the linear layers "
+        "(faster on CPU; see the Serving benchmark).",
+    )
     openai_base_url: str | None = Field(
         None, description="Base URL of an OpenAI-compatible server, e.g. http://localhost:11434/v1."
     )

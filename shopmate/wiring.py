@@ -62,7 +62,9 @@ def build_chat_model(settings: Settings) -> BaseChatModel | None:
         if settings.generator_adapter is None and not (adapter and adapter.is_dir()):
             adapter = None
         return LocalChatModel.load(
-            settings.llm_path or prepare_llm(settings.models_dir), adapter=adapter
+            settings.llm_path or prepare_llm(settings.models_dir),
+            adapter=adapter,
+            quantize=settings.llm_quantize,
         )
     if settings.generator == "openai":
         from bot.llm import OpenAICompatibleChatModel

@@ -51,3 +51,15 @@ def test_generated_answers_cite_or_fall_back(llm_dir: Path, services) -> None:  
     assert a.method in {"generated", "extractive"}
     if a.method == "generated":
         assert "[" in a.text  # it cited a passage
+
+
+def test_int8_quantized_model_still_streams_a_reply(llm_dir: Path) -> None:
+    import torch
+
+    chat = LocalChatModel.load(llm_dir, max_new_tokens=8, quantize="int8")
+    linear = [m for m in chat._model.modules() if isinstance(m, torch.nn.Linear)]
+    assert not linear  # every linear layer was swapped for its int8 version
+    pieces = [str(c.content) for c in chat.stream([HumanMessage("Say hello.")])]
+    assert "".join(pieces).strip()
+    with pytest.raises(ValueError, match="quantize must be"):
+        LocalChatModel.load(llm_dir, quantize="fp4")
