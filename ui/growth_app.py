@@ -42,8 +42,8 @@ SHORT = {
     "conversion": "bought",
     "resolved_without_person": "no person",
     "thumbs_up_rate": "thumbs up",
-    "return_7d": "7-day return",
-    "return_30d": "30-day return",
+    "return_7d": "7d return",
+    "return_30d": "30d return",
     "handoff_rate": "handoff",
     "complaint_rate": "complaint",
 }
@@ -63,22 +63,26 @@ def source_repo(svc: Services, source: str) -> tuple[ShopRepository, datetime | 
 
 
 def report_frames(rep: ExperimentReport) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(rates per metric and variant, return rates, comparisons with verdicts)."""
-    rows = [
-        {
-            "metric": m.label.replace(" (guardrail)", ""),
-            "variant": f.variant,
-            "bar": f"{SHORT.get(m.key, m.key)} · {f.variant}",
-            "rate": round(f.rate, 4),
-            "ci_low": round(f.ci[0], 4),
-            "ci_high": round(f.ci[1], 4),
-            "n": f.den,
-        }
-        for m in rep.metrics
-        for f in m.figures
-    ]
-    rates = pd.DataFrame(rows)
-    returns = rates[rates["metric"].str.contains("return")].reset_index(drop=True)
+    """(return rates per variant, differences from the control per metric, comparisons)."""
+    returns = pd.DataFrame(
+        [
+            {"bar": f"{m.key.split('_')[1]} {f.variant}", "rate": round(f.rate, 4)}
+            for m in rep.metrics
+            if m.key.startswith("return_")
+            for f in m.figures
+        ]
+    )
+    several = len(rep.variants) > 2
+    diffs = pd.DataFrame(
+        [
+            {
+                "metric": SHORT.get(m.key, m.key) + (f" ({c.variant})" if several else ""),
+                "points": round(100 * c.diff, 1),
+            }
+            for m in rep.metrics
+            for c in m.comparisons
+        ]
+    )
     comps = pd.DataFrame(
         [
             {
@@ -93,7 +97,7 @@ def report_frames(rep: ExperimentReport) -> tuple[pd.DataFrame, pd.DataFrame, pd
             for c in m.comparisons
         ]
     )
-    return rates, returns, comps
+    return returns, diffs, comps
 
 
 def retention_frames(repo: ShopRepository) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, str]:
@@ -199,15 +203,12 @@ def growth_tabs(blocks: gr.Blocks, services: Callable[[], Services]) -> None:
                 scale=1,
             )
             rates_plot = gr.BarPlot(
-                x="bar",
-                y="rate",
-                title="Every metric by variant",
-                y_lim=[0, 1],
-                x_label_angle=-45,
+                x="metric",
+                y="points",
+                title="Difference from the control, in points (see the table for intervals)",
                 elem_id="sm-exp-rates",
                 sort=None,
                 scale=2,
-                height=360,
             )
         comps = gr.Dataframe(label="Differences, 95% intervals, tests", interactive=False)
 
@@ -221,15 +222,14 @@ def growth_tabs(blocks: gr.Blocks, services: Callable[[], Services]) -> None:
             store = ExperimentStore(repo)
             exp = store.get(exp_name) if exp_name else None
             if exp is None:
-                empty = _empty("bar", "rate", "variant")
                 return (
                     "No experiment yet: create one (`shopmate experiments create`) or run `shopmate simulate`.",
-                    empty,
-                    empty,
+                    _empty("bar", "rate"),
+                    _empty("metric", "points", numeric=("points",)),
                     _empty("metric"),
                 )
             rep = build_report(exp, store.tracker.events(), end or datetime.now(UTC))
-            rates, returns, table = report_frames(rep)
+            returns, diffs, table = report_frames(rep)
             head = f"**{rep.experiment}** · " + ", ".join(
                 f"{v}: {n} shoppers" for v, n in rep.exposed.items()
             )
@@ -238,7 +238,7 @@ def growth_tabs(blocks: gr.Blocks, services: Callable[[], Services]) -> None:
                 for m in rep.metrics
                 for c in m.comparisons
             ]
-            return head + "\n\n" + "\n".join(lines), returns, rates, table
+            return head + "\n\n" + "\n".join(lines), returns, diffs, table
 
         source.change(names, inputs=source, outputs=name)
         load_btn.click(
