@@ -123,7 +123,8 @@ class Settings(BaseSettings):
     # growth: experiments, sponsored slots, sentiment watch (shop/experiments.py, ...)
     experiments_file: Path | None = Field(
         None,
-        description="TOML or JSON file of A/B experiments, loaded (created or replaced) at start.",
+        description="TOML or JSON file of A/B experiments, created or replaced on the first "
+        "experiments request and again whenever the file changes.",
     )
     alert_webhook_url: str | None = Field(
         None, description="URL that negative-sentiment alerts are POSTed to (JSON)."

@@ -5,7 +5,8 @@ hidden taste and a 90-day history) are bucketed by the real experiment code on l
 visit the shop, see the suggestions of their variant — computed by the real `Recommender`
 over a copy of the shop whose events the simulation keeps writing — click, buy and come
 back or not. Every event goes through the tracking schema into a database of its own
-(`<data_dir>/sim/shop.db`) and the result is the same A/B report as for a live shop.
+(`<data_dir>/sim/shop.db`, replaced by each run; the shop's own database is only read)
+and the result is the same A/B report as for a live shop.
 
 What a shopper does depends only on their hidden tastes and on what they were shown:
 
