@@ -113,3 +113,24 @@ def test_one_group_cluster_interval() -> None:
     lo, hi = ratio_ci([0, 4] * 30, [10] * 60)
     assert lo < 0.2 < hi and hi - lo > 0.05  # shoppers differ: the interval is wide
     assert ratio_ci([], []) == (0.0, 1.0)
+
+
+def test_z_test_false_positive_rate_is_near_alpha() -> None:
+    """A/A: 1,000 pairs of equal arms (n=500, p=0.3) reject at 5% about 5% of the time."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    xa, xb = rng.binomial(500, 0.3, 1000), rng.binomial(500, 0.3, 1000)
+    rejected = sum(
+        two_proportion_ztest(int(a), 500, int(b), 500).p_value < 0.05
+        for a, b in zip(xa, xb, strict=True)
+    )
+    assert 0.03 <= rejected / 1000 <= 0.07
+    # a real 8-point difference is found as often as the formula says: power =
+    # 1 - Phi(1.96 - 0.08 / sqrt(0.3*0.7/500 + 0.38*0.62/500)) = 0.764
+    xb = rng.binomial(500, 0.38, 1000)
+    found = sum(
+        two_proportion_ztest(int(a), 500, int(b), 500).p_value < 0.05
+        for a, b in zip(xa, xb, strict=True)
+    )
+    assert abs(found / 1000 - 0.764) < 0.05
