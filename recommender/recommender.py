@@ -106,9 +106,16 @@ class Recommender:
         context: str | None = None,
         k: int = 5,
         filters: Filters | None = None,
+        query: str | None = None,
     ) -> list[Suggestion]:
+        """Up to k suggestions for the shopper; `context` (or its alias `query`) is what they
+        ask for now ("waterproof hiking boots"), blended with their own vector."""
         if k <= 0:
             raise ValueError(f"k must be > 0, got {k}")
+        if query is not None:
+            if context is not None and context != query:
+                raise ValueError("give the conversation as context or query, not both")
+            context = query
         filters = filters or Filters()
         events = self.repo.recent_events(user_id, self.history_limit) if user_id else []
         cvec = self.embedder.encode_one(context) if context and context.strip() else None

@@ -253,3 +253,14 @@ def test_new_products_are_recommendable_without_retraining(shop, embedder) -> No
     assert len(personal) == 3 and all(
         "Insulated camping hammock" in s.reason or s.reason.startswith("popular") for s in personal
     )
+
+
+def test_the_query_blends_in_and_says_so(shop, embedder) -> None:  # type: ignore[no-untyped-def]
+    rec = recommender(shop, embedder, "encoder")
+    user = "hiker"
+    shop["repo"].add_event(user, "t1", "view")
+    asked = rec.recommend(user, query="waterproof rain jacket", k=3)
+    assert asked and asked[0].reason == "matches what you asked for"
+    assert asked == rec.recommend(user, context="waterproof rain jacket", k=3)
+    with pytest.raises(ValueError, match="not both"):
+        rec.recommend(user, context="tent", query="jacket")
