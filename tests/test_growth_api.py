@@ -153,3 +153,16 @@ def test_a_question_about_a_sold_out_product_is_demand(services, client) -> None
     assert [(e.type, e.product_id) for e in events if e.type == "out_of_stock_interest"] == [
         ("out_of_stock_interest", gone.id)
     ]
+
+
+def test_growth_routes_are_in_the_openapi_spec(client) -> None:  # type: ignore[no-untyped-def]
+    paths = client.get("/openapi.json").json()["paths"]
+    for p in (
+        "/v1/events/track",
+        "/v1/experiments/{name}/assignment",
+        "/v1/admin/experiments/{name}/report",
+        "/v1/admin/analytics/{table}.csv",
+        "/v1/sponsored",
+        "/v1/admin/sentiment/check",
+    ):
+        assert p in paths, p

@@ -291,9 +291,14 @@ def growth_tabs(blocks: gr.Blocks, services: Callable[[], Services]) -> None:
                 title="Rising interest in what shoppers cannot get",
                 sort="-y",
                 x_label_angle=-30,
+                elem_id="sm-demand-rising",
             )
             weekly_plot = gr.LinePlot(
-                x="week", y="interest", color="category", title="Out-of-stock interest by week"
+                x="week",
+                y="interest",
+                color="category",
+                title="Out-of-stock interest by week",
+                elem_id="sm-demand-weekly",
             )
         demand_btn = gr.Button("Refresh")
         sentiment_plot = gr.LinePlot(

@@ -89,3 +89,6 @@ def test_retention_and_experiment_charts_render(
     driver.execute_script("arguments[0].scrollIntoView();", panel)
     panel.screenshot(str(tmp_path / "experiments.png"))
     assert (tmp_path / "experiments.png").stat().st_size > 20_000
+
+    _open_tab(driver, "Demand & sentiment")  # the demo history has views of sold-out products
+    wait.until(lambda _: _rendered(driver, "sm-demand-weekly"))
