@@ -193,11 +193,21 @@ def _binary(
                     higher_is_better,
                     a.variant,
                     f.variant,
-                ),
+                )
+                if a.den and f.den
+                else not_comparable(label, a, f),
                 "two-proportion z-test",
             )
         )
     return MetricResult(key, label, guardrail, higher_is_better, figs, comps)
+
+
+def not_comparable(label: str, a: VariantFigure, b: VariantFigure) -> str:
+    empty = " and ".join(x.variant for x in (a, b) if not x.den)
+    return (
+        f"{label}: cannot be compared yet; {empty} had nothing to count (no cards shown, "
+        "no chats, or no shopper whose window has passed)."
+    )
 
 
 def _ratio(
@@ -251,9 +261,7 @@ def _ratio(
                     f.variant,
                 )
                 if a.den and f.den
-                else f"{label}: cannot be compared; "
-                + " and ".join(x.variant for x in (a, f) if not x.den)
-                + " had nothing to count (for example no cards shown).",
+                else not_comparable(label, a, f),
                 "cluster bootstrap over shoppers (2000 resamples)",
             )
         )

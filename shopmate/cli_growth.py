@@ -55,13 +55,15 @@ def _store(database_url: str | None = None) -> ExperimentStore:
 
 
 def print_report(report: ExperimentReport) -> None:
-    """The report as one table per metric group plus the plain-words verdicts."""
+    """The report as a table (rates with 95% intervals, differences from the control; * marks
+    p < alpha) plus the verdicts in plain words."""
     from shop.stats import p_text
 
     table = Table(title=f"Experiment {report.experiment} (control: {report.control})")
     table.add_column("metric")
     for v in report.variants:
         table.add_column(f"{v} (n={report.exposed[v]})", justify="right")
+    several = len(report.variants) > 2
     table.add_column("difference (95% CI)", justify="right")
     table.add_column("p", justify="right")
     for m in report.metrics:
@@ -69,14 +71,19 @@ def print_report(report: ExperimentReport) -> None:
             f"{100 * f.rate:.1f}% [{100 * f.ci[0]:.1f}, {100 * f.ci[1]:.1f}] ({f.num:g}/{f.den:g})"
             for f in m.figures
         ]
-        for c in m.comparisons[:1]:
-            diff = f"{100 * c.diff:+.1f} pts [{100 * c.ci[0]:+.1f}, {100 * c.ci[1]:+.1f}]"
-            table.add_row(
-                m.label,
-                *cells,
-                diff,
-                p_text(c.p_value).removeprefix("p = ") + (" *" if c.significant else ""),
+        diffs, ps = [], []
+        dens = {f.variant: f.den for f in m.figures}
+        for c in m.comparisons:  # one line per variant against the control
+            who = f"{c.variant}: " if several else ""
+            if not (dens[report.control] and dens[c.variant]):
+                diffs.append(f"{who}—")
+                ps.append("—")
+                continue
+            diffs.append(
+                f"{who}{100 * c.diff:+.1f} pts [{100 * c.ci[0]:+.1f}, {100 * c.ci[1]:+.1f}]"
             )
+            ps.append(p_text(c.p_value).removeprefix("p = ") + (" *" if c.significant else ""))
+        table.add_row(m.label, *cells, "\n".join(diffs), "\n".join(ps))
     console.print(table)
     console.print(report.summary, soft_wrap=True)
 

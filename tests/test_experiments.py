@@ -162,6 +162,7 @@ def test_report_counts_match_a_hand_built_history() -> None:
     assert c.significant and "on is better" in c.verdict
     # the 30-day window has not passed yet for anybody: no shopper in the denominator
     assert [f.den for f in report.metric("return_30d").figures] == [0, 0]
+    assert "cannot be compared yet" in report.metric("return_30d").comparisons[0].verdict
     conv = report.metric("conversion")
     assert [f.num for f in conv.figures] == [20, 40]
     ctr = report.metric("suggestion_ctr")

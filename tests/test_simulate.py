@@ -31,7 +31,7 @@ def test_small_simulation_is_seeded_and_uses_the_real_pieces(services) -> None: 
     assert first.cards_on_taste["personal"] > 0.5 and first.cards_on_taste["off"] == 0.0
     ctr = rep.metric("suggestion_ctr")
     assert ctr.figures[0].den == 0  # "off" shows no cards
-    assert "cannot be compared; off had nothing to count" in ctr.comparisons[0].verdict
+    assert "cannot be compared yet; off had nothing to count" in ctr.comparisons[0].verdict
     assert [f.den for f in rep.metric("return_30d").figures] == [0, 0]  # 6 days < 30
     assert last_simulation(services.settings.data_dir)["days"] == 6  # type: ignore[index]
     again = simulate(services, cfg)
