@@ -48,6 +48,7 @@ from bot.types import BotReply, ProductCard
 from recommender.recommender import Filters, Recommender, Suggestion
 from retrieval.embedder import Embedder
 from retrieval.store import Hit
+from shop.experiments import ExperimentStore
 from shop.repository import ProductRecord, ShopRepository
 from shop.tracking import Tracker, TrackRecord
 
@@ -130,6 +131,7 @@ class ChatEngine:
         agent: ToolAgent | None = None,
         suggestions_per_reply: int = 4,
         max_message_chars: int = 4000,
+        suggestions_experiment: str | None = None,
     ) -> None:
         if max_message_chars <= 0:
             raise ValueError(f"max_message_chars must be > 0, got {max_message_chars}")
@@ -139,6 +141,9 @@ class ChatEngine:
         self.suggestions_per_reply = suggestions_per_reply
         self.max_message_chars = max_message_chars
         self.tracker = Tracker(repo)  # the bot's own tracking events (shop/tracking.py)
+        # an A/B experiment whose variant "off" keeps unasked product cards from a shopper
+        self.suggestions_experiment = suggestions_experiment
+        self.experiments = ExperimentStore(repo, self.tracker)
 
     # state ---------------------------------------------------------------------
     def state(self, session_id: str, user_id: str | None = None) -> DialogueState:
@@ -197,7 +202,12 @@ class ChatEngine:
             action = "hold"  # a person is being fetched: no shopping until they have helped
         reply = self._act(action, st, text, vec, evidence, sig)
         unasked = reply.action not in {"search", "recommend", "cheaper", "hold"}
-        if unasked and not reply.products and may_suggest(st, sig, reply.action):
+        if (
+            unasked
+            and not reply.products
+            and may_suggest(st, sig, reply.action)
+            and self._suggestions_on(st)
+        ):
             reply = self._with_suggestions(reply, st, text)
         if reply.products:
             st.suggestion_turns += 1
@@ -259,6 +269,20 @@ class ChatEngine:
             reply.handoff_state,
         )
         return reply
+
+    def _suggestions_on(self, st: DialogueState) -> bool:
+        """False only for a shopper in the "off" variant of the suggestions experiment (the
+        first time they are asked, their exposure is logged)."""
+        if not self.suggestions_experiment or not st.user_id:
+            return True
+        try:
+            variant = self.experiments.assign(
+                self.suggestions_experiment, st.user_id, session_id=st.session_id
+            )
+        except KeyError:
+            log.warning("suggestions experiment %r does not exist", self.suggestions_experiment)
+            return True
+        return variant != "off"
 
     def _track(self, st: DialogueState, reply: BotReply, text: str, handoff_before: str) -> None:
         """The turn as tracking events: chat turn, cards shown, handoff, complaint, unmet demand

@@ -136,6 +136,11 @@ class Settings(BaseSettings):
         5, description="... and at least this many negative messages or feedbacks on the topic."
     )
     sentiment_alert_hours: int = Field(24, description="The window the alert looks back over.")
+    suggestions_experiment: str | None = Field(
+        None,
+        description="Name of an A/B experiment (variants e.g. off,on) whose variant 'off' keeps "
+        "the bot's unasked product cards from a shopper; the bot logs the exposure.",
+    )
     sponsored_relevance_floor: float = Field(
         0.3,
         description="Sponsored products less relevant to the shopper than this are never shown.",

@@ -171,6 +171,7 @@ def build_services(
         else None,
         suggestions_per_reply=settings.suggestions_per_reply,
         max_message_chars=settings.max_message_chars,
+        suggestions_experiment=settings.suggestions_experiment,
     )
     return Services(
         settings,

@@ -166,3 +166,33 @@ def test_growth_routes_are_in_the_openapi_spec(client) -> None:  # type: ignore[
         "/v1/admin/sentiment/check",
     ):
         assert p in paths, p
+
+
+def test_a_suggestions_experiment_switches_unasked_cards_per_shopper(services) -> None:  # type: ignore[no-untyped-def]
+    from bot.engine import ChatEngine
+    from shop.experiments import ExperimentStore
+
+    e = services.engine
+    engine = ChatEngine(
+        e.embedder,
+        e.router,
+        e.answerer,
+        e.recommender,
+        e.repo,
+        e.tools,
+        suggestions_experiment="bot-cards",
+    )
+    store = ExperimentStore(services.repo)
+    exp = store.save(Experiment("bot-cards", ("off", "on")))
+    off = next(u for u in (f"cards{i}" for i in range(100)) if bucket(exp, u) == "off")
+    on = next(u for u in (f"cards{i}" for i in range(100)) if bucket(exp, u) == "on")
+    item = next(p for p in services.repo.all_products() if p.in_stock and "Tents" in p.category)
+    question = f"What is the {item.title} made of?"
+    with_cards = engine.respond(uuid.uuid4().hex, on, question)
+    without = engine.respond(uuid.uuid4().hex, off, question)
+    assert with_cards.intent == without.intent == "product_question"
+    assert with_cards.products and not without.products
+    assert without.reply == with_cards.reply  # the answer itself does not change
+    assert store.exposed_variant("bot-cards", off) == "off"
+    assert store.exposed_variant("bot-cards", on) == "on"
+    store.set_status("bot-cards", "stopped")
