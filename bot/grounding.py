@@ -171,13 +171,21 @@ class Grounder:
         self.max_passages = max_passages
 
     def stream(self, question: str, passages: Sequence[str]) -> Iterator[str]:
-        """The generator's raw tokens as they come (check the joined text before showing it)."""
+        """The generator's raw tokens as they come, up to the end of its first line of text
+        (small models go on to recite the passages); check the joined text before showing it."""
         if self.chat_model is None:
             return
+        seen = ""
         for chunk in self.chat_model.stream(
-            prompt_messages(question, passages[: self.max_passages])
+            prompt_messages(question, passages[: self.max_passages]), stop=["\n"]
         ):
             piece = str(chunk.content)
+            if seen.strip() and "\n" in piece:
+                piece = piece.split("\n", 1)[0]
+                if piece:
+                    yield piece
+                return
+            seen += piece
             if piece:
                 yield piece
 

@@ -150,6 +150,8 @@ class LocalChatModel(BaseChatModel):
             streamer=streamer,
             pad_token_id=self._tokenizer.eos_token_id,
         )
+        if stop:  # e.g. ["\n"]: stop generating there instead of running to max_new_tokens
+            gen_kwargs.update(stop_strings=list(stop), tokenizer=self._tokenizer)
 
         def run() -> None:
             with torch.inference_mode():

@@ -51,6 +51,7 @@ class MatcherTrainConfig:
     warmup: float = 0.1  # share of the steps with a linear warm-up
     max_seq_length: int = 64  # tokens per text while training (CPU); serving keeps the base's
     negatives: int = 1  # BM25 hard negatives per pair (0: in-batch negatives only)
+    negatives_other_products: bool = True  # never a passage of the question's own product
     freeze_layers: int = 2  # embeddings and this many bottom layers stay frozen (CPU saver)
     max_pairs: int = 0  # subsample the training pairs to this many (0: all)
     holdout: float = 0.1  # share of questions held out for metrics and calibration
@@ -158,7 +159,13 @@ def train_matcher(cfg: MatcherTrainConfig, progress: bool = True) -> Path:
     data = QAData.load(cfg.kb, cfg.train)
     train_q, held = data.split(cfg.holdout, cfg.seed)
     by_id = data.by_id
-    negs = bm25_negatives(data.passages, train_q, max(cfg.negatives, 1), seed=cfg.seed)
+    negs = bm25_negatives(
+        data.passages,
+        train_q,
+        max(cfg.negatives, 1),
+        seed=cfg.seed,
+        other_products=cfg.negatives_other_products,
+    )
     rows: dict[str, list[str]] = {"anchor": [], "positive": []}
     for i in range(cfg.negatives):
         rows[f"negative_{i + 1}"] = []

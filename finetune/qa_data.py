@@ -152,24 +152,32 @@ def bm25_negatives(
     depth: int = 10,
     seed: int = 0,
     index: BM25Index | None = None,
+    other_products: bool = False,
 ) -> dict[str, list[str]]:
     """Question id -> ids of passages BM25 ranks high but that are not its evidence.
 
     Negatives are drawn from the top `depth` non-evidence passages, the higher ranked
-    first; a question without any BM25 match gets random passages instead.
+    first; a question without any BM25 match gets random passages instead. With
+    `other_products`, passages of the question's own product are never negatives
+    (another review or bullet of the same product often answers it too: a false negative).
     """
     if per_question <= 0 or depth < per_question:
         raise ValueError(f"need 0 < per_question <= depth, got {per_question}, {depth}")
     index = index or bm25_index(passages)
     rng = random.Random(seed)
     out: dict[str, list[str]] = {}
+    product = {p.id: p.product_id for p in passages}
     for q in questions:
         gold = set(q.evidence_ids)
-        ranked = [h.id for h in index.search(q.question, k=depth + len(gold)) if h.id not in gold]
+        own = q.product_id if other_products and q.product_id else None
+        hits = index.search(q.question, k=depth + len(gold) + (50 if own else 0))
+        ranked = [h.id for h in hits if h.id not in gold and (own is None or product[h.id] != own)]
         ranked = ranked[:depth]
-        while len(ranked) < per_question:
+        tries = 0
+        while len(ranked) < per_question and tries < 100 * per_question:
+            tries += 1
             pid = passages[rng.randrange(len(passages))].id
-            if pid not in gold and pid not in ranked:
+            if pid not in gold and pid not in ranked and (own is None or product[pid] != own):
                 ranked.append(pid)
         out[q.id] = ranked[:per_question]
     return out
