@@ -55,6 +55,16 @@ def test_widget_chat_cards_thumbs_and_agent(base_url: str, driver: Any, services
     card.find_element(By.CSS_SELECTOR, ".sm-w-add").click()
     wait.until(lambda _: "Added" in card.text)
     assert services.repo.recent_events("u0001", limit=1)[-1].product_id == pid
+    # the widget tracks the page visit and the click on a suggestion for retention analytics
+    from shop.tracking import Tracker
+
+    session = driver.execute_script("return window.localStorage.getItem('shopmate-session')")
+
+    def tracked(_: Any) -> set[tuple[str, str | None]]:
+        mine = Tracker(services.repo).events(types=("visit", "suggestion_click"))
+        return {(e.type, e.product_id) for e in mine if e.session_id == session}
+
+    wait.until(lambda d: {("visit", None), ("suggestion_click", pid)} <= tracked(d))
 
     thumbs = driver.find_elements(By.CSS_SELECTOR, ".sm-w-thumb-up")[-1]
     thumbs.click()

@@ -32,6 +32,14 @@
   function post(path, body) {
     return fetch(base + path, {method: "POST", headers: headers(), body: JSON.stringify(body)});
   }
+  // retention analytics: one visit per page load, suggestion clicks (never blocks the chat)
+  function track(type, productId) {
+    var body = {type: type, session_id: sessionId};
+    if (userId) body.user_id = userId;
+    if (productId) body.product_id = productId;
+    post("/v1/events/track", body).catch(function () {});
+  }
+  track("visit");
 
   var css = el("style");
   css.textContent = [
@@ -117,6 +125,7 @@
         card.appendChild(el("div", "sm-w-reason", p.reason));
         var add = el("button", "sm-w-add", "Add to cart");
         add.addEventListener("click", function () {
+          track("suggestion_click", p.id);
           if (!userId) { add.textContent = "Sign in to add"; return; }
           post("/v1/events", {user_id: userId, product_id: p.id, type: "add_to_cart"}).then(function (r) {
             add.textContent = r.ok ? "Added ✓" : "Could not add";
