@@ -214,6 +214,9 @@ def main() -> None:
 
     offline()
     torch.set_num_threads(args.threads)
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=args.threads)  # as the server does (shopmate/wiring.py)
     load_before = os.getloadavg()
     if not (args.artifact / "config.json").exists():
         sys.exit(f"no trained encoder at {args.artifact}: run the Beauty eval first (see --help)")

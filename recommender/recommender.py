@@ -266,6 +266,7 @@ class Recommender:
             self.max_similarity,
         )
         out = []
+        seen: dict[str, ProductRecord] | None = None  # the history's products, fetched once
         for pid in chosen:
             r = snap.row[pid]
             if personal is None or (asked is not None and asked[r] >= personal[r]):
@@ -273,9 +274,9 @@ class Recommender:
             else:
                 j = int(np.argmax(self.model.contributions(snap.catalog, rows, r)))
                 src = hist[j][1]
-                reason = because(
-                    src, products.get(src.product_id) or self.repo.get_product(src.product_id)
-                )
+                if seen is None:
+                    seen = self.repo.get_products(sorted({e.product_id for _, e in hist}))
+                reason = because(src, seen.get(src.product_id))
             out.append(Suggestion(products[pid], float(q[r]), reason))
         return out
 

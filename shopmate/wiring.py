@@ -115,6 +115,11 @@ def load_shared(
     import torch
 
     torch.set_num_threads(max(1, settings.torch_threads))
+    # numpy's BLAS too: small per-request products on a busy machine stall when each one
+    # wakes several BLAS threads (the recommender's scoring: 24 ms with 2 threads, 0.2 with 1)
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=max(1, settings.torch_threads))
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     embedder = embedder or Embedder(settings.embedder_path or minilm_path())
     if warm:
