@@ -409,7 +409,10 @@ def main() -> None:
     print(text)
     if args.write_docs:
         write_docs(args.docs, text)
-    shutil.rmtree(logs, ignore_errors=True)
+    if r["soak"]["errors"]:
+        print(f"server logs kept in {logs}")
+    else:
+        shutil.rmtree(logs, ignore_errors=True)
 
 
 if __name__ == "__main__":

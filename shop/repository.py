@@ -103,15 +103,26 @@ class ShopRepository:
 
     @classmethod
     def from_url(cls, url: str) -> ShopRepository:
-        engine = create_engine(url)
-        if url.startswith("sqlite"):
+        sqlite = url.startswith("sqlite")
+        # SQLite: wait up to 30 s for another writer instead of failing at once
+        engine = create_engine(url, connect_args={"timeout": 30} if sqlite else {})
+        if sqlite:
 
             @event.listens_for(engine, "connect")
             def _sqlite_pragmas(conn: Any, _record: Any) -> None:
+                conn.isolation_level = None  # transactions are begun below, not by pysqlite
                 cur = conn.cursor()
                 cur.execute("PRAGMA journal_mode=WAL")
                 cur.execute("PRAGMA foreign_keys=ON")
                 cur.close()
+
+            @event.listens_for(engine, "begin")
+            def _immediate(conn: Any) -> None:
+                # take the write lock when the transaction starts: a read-then-write
+                # transaction (save a turn) can then never fail with "database is locked"
+                # when another thread wrote in between, it waits its turn (WAL readers
+                # outside transactions are not blocked)
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         repo = cls(engine)
         repo.create_tables()
