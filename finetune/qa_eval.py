@@ -154,6 +154,7 @@ class QAEvaluator:
         max_new_tokens: int = 64,
         seed: int = 0,
         progress: bool = True,
+        abstain: bool = True,
     ) -> None:
         if scope not in ("global", "product"):
             raise ValueError(f"scope must be 'global' or 'product', got {scope!r}")
@@ -177,6 +178,7 @@ class QAEvaluator:
         self.max_new_tokens = max_new_tokens
         self.seed = seed
         self.progress = progress
+        self.abstain = abstain  # False: the generators answer every question (judge not asked)
 
     def evaluate(self, kb: Path, questions: Path) -> QAReport:
         data = QAData.load(kb, questions, need_answers=True)
@@ -298,7 +300,8 @@ class QAEvaluator:
             tokens, gen_s, raw_f1, fell_back = 0, 0.0, [], 0
             for i in tqdm(idx, desc=name, disable=not self.progress):
                 q = qs[i]
-                top = reranked[i][: grounder.max_passages] if answerable[i] else []
+                ok = answerable[i] or not self.abstain
+                top = reranked[i][: grounder.max_passages] if ok else []
                 t0 = time.perf_counter()
                 r = grounder.reply(q.question, [by_id[p].text for p in top])
                 dt = time.perf_counter() - t0

@@ -112,6 +112,7 @@ def finetune_judge(
     epochs: Annotated[float, typer.Option(min=0.01)] = 1.0,
     max_steps: Annotated[int, typer.Option(help="Stop after this many steps (-1: epochs).")] = -1,
     max_pairs: Annotated[int, typer.Option(min=0, help="Subsample pairs (0: all).")] = 4800,
+    lr: Annotated[float, typer.Option(min=0.0, help="Learning rate.")] = 5e-5,
     threads: ThreadsOpt = 2,
     progress: ProgressOpt = True,
 ) -> None:
@@ -129,6 +130,7 @@ def finetune_judge(
         epochs=epochs,
         max_steps=max_steps,
         max_pairs=max_pairs,
+        lr=lr,
     )
     try:
         path = train_judge(cfg, progress)
@@ -199,6 +201,10 @@ def eval_qa(
         int, typer.Option(min=0, help="Score the generators on a seeded sample of N questions.")
     ] = 0,
     max_new_tokens: Annotated[int, typer.Option(min=1)] = 64,
+    abstain: Annotated[
+        bool,
+        typer.Option(help="Generator rows abstain where the judge does (--no-abstain: never)."),
+    ] = True,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Also write the figures to this JSON file.")
     ] = None,
@@ -248,6 +254,7 @@ def eval_qa(
             generate_limit=generate_limit,
             max_new_tokens=max_new_tokens,
             progress=progress,
+            abstain=abstain,
         )
         report = evaluator.evaluate(kb, questions)
     except (QADataError, ValueError) as e:
