@@ -59,6 +59,10 @@ class JudgeTrainConfig:
     holdout: float = 0.1  # share of questions held out for AUC and the threshold
     rerank_depth: int = 20  # candidates the judge reranks (calibration mirrors serving)
     answer_precision: float = 0.8  # answered questions must have gold evidence on top this often
+    # negatives only among passages that are also some training question's evidence: a passage
+    # seen only as a negative gets a low prior of its own, which then hurts unseen questions
+    # whose evidence it is (every passage is seen as positive as often as it is cited)
+    balanced_negatives: bool = True
     seed: int = 0
 
 
@@ -161,15 +165,17 @@ def train_judge(cfg: JudgeTrainConfig, progress: bool = True) -> Path:
 
     dense = rank(encode, [*train_q, *held], data.passages, k=max(cfg.rerank_depth, 10))
     dense_train, dense_held = dense[: len(train_q)], dense[len(train_q) :]
+    allowed = {e for q in train_q for e in q.evidence_ids} if cfg.balanced_negatives else None
     bm25 = (
-        bm25_negatives(data.passages, train_q, cfg.bm25_negatives, seed=cfg.seed)
+        bm25_negatives(data.passages, train_q, cfg.bm25_negatives, seed=cfg.seed, allowed=allowed)
         if cfg.bm25_negatives
         else {}
     )
     negs = []
     for q, ranked in zip(train_q, dense_train, strict=True):
         gold = set(q.evidence_ids)
-        picked = [p for p in ranked[:10] if p not in gold][: cfg.dense_negatives]
+        picked = [p for p in ranked if p not in gold and (allowed is None or p in allowed)]
+        picked = picked[: cfg.dense_negatives]
         picked += [p for p in bm25.get(q.id, []) if p not in picked]
         negs.append(picked)
     pairs, labels = judge_pairs(train_q, negs, by_id)

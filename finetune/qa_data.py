@@ -153,11 +153,13 @@ def bm25_negatives(
     seed: int = 0,
     index: BM25Index | None = None,
     other_products: bool = False,
+    allowed: set[str] | None = None,
 ) -> dict[str, list[str]]:
     """Question id -> ids of passages BM25 ranks high but that are not its evidence.
 
     Negatives are drawn from the top `depth` non-evidence passages, the higher ranked
-    first; a question without any BM25 match gets random passages instead. With
+    first; a question without any BM25 match gets random passages instead. Only ids in
+    `allowed` are used when it is given. With
     `other_products`, passages of the question's own product are never negatives
     (another review or bullet of the same product often answers it too: a false negative).
     """
@@ -170,14 +172,25 @@ def bm25_negatives(
     for q in questions:
         gold = set(q.evidence_ids)
         own = q.product_id if other_products and q.product_id else None
-        hits = index.search(q.question, k=depth + len(gold) + (50 if own else 0))
-        ranked = [h.id for h in hits if h.id not in gold and (own is None or product[h.id] != own)]
+        hits = index.search(q.question, k=depth + len(gold) + (50 if own or allowed else 0))
+        ranked = [
+            h.id
+            for h in hits
+            if h.id not in gold
+            and (own is None or product[h.id] != own)
+            and (allowed is None or h.id in allowed)
+        ]
         ranked = ranked[:depth]
         tries = 0
         while len(ranked) < per_question and tries < 100 * per_question:
             tries += 1
             pid = passages[rng.randrange(len(passages))].id
-            if pid not in gold and pid not in ranked and (own is None or product[pid] != own):
+            if (
+                pid not in gold
+                and pid not in ranked
+                and (own is None or product[pid] != own)
+                and (allowed is None or pid in allowed)
+            ):
                 ranked.append(pid)
         out[q.id] = ranked[:per_question]
     return out
