@@ -190,6 +190,9 @@ def train_judge(cfg: JudgeTrainConfig, progress: bool = True) -> Path:
             "label": [float(y) for _, y in rows],
         }
     )
+    import torch
+
+    torch.manual_seed(cfg.seed)  # the fresh score head: same seed, same judge
     model = CrossEncoder(
         str(cfg.base or minilm_path()),
         num_labels=1,

@@ -153,7 +153,7 @@ def test_judge_learns_to_separate_evidence(tmp_path: Path) -> None:
 
     kb, qs = write_qa(tmp_path)
     cfg = JudgeTrainConfig(
-        kb=kb, train=qs, out=tmp_path / "judge", holdout=0.0, batch_size=12, max_steps=20,
+        kb=kb, train=qs, out=tmp_path / "judge", holdout=0.0, batch_size=12, max_steps=30,
         lr=4e-4, warmup=0.0, bm25_negatives=1, dense_negatives=1, rerank_depth=10, max_length=64,
     )  # fmt: skip
     out = train_judge(cfg, progress=False)
