@@ -73,11 +73,11 @@ class Settings(BaseSettings):
     )
     judge_path: Path | None = Field(
         None,
-        description="Answerability judge artifact (`shopmate finetune judge`): reranks passages and decides when to hand off; default data_dir/models/qa/judge when it exists, else min_score decides.",
+        description="Answerability judge artifact (`shopmate finetune judge`): reranks passages and decides when to hand off; unset: answer_min_score decides.",
     )
     generator_adapter: Path | None = Field(
         None,
-        description="LoRA adapter (`shopmate finetune generator`) merged into the local chat model; default data_dir/models/qa/generator/adapter when it exists.",
+        description="LoRA adapter (`shopmate finetune generator`) merged into the local chat model (generator=local); unset: the base model.",
     )
     user_encoder_path: Path | None = Field(
         None,

@@ -56,11 +56,8 @@ def build_chat_model(settings: Settings) -> BaseChatModel | None:
     if settings.generator == "local":
         from bot.llm import LocalChatModel
 
-        adapter: Path | None = settings.generator_adapter or (
-            settings.models_dir / "qa" / "generator" / "adapter"
-        )
-        if settings.generator_adapter is None and not (adapter and adapter.is_dir()):
-            adapter = None
+        # opt-in: the tuned adapter did not beat the base model on hetPQA (docs/benchmarks.md)
+        adapter: Path | None = settings.generator_adapter
         return LocalChatModel.load(
             settings.llm_path or prepare_llm(settings.models_dir),
             adapter=adapter,
@@ -88,9 +85,10 @@ def load_rec_model(settings: Settings) -> RecModel | None:
 
 
 def load_judge(settings: Settings) -> AnswerabilityJudge | None:
-    """The fine-tuned answerability judge if one is configured or trained into the data dir."""
-    path = settings.judge_path or settings.models_dir / "qa" / "judge"
-    if settings.judge_path is None and not (path / "model").is_dir():
+    """The fine-tuned answerability judge when SHOPMATE_JUDGE_PATH names one (opt-in: the judges
+    measured so far abstain far too often, see docs/benchmarks.md)."""
+    path = settings.judge_path
+    if path is None:
         return None
     judge = AnswerabilityJudge.load(path)  # a configured path that does not load is an error
     log.info("answerer: judge from %s (threshold %.3f)", path, judge.threshold)
