@@ -43,6 +43,7 @@ def admin_url(services) -> Iterator[str]:  # type: ignore[no-untyped-def]
 
 
 def _open_tab(driver: Any, label: str) -> None:
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -52,14 +53,19 @@ def _open_tab(driver: Any, label: str) -> None:
                 return b
         return False
 
-    WebDriverWait(driver, 30).until(button).click()
+    stale = (StaleElementReferenceException,)
+    WebDriverWait(driver, 30, ignored_exceptions=stale).until(button).click()
 
 
 def _rendered(driver: Any, elem_id: str) -> bool:
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
 
-    found = driver.find_elements(By.CSS_SELECTOR, f"#{elem_id} canvas, #{elem_id} svg")
-    return any(e.size["width"] > 100 and e.size["height"] > 50 for e in found)
+    try:
+        found = driver.find_elements(By.CSS_SELECTOR, f"#{elem_id} canvas, #{elem_id} svg")
+        return any(e.size["width"] > 100 and e.size["height"] > 50 for e in found)
+    except StaleElementReferenceException:  # the plot re-rendered while we looked: look again
+        return False
 
 
 def test_retention_and_experiment_charts_render(
@@ -69,10 +75,14 @@ def test_retention_and_experiment_charts_render(
     from selenium.webdriver.support.ui import WebDriverWait
 
     driver.get(admin_url)
-    wait = WebDriverWait(driver, 60)
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    # Gradio re-renders components while they update: look elements up afresh on each try
+    wait = WebDriverWait(driver, 60, ignored_exceptions=(StaleElementReferenceException,))
     _open_tab(driver, "Retention")
-    summary = driver.find_element(By.ID, "sm-retention-summary")
-    wait.until(lambda _: "Repeat-purchase rate" in summary.text)
+    wait.until(
+        lambda d: "Repeat-purchase rate" in d.find_element(By.ID, "sm-retention-summary").text
+    )
     wait.until(lambda _: _rendered(driver, "sm-retention-curves"))
     wait.until(lambda _: _rendered(driver, "sm-retention-active"))
     panel = driver.find_element(By.ID, "sm-growth-retention")
@@ -81,9 +91,8 @@ def test_retention_and_experiment_charts_render(
     assert (tmp_path / "retention.png").stat().st_size > 20_000
 
     _open_tab(driver, "Experiments")
-    verdicts = driver.find_element(By.ID, "sm-exp-summary")
-    wait.until(lambda _: "aa-ui-check" in verdicts.text)
-    assert "7-day return rate" in verdicts.text
+    wait.until(lambda d: "aa-ui-check" in d.find_element(By.ID, "sm-exp-summary").text)
+    assert "7-day return rate" in driver.find_element(By.ID, "sm-exp-summary").text
     wait.until(lambda _: _rendered(driver, "sm-exp-returns"))
     panel = driver.find_element(By.ID, "sm-growth-experiments")
     driver.execute_script("arguments[0].scrollIntoView();", panel)
