@@ -17,14 +17,13 @@ triples, passages cut to 80 words.
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import shutil
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ from tqdm.auto import tqdm
 
 from bot.grounding import prompt_messages
 from bot.llm import to_openai_messages
-from finetune.matcher import _parent, replace_dir
+from finetune.matcher import _parent, finish_artifact
 from finetune.qa_data import QAData, QAExample, bm25_negatives
 from retrieval.chunking import Passage
 
@@ -216,11 +215,7 @@ def train_generator(cfg: GeneratorTrainConfig, progress: bool = True) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=".generator-", dir=_parent(cfg.out)))
     try:
         model.save_pretrained(str(tmp / "adapter"))
-        (tmp / "metrics.json").write_text(json.dumps(metrics, indent=1))
-        (tmp / "config.json").write_text(
-            json.dumps({k: str(v) for k, v in asdict(cfg).items()}, indent=1)
-        )
-        replace_dir(tmp, cfg.out)
+        finish_artifact(tmp, cfg, metrics)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     log.info("generator adapter written to %s: %s", cfg.out, metrics)

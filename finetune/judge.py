@@ -17,20 +17,19 @@ before/after, answer_threshold, train_s).
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from finetune.matcher import _parent, rank, replace_dir
+from finetune.matcher import _parent, finish_artifact, rank
 from finetune.qa_data import QAData, QAExample, bm25_negatives
 from finetune.qa_metrics import roc_auc
 from retrieval.chunking import Passage
@@ -253,11 +252,7 @@ def train_judge(cfg: JudgeTrainConfig, progress: bool = True) -> Path:
             threshold, details = calibrate_answer_threshold(best, top_gold, cfg.answer_precision)
         metrics["answer_threshold"], metrics["answer_calibration"] = threshold, details
         model.save(str(tmp / "model"))
-        (tmp / "metrics.json").write_text(json.dumps(metrics, indent=1))
-        (tmp / "config.json").write_text(
-            json.dumps({k: str(v) for k, v in asdict(cfg).items()}, indent=1)
-        )
-        replace_dir(tmp, cfg.out)
+        finish_artifact(tmp, cfg, metrics)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     log.info("judge written to %s: %s", cfg.out, metrics)

@@ -257,11 +257,7 @@ def train_matcher(cfg: MatcherTrainConfig, progress: bool = True) -> Path:
                 if q.answer
             ],
         )
-        (tmp / "metrics.json").write_text(json.dumps(metrics, indent=1))
-        (tmp / "config.json").write_text(
-            json.dumps({k: str(v) for k, v in asdict(cfg).items()}, indent=1)
-        )
-        replace_dir(tmp, cfg.out)
+        finish_artifact(tmp, cfg, metrics)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     log.info("matcher written to %s: %s", cfg.out, metrics)
@@ -271,6 +267,16 @@ def train_matcher(cfg: MatcherTrainConfig, progress: bool = True) -> Path:
 def _parent(out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     return out.parent
+
+
+def finish_artifact(tmp: Path, cfg: Any, metrics: dict[str, Any]) -> None:
+    """Write metrics.json and config.json (a dataclass config) into `tmp`, then move it to
+    cfg.out in place of any earlier artifact."""
+    (tmp / "metrics.json").write_text(json.dumps(metrics, indent=1))
+    (tmp / "config.json").write_text(
+        json.dumps({k: str(v) for k, v in asdict(cfg).items()}, indent=1)
+    )
+    replace_dir(tmp, cfg.out)
 
 
 def replace_dir(tmp: Path, out: Path) -> None:
