@@ -62,3 +62,21 @@ def serve(app: FastAPI) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def screenshot(element: object, path: Path, tries: int = 3) -> None:
+    """Screenshot an element, retrying when a busy renderer misses chromedriver's 10 s reply.
+
+    On two loaded cores the capture of a large panel of charts can outlast the renderer's
+    reply window once; the page itself is fine, so a second capture is the honest retry.
+    """
+    from selenium.common.exceptions import TimeoutException
+
+    for attempt in range(tries):
+        try:
+            element.screenshot(str(path))  # type: ignore[attr-defined]
+            return
+        except TimeoutException:
+            if attempt == tries - 1:
+                raise
+            time.sleep(2)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from tests.browser.harness import require_browser, serve
+from tests.browser.harness import require_browser, screenshot, serve
 
 pytestmark = pytest.mark.browser
 
@@ -87,7 +87,7 @@ def test_retention_and_experiment_charts_render(
     wait.until(lambda _: _rendered(driver, "sm-retention-active"))
     panel = driver.find_element(By.ID, "sm-growth-retention")
     driver.execute_script("arguments[0].scrollIntoView();", panel)
-    panel.screenshot(str(tmp_path / "retention.png"))
+    screenshot(panel, tmp_path / "retention.png")
     assert (tmp_path / "retention.png").stat().st_size > 20_000
 
     _open_tab(driver, "Experiments")
@@ -96,7 +96,7 @@ def test_retention_and_experiment_charts_render(
     wait.until(lambda _: _rendered(driver, "sm-exp-returns"))
     panel = driver.find_element(By.ID, "sm-growth-experiments")
     driver.execute_script("arguments[0].scrollIntoView();", panel)
-    panel.screenshot(str(tmp_path / "experiments.png"))
+    screenshot(panel, tmp_path / "experiments.png")
     assert (tmp_path / "experiments.png").stat().st_size > 20_000
 
     _open_tab(driver, "Demand & sentiment")  # the demo history has views of sold-out products
