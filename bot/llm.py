@@ -67,6 +67,7 @@ class LocalChatModel(BaseChatModel):
     max_new_tokens: int = 160
     _model: Any = PrivateAttr(default=None)
     _tokenizer: Any = PrivateAttr(default=None)
+    _lean: Any = PrivateAttr(default=None)
 
     @classmethod
     def load(
@@ -75,12 +76,17 @@ class LocalChatModel(BaseChatModel):
         max_new_tokens: int = 160,
         adapter: Path | None = None,
         quantize: str = "none",
+        decoder: str = "lean",
     ) -> LocalChatModel:
         """Load the model; `adapter` is a LoRA folder (finetune/generator.py) merged into it;
         quantize="int8" swaps the linear layers for dynamically quantized int8 ones (CPU:
-        a quarter of the weight bytes to read per token)."""
+        a quarter of the weight bytes to read per token). decoder="lean" decodes with
+        bot.fastlm.LeanDecoder where the architecture allows (Llama family, SmolLM2
+        included), "transformers" always with `generate`."""
         if quantize not in ("none", "int8"):
             raise ValueError(f"quantize must be 'none' or 'int8', got {quantize!r}")
+        if decoder not in ("lean", "transformers"):
+            raise ValueError(f"decoder must be 'lean' or 'transformers', got {decoder!r}")
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         m = cls(model_path=str(path), max_new_tokens=max_new_tokens)
@@ -96,7 +102,12 @@ class LocalChatModel(BaseChatModel):
                 )
             m._model = PeftModel.from_pretrained(m._model, str(adapter)).merge_and_unload()
         m._model.eval()
-        if quantize == "int8":
+        from bot.fastlm import LeanDecoder
+
+        if decoder == "lean" and LeanDecoder.supports(m._model):
+            m._lean = LeanDecoder(m._model, quantize=quantize)
+            m._model = None  # the lean decoder holds the weights it needs
+        elif quantize == "int8":
             import torch
 
             m._model = torch.ao.quantization.quantize_dynamic(
@@ -138,6 +149,9 @@ class LocalChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        if self._lean is not None:
+            yield from self._stream_lean(messages, stop, run_manager, **kwargs)
+            return
         import torch
         from transformers import TextIteratorStreamer
 
@@ -165,6 +179,45 @@ class LocalChatModel(BaseChatModel):
                     run_manager.on_llm_new_token(piece)
                 yield ChatGenerationChunk(message=AIMessageChunk(content=piece))
         t.join()
+
+    @property
+    def weight_bytes(self) -> int | None:
+        """Bytes of weights read per decoded token (lean decoder only; for benchmarks)."""
+        return None if self._lean is None else int(self._lean.weight_bytes)
+
+    def _stream_lean(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        run_manager: CallbackManagerForLLMRun | None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        """Stream text from the lean decoder; a stop string ends the reply (not included)."""
+        ids = self._inputs(messages)["input_ids"][0].tolist()
+        eos = {self._tokenizer.eos_token_id, *self._tokenizer.all_special_ids}
+        eos.discard(None)
+        tokens = self._lean.generate(
+            ids, int(kwargs.get("max_new_tokens", self.max_new_tokens)), sorted(eos)
+        )
+        out: list[int] = []
+        sent = ""
+        try:
+            for token in tokens:
+                out.append(token)
+                text = self._tokenizer.decode(out, skip_special_tokens=True)
+                if text.endswith("\ufffd"):  # half of a multi-byte character: wait
+                    continue
+                cut = min((i for i in (text.find(s) for s in stop or ()) if i >= 0), default=-1)
+                piece = text[len(sent) : cut if cut >= 0 else None]
+                if piece:
+                    sent += piece
+                    if run_manager:
+                        run_manager.on_llm_new_token(piece)
+                    yield ChatGenerationChunk(message=AIMessageChunk(content=piece))
+                if cut >= 0:
+                    break
+        finally:
+            tokens.close()
 
 
 class OpenAICompatibleChatModel(BaseChatModel):

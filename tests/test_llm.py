@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from langchain_core.messages import HumanMessage
+from langchain_core.messages import HumanMessage, SystemMessage
 
 from bot.answerer import Answerer
 from bot.llm import LocalChatModel
@@ -56,10 +56,75 @@ def test_generated_answers_cite_or_fall_back(llm_dir: Path, services) -> None:  
 def test_int8_quantized_model_still_streams_a_reply(llm_dir: Path) -> None:
     import torch
 
-    chat = LocalChatModel.load(llm_dir, max_new_tokens=8, quantize="int8")
+    chat = LocalChatModel.load(llm_dir, max_new_tokens=8, quantize="int8", decoder="transformers")
     linear = [m for m in chat._model.modules() if isinstance(m, torch.nn.Linear)]
     assert not linear  # every linear layer was swapped for its int8 version
     pieces = [str(c.content) for c in chat.stream([HumanMessage("Say hello.")])]
     assert "".join(pieces).strip()
     with pytest.raises(ValueError, match="quantize must be"):
         LocalChatModel.load(llm_dir, quantize="fp4")
+    with pytest.raises(ValueError, match="decoder must be"):
+        LocalChatModel.load(llm_dir, decoder="vllm")
+
+
+SYSTEM = "You answer shop questions from the numbered passages and cite them like [1]."
+PROMPTS = [
+    [
+        SystemMessage(SYSTEM),
+        HumanMessage(
+            "Passages:\n[1] Returns are accepted within 30 days.\n\nQuestion: can I return boots?"
+        ),
+    ],
+    [
+        SystemMessage(SYSTEM),
+        HumanMessage(
+            "Passages:\n[1] Shipping is free over $50.\n\nQuestion: what does shipping cost?"
+        ),
+    ],
+]
+
+
+def _hf_greedy(chat: LocalChatModel, messages: list, n: int) -> list[int]:  # type: ignore[type-arg]
+    import torch
+
+    enc = chat._inputs(messages)
+    with torch.inference_mode():
+        out = chat._model.generate(**enc, max_new_tokens=n, do_sample=False, pad_token_id=2)
+    return [t for t in out[0, enc["input_ids"].shape[1] :].tolist() if t != 2]
+
+
+def test_lean_decoder_gives_transformers_greedy_tokens_and_reuses_prefixes(llm_dir: Path) -> None:
+    reference = LocalChatModel.load(llm_dir, decoder="transformers")
+    lean = LocalChatModel.load(llm_dir)
+    assert lean._lean is not None and lean._model is None
+    decoder = lean._lean
+    for messages in PROMPTS:  # the second shares the system prompt and template with the first
+        ids = lean._inputs(messages)["input_ids"][0].tolist()
+        assert list(decoder.generate(ids, 24, [2])) == _hf_greedy(reference, messages, 24)
+    assert decoder.reused_tokens >= 20  # the shared system prompt was not prefilled again
+    # a reply continued from a reused prefix equals one decoded from scratch
+    fresh = LocalChatModel.load(llm_dir)._lean
+    ids = lean._inputs(PROMPTS[1])["input_ids"][0].tolist()
+    before = decoder.reused_tokens
+    assert list(decoder.generate(ids, 24, [2])) == list(fresh.generate(ids, 24, [2]))
+    assert decoder.reused_tokens - before == len(ids) - 1  # all but the last prompt token
+
+
+def test_lean_stream_stops_at_stop_strings_and_int8_reads_a_quarter(llm_dir: Path) -> None:
+    import torch
+
+    from bot.fastlm import _Int8Linear
+
+    fp32 = LocalChatModel.load(llm_dir, max_new_tokens=40)
+    int8 = LocalChatModel.load(llm_dir, max_new_tokens=40, quantize="int8")
+    assert fp32.weight_bytes and int8.weight_bytes
+    assert 0.24 < int8.weight_bytes / fp32.weight_bytes < 0.27
+    for chat in (fp32, int8):
+        text = "".join(str(c.content) for c in chat.stream(PROMPTS[0], stop=["\n"]))
+        assert text.strip() and "\n" not in text
+    w = torch.randn(64, 32)
+    x = torch.randn(3, 32)
+    err = (_Int8Linear(w)(x) - x @ w.T).abs().max() / (x @ w.T).abs().max()
+    assert err < 0.02  # weight-only int8: within 2% of the fp32 product
+    with pytest.raises(ValueError, match="no tokens"):
+        list(fp32._lean.generate([], 4, [2]))

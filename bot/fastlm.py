@@ -1,0 +1,281 @@
+"""Greedy decoding for Llama-family chat models on CPU, without per-step framework overhead.
+
+SmolLM2-135M is small enough that, on two CPU cores, transformers' `generate` spends more
+time in Python (cache objects, masks, logits processors, 7 separate projections per layer)
+than in reading the weights. `LeanDecoder` runs the same arithmetic with:
+
+- fused projections: q/k/v as one matrix and gate/up as one matrix (4 matmuls per layer
+  instead of 7), optionally int8 (per-output-channel dynamic quantization, lm_head included);
+- a preallocated key/value cache written in place (no concatenation per token);
+- a prefix cache: the keys and values of recent prompts are kept, and a new prompt that
+  starts with the same tokens (the system prompt and chat template on every request, the
+  earlier turns of a conversation) only prefills what is new.
+
+It gives the same greedy tokens as transformers in fp32 (tests/test_fastlm.py) and falls
+back to `generate` for architectures it does not know (`LeanDecoder.supports`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+MIN_REUSE = 8  # shorter shared prefixes are not worth a cache copy
+
+
+@dataclass
+class _Layer:
+    ln1: torch.Tensor
+    qkv: nn.Module
+    o: nn.Module
+    ln2: torch.Tensor
+    gate_up: nn.Module
+    down: nn.Module
+
+
+@dataclass
+class _Cached:
+    ids: torch.Tensor  # (n,) tokens whose keys/values are held
+    kv: torch.Tensor  # (layers, 2, kv_heads, n, head_dim)
+
+
+class _Int8Linear(nn.Module):
+    """Weight-only int8 (one scale per output channel); activations stay in 16 bits.
+
+    Quantizing only the weights keeps SmolLM2's greedy tokens 98% the same as fp32 along
+    fp32's own replies, where dynamic quantization (int8 activations too) kept 73-77%
+    (bench/llm_bench.py measures the replies themselves)."""
+
+    def __init__(self, weight: torch.Tensor) -> None:
+        super().__init__()
+        w = weight.detach().float()
+        scale = (w.abs().amax(dim=1) / 127).clamp(min=1e-12)
+        self.register_buffer("q", torch.round(w / scale[:, None]).clamp(-127, 127).to(torch.int8))
+        self.register_buffer("scale", scale.to(torch.bfloat16))
+        self.packed = hasattr(torch, "_weight_int8pack_mm")
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        flat = x.reshape(-1, x.shape[-1]).to(torch.bfloat16)
+        if self.packed:
+            y = torch._weight_int8pack_mm(flat, self.q, self.scale)
+        else:  # older torch: dequantize on the fly (correct, slower)
+            y = flat @ (self.q.to(torch.bfloat16) * self.scale[:, None]).T
+        return y.float().view(*x.shape[:-1], -1)
+
+
+def _mats(layer: _Layer) -> list[nn.Module]:
+    return [layer.qkv, layer.o, layer.gate_up, layer.down]
+
+
+def _linear(weight: torch.Tensor) -> nn.Linear:
+    lin = nn.Linear(weight.shape[1], weight.shape[0], bias=False, device="meta")
+    lin.weight = nn.Parameter(weight.detach(), requires_grad=False)  # shares the storage
+    return lin
+
+
+class LeanDecoder:
+    """Greedy decoding of a transformers Llama-family causal LM (fp32 or int8 weights)."""
+
+    def __init__(self, model: Any, quantize: str = "none", prefix_slots: int = 8) -> None:
+        if not self.supports(model):
+            raise ValueError(f"LeanDecoder supports Llama-family models, not {type(model)}")
+        cfg = model.config
+        self.hidden = cfg.hidden_size
+        self.n_heads = cfg.num_attention_heads
+        self.n_kv = cfg.num_key_value_heads
+        self.head_dim = getattr(cfg, "head_dim", None) or self.hidden // self.n_heads
+        self.eps = float(cfg.rms_norm_eps)
+        base = model.model
+        self.embed = base.embed_tokens.weight.detach()
+        self.norm = base.norm.weight.detach()
+        modules = nn.ModuleList()
+        self.layers: list[_Layer] = []
+        for layer in base.layers:
+            a, m = layer.self_attn, layer.mlp
+            qkv = _linear(torch.cat([a.q_proj.weight, a.k_proj.weight, a.v_proj.weight]))
+            gate_up = _linear(torch.cat([m.gate_proj.weight, m.up_proj.weight]))
+            o, down = _linear(a.o_proj.weight), _linear(m.down_proj.weight)
+            modules.extend([qkv, o, gate_up, down])
+            self.layers.append(
+                _Layer(
+                    layer.input_layernorm.weight.detach(),
+                    qkv,
+                    o,
+                    layer.post_attention_layernorm.weight.detach(),
+                    gate_up,
+                    down,
+                )
+            )
+        head: nn.Module = _linear(model.get_output_embeddings().weight)
+        modules.append(head)
+        if quantize == "int8":
+            for layer in self.layers:
+                layer.qkv, layer.o = _Int8Linear(layer.qkv.weight), _Int8Linear(layer.o.weight)
+                layer.gate_up = _Int8Linear(layer.gate_up.weight)
+                layer.down = _Int8Linear(layer.down.weight)
+            head = _Int8Linear(head.weight)
+            modules = nn.ModuleList([m for layer in self.layers for m in _mats(layer)] + [head])
+        elif quantize != "none":
+            raise ValueError(f"quantize must be 'none' or 'int8', got {quantize!r}")
+        self.head = head
+        self.quantize = quantize
+        theta = _rope_theta(cfg)
+        self.inv_freq = 1.0 / (
+            theta ** (torch.arange(0, self.head_dim, 2, dtype=torch.float32) / self.head_dim)
+        )
+        self._cos = self._sin = torch.empty(0, self.head_dim)
+        self._prefixes: OrderedDict[int, _Cached] = OrderedDict()
+        self._prefix_slots = prefix_slots
+        self._lock = threading.Lock()
+        self._serial = 0
+        self.weight_bytes = _weight_bytes(modules)  # the embedding lookup reads one row only
+        self.reused_tokens = 0  # prefix-cache hits, for benchmarks and tests
+
+    @staticmethod
+    def supports(model: Any) -> bool:
+        """Llama-style decoder: RMSNorm, rotary positions without scaling, SiLU MLP, no biases."""
+        cfg = getattr(model, "config", None)
+        if cfg is None or getattr(cfg, "model_type", None) not in ("llama", "mistral", "qwen2"):
+            return False
+        if getattr(cfg, "model_type", None) == "qwen2" or getattr(cfg, "attention_bias", False):
+            return False  # q/k/v biases
+        if getattr(cfg, "mlp_bias", False) or getattr(cfg, "hidden_act", "silu") != "silu":
+            return False
+        if getattr(cfg, "sliding_window", None):
+            return False
+        rope = getattr(cfg, "rope_parameters", None) or getattr(cfg, "rope_scaling", None) or {}
+        if rope.get("rope_type", rope.get("type", "default")) != "default":
+            return False
+        return _rope_theta(cfg) > 0 and hasattr(model, "model")
+
+    # -- arithmetic ------------------------------------------------------------------------
+
+    def _rope(self, start: int, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+        if self._cos.shape[0] < start + n:
+            size = max(2 * self._cos.shape[0], start + n, 512)
+            freqs = torch.outer(torch.arange(size, dtype=torch.float32), self.inv_freq)
+            emb = torch.cat([freqs, freqs], dim=-1)
+            self._cos, self._sin = emb.cos(), emb.sin()
+        return self._cos[start : start + n], self._sin[start : start + n]
+
+    def _norm(self, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * weight
+
+    @staticmethod
+    def _rotate(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+        half = x.shape[-1] // 2
+        rotated = torch.cat([-x[..., half:], x[..., :half]], dim=-1)
+        return x * cos + rotated * sin
+
+    def _forward(self, ids: torch.Tensor, start: int, kv: torch.Tensor) -> torch.Tensor:
+        """Run tokens `ids` (1-D) at positions start.. and write their keys/values into `kv`;
+        return the logits of the last one."""
+        n = ids.shape[0]
+        end = start + n
+        x = F.embedding(ids, self.embed).unsqueeze(0)  # (1, n, hidden)
+        cos, sin = self._rope(start, n)
+        h, g, d = self.n_heads, self.n_kv, self.head_dim
+        mask = None
+        if n > 1:  # query i sees keys 0 .. start + i
+            mask = torch.ones(n, end, dtype=torch.bool).tril(diagonal=start)
+        for i, layer in enumerate(self.layers):
+            y = self._norm(x, layer.ln1)
+            q, k, v = layer.qkv(y).split([h * d, g * d, g * d], dim=-1)
+            q = self._rotate(q.view(1, n, h, d).transpose(1, 2), cos, sin)
+            k = self._rotate(k.view(1, n, g, d).transpose(1, 2), cos, sin)
+            kv[i, 0, :, start:end] = k[0]
+            kv[i, 1, :, start:end] = v.view(n, g, d).transpose(0, 1)
+            keys, values = kv[i, 0, :, :end], kv[i, 1, :, :end]
+            if n == 1:  # one new token: plain grouped attention beats the fused kernel's setup
+                qg = q.view(g, h // g, d)  # query heads grouped by the key/value head they share
+                w = torch.softmax((qg @ keys.transpose(1, 2)) * d**-0.5, dim=-1)
+                att = (w @ values).view(1, h, 1, d)
+            else:
+                att = F.scaled_dot_product_attention(
+                    q, keys.unsqueeze(0), values.unsqueeze(0), attn_mask=mask, enable_gqa=True
+                )
+            x = x + layer.o(att.transpose(1, 2).reshape(1, n, h * d))
+            y = self._norm(x, layer.ln2)
+            gate, up = layer.gate_up(y).chunk(2, dim=-1)
+            x = x + layer.down(F.silu(gate) * up)
+        x = self._norm(x[:, -1], self.norm)
+        return self.head(x)[0]
+
+    # -- prefix cache ----------------------------------------------------------------------
+
+    def _best_prefix(self, ids: torch.Tensor) -> tuple[int, _Cached | None]:
+        best, found = 0, None
+        with self._lock:
+            for cached in self._prefixes.values():
+                n = min(cached.ids.shape[0], ids.shape[0] - 1)  # keep >= 1 token to prefill
+                if n < MIN_REUSE:
+                    continue
+                diff = (cached.ids[:n] != ids[:n]).nonzero()
+                shared = int(diff[0, 0]) if diff.numel() else n
+                if shared > best:
+                    best, found = shared, cached
+        return best, found
+
+    def _remember(self, ids: torch.Tensor, kv: torch.Tensor) -> None:
+        n = ids.shape[0]
+        entry = _Cached(ids.clone(), kv[:, :, :, :n].clone())
+        with self._lock:
+            self._serial += 1
+            self._prefixes[self._serial] = entry
+            while len(self._prefixes) > self._prefix_slots:
+                self._prefixes.popitem(last=False)
+
+    # -- decoding --------------------------------------------------------------------------
+
+    @torch.inference_mode()
+    def generate(
+        self, prompt_ids: Sequence[int], max_new_tokens: int, eos_ids: Sequence[int]
+    ) -> Iterator[int]:
+        """Yield greedy tokens after `prompt_ids` until an end token or `max_new_tokens`."""
+        ids = torch.as_tensor(list(prompt_ids), dtype=torch.long)
+        if ids.numel() == 0:
+            raise ValueError("the prompt has no tokens")
+        total = ids.shape[0] + max_new_tokens
+        kv = torch.empty(len(self.layers), 2, self.n_kv, total, self.head_dim)
+        shared, cached = self._best_prefix(ids)
+        if cached is not None:
+            kv[:, :, :, :shared] = cached.kv[:, :, :, :shared]
+            self.reused_tokens += shared
+        logits = self._forward(ids[shared:], shared, kv)
+        out: list[int] = []
+        stop = set(eos_ids)
+        try:
+            for step in range(max_new_tokens):
+                token = int(logits.argmax())
+                if token in stop:
+                    break
+                out.append(token)
+                yield token
+                if step + 1 < max_new_tokens:
+                    logits = self._forward(torch.tensor([token]), ids.shape[0] + step, kv)
+        finally:  # also when the caller stops early (a stop string): keep what was computed
+            seen = ids.shape[0] + max(len(out) - 1, 0)
+            self._remember(torch.cat([ids, torch.tensor(out[:-1], dtype=torch.long)])[:seen], kv)
+
+
+def _rope_theta(cfg: Any) -> float:
+    rope = getattr(cfg, "rope_parameters", None) or {}
+    return float(rope.get("rope_theta", getattr(cfg, "rope_theta", 0.0)) or 0.0)
+
+
+def _weight_bytes(modules: nn.Module) -> int:
+    """Bytes of matrix weights read per decoded token (int8 weights count one byte each)."""
+    total = 0
+    for mod in modules.modules():
+        if isinstance(mod, nn.Linear):
+            total += mod.weight.numel() * mod.weight.element_size()
+        elif isinstance(mod, _Int8Linear):
+            total += mod.q.numel() + mod.scale.numel() * mod.scale.element_size()
+    return total
