@@ -1,5 +1,8 @@
 """The FastAPI app factory: `create_app(settings)` loads models once in the lifespan.
 
+One shop: Gradio chat at /ui, agent assist at /agent, admin at /admin. Several shops (a
+tenants file): each shop's at /t/<id>/ui, /t/<id>/agent, /t/<id>/admin (ui/tenant_pages.py).
+
 app = create_app(Settings())             # serve with uvicorn
 app = create_app(settings, services)     # tests: reuse already-built services
 """
@@ -10,7 +13,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -21,8 +24,11 @@ from api.routes import router
 from api.routes_growth import router as growth_router
 from bot.types import BotReply
 from shopmate.settings import Settings
-from shopmate.tenants import TenantRegistry, build_registry, load_tenants
+from shopmate.tenants import Tenant, TenantRegistry, build_registry, load_tenants
 from shopmate.wiring import Services
+
+if TYPE_CHECKING:
+    from ui.tenant_pages import TenantPages
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +52,8 @@ def create_app(
     `registry` are passed in."""
 
     tenants = load_tenants(settings)  # fails fast on a bad tenants file, before any model loads
+    multi = settings.tenants_file is not None
+    pages = None  # several shops: each one's Gradio pages under /t/<id>/, built on first visit
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -54,7 +62,11 @@ def create_app(
         app.state.services = app.state.tenants.default.services  # the built-in UIs' shop
         if on_ready is not None:
             on_ready()
-        yield
+        try:
+            yield
+        finally:
+            if pages is not None:
+                await pages.aclose()
 
     app = FastAPI(
         title="shopmate",
@@ -97,9 +109,11 @@ def create_app(
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
-        return RedirectResponse("/ui/" if mount_ui else "/docs")
+        return RedirectResponse("/ui/" if mount_ui and not multi else "/docs")
 
-    if mount_ui:
+    if mount_ui and multi:
+        pages = mount_tenant_pages(app, tenants)
+    elif mount_ui:
         from ui.gradio_app import mount_chat_ui
 
         def respond(session_id: str, user_id: str | None, message: str) -> BotReply:
@@ -124,6 +138,38 @@ def app_from_env() -> FastAPI:
 
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def mount_tenant_pages(app: FastAPI, tenants: list[Tenant]) -> TenantPages:
+    """Several shops: each one's chat, agent assist and admin at /t/<id>/ui|agent|admin, on
+    its own services and behind its own admin keys. The bare /ui, /agent and /admin would
+    have to pick one shop, so they say where each shop's pages are instead."""
+    from ui.tenant_pages import TenantPages
+
+    def services_of(tenant_id: str) -> Services:
+        registry: TenantRegistry = app.state.tenants  # built by the lifespan before any request
+        return next(svc for t, svc in registry.entries if t.id == tenant_id)
+
+    pages = TenantPages(tenants, services_of, mount_path="/t")
+    app.mount("/t", pages)
+    app.state.tenant_pages = pages
+
+    def elsewhere(page: str) -> Callable[[], JSONResponse]:
+        def reply() -> JSONResponse:
+            return JSONResponse(
+                status_code=404,
+                content={
+                    "detail": f"this server hosts several shops: each one's page is "
+                    f"/t/<shop id>/{page}/ (the id from the tenants file)"
+                },
+            )
+
+        return reply
+
+    for page in ("ui", "agent", "admin"):
+        for path in (f"/{page}", f"/{page}/{{rest:path}}"):
+            app.add_api_route(path, elsewhere(page), methods=["GET"], include_in_schema=False)
+    return pages
 
 
 def mount_agent_ui(app: FastAPI, settings: Settings) -> None:

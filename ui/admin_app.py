@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import Any
 
@@ -42,9 +43,9 @@ def status_text(svc: Services) -> str:
     )
 
 
-def build_admin_ui(services: Callable[[], Services]) -> gr.Blocks:
-    with gr.Blocks(title="shopmate · admin", analytics_enabled=False) as blocks:
-        gr.Markdown("# shopmate admin")
+def build_admin_ui(services: Callable[[], Services], *, shop_name: str = "shopmate") -> gr.Blocks:
+    with gr.Blocks(title=f"{shop_name} · admin", analytics_enabled=False) as blocks:
+        gr.Markdown(f"# {html.escape(shop_name)} admin")
         status = gr.Textbox(label="Status", lines=6, interactive=False, elem_id="sm-admin-status")
         refresh = gr.Button("Refresh")
         volume = gr.BarPlot(x="day", y="conversations", title="Conversations per day")

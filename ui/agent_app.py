@@ -9,6 +9,7 @@ the knowledge base or the model is ever rendered).
 
 from __future__ import annotations
 
+import html
 import logging
 
 import gradio as gr
@@ -52,7 +53,10 @@ def describe(view: DeskView) -> tuple[str, str, str, str, str]:
 
 def build_agent_ui(desk: AgentDesk, *, shop_name: str = "shopmate") -> gr.Blocks:
     with gr.Blocks(title=f"{shop_name} · agent assist", analytics_enabled=False) as blocks:
-        gr.Markdown("# Agent assist\nConversations handed to a person, oldest first.")
+        gr.Markdown(
+            f"# Agent assist · {html.escape(shop_name)}\n"
+            "Conversations handed to a person, oldest first."
+        )
         current = gr.State(None)  # the Draft behind the text box, for the training pair
         with gr.Row():
             queue = gr.Dropdown(choices=[], label="Queue", elem_id="sm-queue", scale=4)
