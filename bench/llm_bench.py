@@ -1,0 +1,269 @@
+"""Generator decoding benchmark: transformers vs the lean decoder, fp32 vs int8, side by side.
+
+    .venv/bin/python bench/llm_bench.py --qa ../shared/data/qa/hetpqa --write-docs
+
+Prompts are the bot's own grounded prompts (bot.grounding.prompt_messages): a question of
+the QA set (DATASETS.md format) with its gold evidence and up to two other passages of
+the same product, in a seeded order.
+
+(a) Speed, in this process, one variant at a time: prefill of a fresh prompt, prefill
+    when the previous request's system prompt is reused (lean decoder only), and decode
+    tokens/s over --decode-tokens forced tokens; medians over --runs prompts, beside the
+    bound (bytes of the weight matrices ÷ memory bandwidth measured here).
+(b) Quality of the replies (greedy, stopped at the first line break, at most 64 tokens)
+    on --questions questions: token-F1 against the reference answers, the share that pass
+    the grounding check the bot applies (cites a passage, supported by it, no invented
+    numbers), citation precision (cited passages that are gold evidence), and the share
+    of replies identical to fp32's.
+
+--write-docs replaces the "## Generator decoding" section of docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import random
+import shlex
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.common import memory_bandwidth_gbs, write_section  # noqa: E402
+
+VARIANTS = {  # name: (decoder, quantize); lean fp32 first: the others' replies are compared to it
+    "lean fp32": ("lean", "none"),
+    "lean int8 weight-only": ("lean", "int8"),
+    "transformers fp32": ("transformers", "none"),
+    "transformers int8 dynamic": ("transformers", "int8"),
+}
+HEADING = "## Generator decoding"
+
+
+def load_items(qa: Path, split: str, n: int, seed: int) -> list[dict[str, Any]]:
+    """Questions with their passages (gold first, then same-product others), shuffled."""
+    kb: dict[str, dict[str, Any]] = {}
+    with (qa / "kb.jsonl").open() as f:
+        for line in f:
+            if line.strip():
+                p = json.loads(line)
+                kb[p["id"]] = p
+    by_product: dict[str, list[str]] = {}
+    for p in kb.values():
+        by_product.setdefault(str(p.get("product_id")), []).append(p["id"])
+    rng = random.Random(seed)
+    with (qa / f"{split}.jsonl").open() as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    rng.shuffle(rows)
+    items = []
+    for q in rows:
+        gold = [e for e in q.get("evidence_ids", []) if e in kb][:2]
+        if not gold or not q.get("answers"):
+            continue
+        others = [i for i in by_product.get(str(q.get("product_id")), []) if i not in gold]
+        ids = gold + rng.sample(others, min(2, len(others)))
+        rng.shuffle(ids)
+        items.append(
+            {
+                "question": q["question"],
+                "answers": q["answers"],
+                "passages": [kb[i]["text"] for i in ids],
+                "gold": [k for k, i in enumerate(ids) if i in gold],
+            }
+        )
+        if len(items) == n:
+            break
+    if not items:
+        raise SystemExit(f"{qa}/{split}.jsonl has no question with evidence and answers")
+    return items
+
+
+def speed(chat: Any, items: list[dict[str, Any]], runs: int, decode_tokens: int) -> dict[str, Any]:
+    import torch
+
+    from bot.grounding import prompt_messages
+
+    cold, warm, rates, prompt_len = [], [], [], []
+    for k, item in enumerate(items[:runs]):
+        enc = chat._inputs(prompt_messages(item["question"], item["passages"]))
+        ids = enc["input_ids"][0].tolist()
+        prompt_len.append(len(ids))
+        if chat._lean is not None:
+            lean = chat._lean
+            lean._prefixes.clear()
+            t0 = time.perf_counter()
+            next(lean.generate(ids, 1, []))
+            cold.append(time.perf_counter() - t0)
+            nxt = items[(k + 1) % len(items)]  # another question: shares the system prompt only
+            other = chat._inputs(prompt_messages(nxt["question"], nxt["passages"]))
+            t0 = time.perf_counter()
+            next(lean.generate(other["input_ids"][0].tolist(), 1, []))
+            warm.append(time.perf_counter() - t0)
+            gen = lean.generate(ids, decode_tokens + 1, [])
+            next(gen)
+            t0 = time.perf_counter()
+            n = sum(1 for _ in gen)
+            rates.append(n / (time.perf_counter() - t0))
+        else:
+            kw = dict(do_sample=False, pad_token_id=chat._tokenizer.eos_token_id)
+            with torch.inference_mode():
+                t0 = time.perf_counter()
+                chat._model.generate(**enc, max_new_tokens=1, **kw)
+                t1 = time.perf_counter()
+                chat._model.generate(
+                    **enc, max_new_tokens=decode_tokens + 1, min_new_tokens=decode_tokens + 1, **kw
+                )
+                t2 = time.perf_counter()
+            cold.append(t1 - t0)
+            rates.append(decode_tokens / max((t2 - t1) - (t1 - t0), 1e-9))
+    return {
+        "prompt_tokens": statistics.median(prompt_len),
+        "prefill_s": statistics.median(cold),
+        "prefill_reused_s": statistics.median(warm) if warm else None,
+        "decode_tok_s": statistics.median(rates),
+    }
+
+
+def quality(chat: Any, items: list[dict[str, Any]]) -> tuple[dict[str, float], list[str]]:
+    from bot.grounding import check, cited_passages, prompt_messages
+    from finetune.qa_metrics import token_f1
+
+    f1, ok, prec, replies = [], [], [], []
+    for item in items:
+        messages = prompt_messages(item["question"], item["passages"])
+        text = "".join(
+            str(c.content) for c in chat.stream(messages, stop=["\n"], max_new_tokens=64)
+        )
+        replies.append(text.strip())
+        f1.append(token_f1(text, item["answers"]))
+        ok.append(check(text, item["passages"]).ok)
+        cited = cited_passages(text, len(item["passages"]))
+        if cited:
+            prec.append(sum(c in item["gold"] for c in cited) / len(cited))
+    return {
+        "token_f1": statistics.fmean(f1),
+        "grounded": statistics.fmean(ok),
+        "citation_precision": statistics.fmean(prec) if prec else 0.0,
+        "cites": len(prec) / len(items),
+    }, replies
+
+
+def section(r: dict[str, Any], cmd: str) -> str:
+    lines = [
+        f"{HEADING}\n",
+        f"{r['date']}, {r['cpus']} cores ({r['machine']}), {r['threads']} torch threads, load "
+        f"average {r['load_before']:.1f} before and {r['load_after']:.1f} after. SmolLM2-135M-Instruct "
+        f"on the bot's grounded prompts built from `{r['qa']}` ({r['split']} split).\n",
+        "```",
+        cmd,
+        "```\n",
+        f"Speed: medians over {r['runs']} prompts (median {r['prompt_tokens']:.0f} tokens); decode "
+        f"over {r['decode_tokens']} forced tokens. Bound = weight-matrix bytes read per token ÷ "
+        f"{r['bandwidth_gbs']:.1f} GB/s (large-array copy here).\n",
+        "| decoder | prefill, fresh prompt | prefill, system prompt reused | decode tok/s | bound tok/s | share of bound |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, s in r["speed"].items():
+        reused = f"{s['prefill_reused_s'] * 1000:.0f} ms" if s["prefill_reused_s"] else "—"
+        lines.append(
+            f"| {name} | {s['prefill_s'] * 1000:.0f} ms | {reused} | {s['decode_tok_s']:.1f} | "
+            f"{s['bound_tok_s']:.0f} | {s['decode_tok_s'] / s['bound_tok_s']:.0%} |"
+        )
+    lines += [
+        "",
+        f"Replies on {r['questions']} questions (greedy, first line, ≤ 64 tokens):\n",
+        "| decoder | token-F1 | passes grounding check | cites a passage | citation precision | same reply as fp32 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, q in r["quality"].items():
+        lines.append(
+            f"| {name} | {q['token_f1']:.3f} | {q['grounded']:.0%} | {q['cites']:.0%} | "
+            f"{q['citation_precision']:.2f} | {q['same_as_fp32']:.0%} |"
+        )
+    return "\n".join(lines) + "\n\n"
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--qa", type=Path, default=ROOT.parent / "shared/data/qa/hetpqa", help="QA data dir"
+    )
+    p.add_argument("--split", default="dev", help="questions file in --qa (dev, test, train)")
+    p.add_argument("--questions", type=int, default=60, help="questions for the quality table")
+    p.add_argument("--runs", type=int, default=7, help="prompts per speed figure")
+    p.add_argument("--decode-tokens", type=int, default=64, help="forced tokens per decode run")
+    p.add_argument("--threads", type=int, default=0, help="torch threads (0: all cores)")
+    p.add_argument("--models-dir", type=Path, default=ROOT / "var/models")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument(
+        "--write-docs", action="store_true", help=f"replace the '{HEADING}' section of --docs"
+    )
+    p.add_argument("--docs", type=Path, default=ROOT / "docs/benchmarks.md")
+    args = p.parse_args()
+    cmd = "python bench/llm_bench.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+
+    import torch
+    from tqdm import tqdm
+
+    from bot.llm import LocalChatModel
+    from shopmate.models import prepare_llm
+
+    threads = args.threads or os.cpu_count() or 1
+    torch.set_num_threads(threads)
+    llm = prepare_llm(args.models_dir)
+    items = load_items(args.qa, args.split, max(args.questions, args.runs), args.seed)
+    r: dict[str, Any] = {
+        "date": datetime.date.today().isoformat(),
+        "cpus": os.cpu_count(),
+        "machine": platform.machine(),
+        "threads": threads,
+        "load_before": os.getloadavg()[0],
+        "qa": str(args.qa),
+        "split": args.split,
+        "runs": args.runs,
+        "decode_tokens": args.decode_tokens,
+        "questions": min(args.questions, len(items)),
+        "bandwidth_gbs": memory_bandwidth_gbs(),
+        "speed": {},
+        "quality": {},
+    }
+    reference: list[str] = []
+    for name, (decoder, quant) in tqdm(VARIANTS.items(), desc="decoders"):
+        chat = LocalChatModel.load(llm, quantize=quant, decoder=decoder)
+        s = speed(chat, items, args.runs, args.decode_tokens)
+        bytes_ = LocalChatModel.load(llm, quantize=quant).weight_bytes or 1
+        s["bound_tok_s"] = r["bandwidth_gbs"] * 1e9 / bytes_
+        r["speed"][name] = s
+        r["prompt_tokens"] = s["prompt_tokens"]
+        print(name, s, flush=True)
+        if name == "transformers fp32":  # the same tokens as lean fp32 (tests/test_llm.py)
+            continue
+        q, replies = quality(chat, items[: args.questions])
+        if name == "lean fp32":
+            reference = replies
+        q["same_as_fp32"] = (
+            statistics.fmean(a == b for a, b in zip(replies, reference, strict=True))
+            if reference
+            else 1.0
+        )
+        r["quality"][name] = q
+        print(name, q, flush=True)
+    r["load_after"] = os.getloadavg()[0]
+    text = section(r, cmd)
+    print(text)
+    if args.write_docs:
+        write_section(args.docs, HEADING, text)
+
+
+if __name__ == "__main__":
+    main()
