@@ -6,6 +6,9 @@
   catalog routes, and each key (a site's widget key, all its shoppers together, or an
   admin key) `per_key_per_minute`: token buckets refilled continuously. Over either
   limit: 429 with Retry-After. Health checks and docs are not limited.
+- Sign-ins to the staff pages (agent assist and admin, of one shop or of each tenant)
+  get `logins_per_minute` attempts a minute per client IP, so an admin key cannot be
+  guessed by trying.
 """
 
 from __future__ import annotations
@@ -25,6 +28,12 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 LIMITED_PREFIXES = ("/v1/chat", "/v1/events", "/v1/feedback", "/v1/products", "/v1/recommendations")
+STAFF_PREFIXES = ("/agent", "/admin", "/t/")
+
+
+def is_login(path: str) -> bool:
+    """A Gradio sign-in of a staff page: /agent/login, /admin/login, /t/<shop>/agent/login."""
+    return path.startswith(STAFF_PREFIXES) and path.rstrip("/").endswith("/login")
 
 
 class TokenBuckets:
@@ -72,7 +81,12 @@ async def _reply(
 
 class LimitsMiddleware:
     def __init__(
-        self, app: ASGIApp, max_body_bytes: int, per_minute: int, per_key_per_minute: int = 600
+        self,
+        app: ASGIApp,
+        max_body_bytes: int,
+        per_minute: int,
+        per_key_per_minute: int = 600,
+        logins_per_minute: int = 10,
     ) -> None:
         if max_body_bytes <= 0:
             raise ValueError(f"max_body_bytes must be > 0, got {max_body_bytes}")
@@ -80,6 +94,7 @@ class LimitsMiddleware:
         self.max_body_bytes = max_body_bytes
         self.buckets = TokenBuckets(per_minute)  # per client IP
         self.key_buckets = TokenBuckets(per_key_per_minute)  # per key, all its clients together
+        self.login_buckets = TokenBuckets(logins_per_minute)  # staff sign-ins per client IP
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -92,22 +107,25 @@ class LimitsMiddleware:
             await _reply(send, 413, too_big)
             return
         path = scope.get("path", "")
+        client = (scope.get("client") or ("?", 0))[0]
+        wait = 0.0
         if path.startswith(LIMITED_PREFIXES):
-            client = (scope.get("client") or ("?", 0))[0]
             wait = self.buckets.take(client)
             key = headers.get("x-shopmate-key") or headers.get("authorization", "")
             if key and not wait:
                 digest = hashlib.sha256(key.encode()).hexdigest()[:32]  # keys never kept as is
                 wait = self.key_buckets.take(digest)
-            if wait > 0:
-                retry = str(max(1, math.ceil(wait))).encode()
-                await _reply(
-                    send,
-                    429,
-                    "too many requests; slow down and retry after the given seconds",
-                    [(b"retry-after", retry)],
-                )
-                return
+        elif scope.get("method") == "POST" and is_login(path):
+            wait = self.login_buckets.take(client)
+        if wait > 0:
+            retry = str(max(1, math.ceil(wait))).encode()
+            await _reply(
+                send,
+                429,
+                "too many requests; slow down and retry after the given seconds",
+                [(b"retry-after", retry)],
+            )
+            return
 
         received = 0
 

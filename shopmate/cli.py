@@ -210,10 +210,13 @@ def serve(
         )
         return
 
+    base = f"http://{host}:{port}"
+    pages = f"{base}/t/<shop>/ui" if s.tenants_file else f"{base}/ui"
+    staff = f"{base}/t/<shop>/agent" if s.tenants_file else f"{base}/agent"
+
     def ready() -> None:
         console.print(
-            f"shopmate: chat at http://{host}:{port}/ui  ·  agent assist at http://{host}:{port}/agent"
-            f"  ·  API docs at http://{host}:{port}/docs",
+            f"shopmate: chat at {pages}  ·  agent assist at {staff}  ·  API docs at {base}/docs",
             soft_wrap=True,
         )
 

@@ -81,3 +81,19 @@ def test_cors_only_for_configured_sites(services) -> None:  # type: ignore[no-un
             headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
         )
         assert "access-control-allow-origin" not in other.headers
+
+
+def test_staff_sign_ins_are_rate_limited_per_client(services) -> None:  # type: ignore[no-untyped-def]
+    from api.limits import is_login
+
+    assert is_login("/agent/login") and is_login("/t/shop-a/admin/login/")
+    assert not is_login("/v1/chat") and not is_login("/ui/login") and not is_login("/agent/")
+    settings = Settings(data_dir=services.settings.data_dir, admin_api_key="k" * 24)
+    with TestClient(create_app(settings, services)) as c:
+        codes = [
+            c.post("/agent/login", data={"username": "agent", "password": f"guess{i}"}).status_code
+            for i in range(11)
+        ]
+        assert set(codes[:10]) <= {400, 401} and codes[10] == 429  # ten wrong tries, then wait
+        assert int(c.post("/admin/login", data={"username": "admin"}).headers["retry-after"]) >= 1
+        assert c.post("/v1/chat", json={"session_id": "s", "message": "hi"}).status_code == 200
