@@ -130,7 +130,7 @@ class LeanDecoder:
         self.inv_freq = 1.0 / (
             theta ** (torch.arange(0, self.head_dim, 2, dtype=torch.float32) / self.head_dim)
         )
-        self._cos = self._sin = torch.empty(0, self.head_dim)
+        self._tables = (torch.empty(0, self.head_dim), torch.empty(0, self.head_dim))
         self._prefixes: OrderedDict[int, _Cached] = OrderedDict()
         self._prefix_slots = prefix_slots
         self._lock = threading.Lock()
@@ -158,12 +158,14 @@ class LeanDecoder:
     # -- arithmetic ------------------------------------------------------------------------
 
     def _rope(self, start: int, n: int) -> tuple[torch.Tensor, torch.Tensor]:
-        if self._cos.shape[0] < start + n:
-            size = max(2 * self._cos.shape[0], start + n, 512)
+        cos, sin = self._tables  # one attribute, swapped whole: safe beside other threads
+        if cos.shape[0] < start + n:
+            size = max(2 * cos.shape[0], start + n, 512)
             freqs = torch.outer(torch.arange(size, dtype=torch.float32), self.inv_freq)
             emb = torch.cat([freqs, freqs], dim=-1)
-            self._cos, self._sin = emb.cos(), emb.sin()
-        return self._cos[start : start + n], self._sin[start : start + n]
+            cos, sin = emb.cos(), emb.sin()
+            self._tables = (cos, sin)
+        return cos[start : start + n], sin[start : start + n]
 
     def _norm(self, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
         return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * weight

@@ -108,6 +108,14 @@ def test_lean_decoder_gives_transformers_greedy_tokens_and_reuses_prefixes(llm_d
     before = decoder.reused_tokens
     assert list(decoder.generate(ids, 24, [2])) == list(fresh.generate(ids, 24, [2]))
     assert decoder.reused_tokens - before == len(ids) - 1  # all but the last prompt token
+    # requests served at the same time share the decoder and get the tokens they would alone
+    from concurrent.futures import ThreadPoolExecutor
+
+    prompts = [lean._inputs(m)["input_ids"][0].tolist() for m in PROMPTS]
+    alone = [list(fresh.generate(p, 16, [2])) for p in prompts]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda p: list(decoder.generate(p, 16, [2])), prompts * 2))
+    assert together == alone * 2
 
 
 def test_lean_stream_stops_at_stop_strings_and_int8_reads_a_quarter(llm_dir: Path) -> None:
