@@ -53,6 +53,9 @@ class _Int8Linear(nn.Module):
     fp32's own replies, where dynamic quantization (int8 activations too) kept 73-77%
     (bench/llm_bench.py measures the replies themselves)."""
 
+    q: torch.Tensor
+    scale: torch.Tensor
+
     def __init__(self, weight: torch.Tensor) -> None:
         super().__init__()
         w = weight.detach().float()
@@ -68,6 +71,12 @@ class _Int8Linear(nn.Module):
         else:  # prefill is compute-bound: a 16-bit matrix product beats the int8 kernel 2-3x
             y = flat @ (self.q.to(torch.bfloat16) * self.scale[:, None]).T
         return y.float().view(*x.shape[:-1], -1)
+
+
+def _w(module: nn.Module) -> torch.Tensor:
+    weight = module.weight
+    assert isinstance(weight, torch.Tensor)
+    return weight
 
 
 def _mats(layer: _Layer) -> list[nn.Module]:
@@ -117,10 +126,10 @@ class LeanDecoder:
         modules.append(head)
         if quantize == "int8":
             for layer in self.layers:
-                layer.qkv, layer.o = _Int8Linear(layer.qkv.weight), _Int8Linear(layer.o.weight)
-                layer.gate_up = _Int8Linear(layer.gate_up.weight)
-                layer.down = _Int8Linear(layer.down.weight)
-            head = _Int8Linear(head.weight)
+                layer.qkv, layer.o = _Int8Linear(_w(layer.qkv)), _Int8Linear(_w(layer.o))
+                layer.gate_up = _Int8Linear(_w(layer.gate_up))
+                layer.down = _Int8Linear(_w(layer.down))
+            head = _Int8Linear(_w(head))
             modules = nn.ModuleList([m for layer in self.layers for m in _mats(layer)] + [head])
         elif quantize != "none":
             raise ValueError(f"quantize must be 'none' or 'int8', got {quantize!r}")
@@ -282,7 +291,7 @@ def _weight_bytes(modules: nn.Module) -> int:
     total = 0
     for mod in modules.modules():
         if isinstance(mod, nn.Linear):
-            total += mod.weight.numel() * mod.weight.element_size()
+            total += _w(mod).numel() * _w(mod).element_size()
         elif isinstance(mod, _Int8Linear):
             total += mod.q.numel() + mod.scale.numel() * mod.scale.element_size()
     return total
