@@ -242,13 +242,20 @@ def sponsored(
     session_id: Annotated[str | None, Query(max_length=128, pattern=ID_PATTERN)] = None,
     context: Annotated[str | None, Query(max_length=500)] = None,
     slots: Annotated[int, Query(ge=1, le=4)] = 1,
+    exclude: Annotated[
+        list[str] | None,
+        Query(max_length=20, description="Products already on screen (never promoted twice)."),
+    ] = None,
 ) -> list[SponsoredOut]:
     """Promoted products for this shopper, labelled "Sponsored": relevant enough, in stock,
     under their caps and budgets, never during a complaint or with a person."""
     from bot.sponsored import sponsored_relevance
 
     s = _slots(svc)
-    live = [c.product_id for c in s.campaigns() if c.status == "active"]
+    shown = set(exclude or ())
+    live = [
+        c.product_id for c in s.campaigns() if c.status == "active" and c.product_id not in shown
+    ]
     rel = sponsored_relevance(svc.embedder, svc.store, svc.repo, user_id, context, live)
     return [
         SponsoredOut(

@@ -104,6 +104,10 @@ def test_sponsored_over_http(services) -> None:  # type: ignore[no-untyped-def]
             "/v1/sponsored", params={"context": "a tent for camping", "session_id": "sp1"}
         ).json()
         assert [x["product_id"] for x in shown] == [tent.id] and shown[0]["label"] == "Sponsored"
+        on_screen = c.get(  # already among the suggestions on screen: not promoted again
+            "/v1/sponsored", params={"context": "a tent for camping", "exclude": [tent.id]}
+        ).json()
+        assert on_screen == []
         unrelated = c.get("/v1/sponsored", params={"context": "lipstick and face cream"}).json()
         assert unrelated == []
         click = c.post("/v1/sponsored/http-tent/click", json={"session_id": "sp1"}).json()

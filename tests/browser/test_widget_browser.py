@@ -121,3 +121,63 @@ def test_widget_renders_hostile_text_inert(base_url: str, driver: Any, services)
     )
     assert driver.execute_script("return window.__smPwned === undefined")
     assert not driver.find_elements(By.CSS_SELECTOR, "#sm-w-log img")
+
+
+def test_widget_shows_a_sponsored_card_and_counts_the_click(
+    base_url: str, driver: Any, services
+) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from bot.sponsored import sponsored_relevance
+
+    question = "I need something for hiking in the rain"
+    stock = [p.id for p in services.repo.all_products() if p.in_stock]
+    rel = sponsored_relevance(
+        services.embedder, services.store, services.repo, None, question, stock
+    )
+    promoted = sorted(rel, key=lambda pid: -rel[pid])[:6]  # more than the organic cards
+    assert rel[promoted[-1]] >= services.settings.sponsored_relevance_floor
+    admin = TestClient(
+        create_app(
+            Settings(data_dir=services.settings.data_dir, admin_api_key=KEY),
+            services,
+            mount_ui=False,
+        )
+    )
+    h = {"Authorization": f"Bearer {KEY}"}
+    tag = uuid.uuid4().hex[:6]
+    ids = [f"wt-{tag}-{i}" for i in range(len(promoted))]
+    for cid, pid in zip(ids, promoted, strict=True):
+        body = {"id": cid, "product_id": pid, "bid": 0.5, "budget": 10.0}
+        assert admin.post("/v1/admin/sponsored", headers=h, json=body).status_code == 201
+    try:
+        wait = WebDriverWait(driver, 60)
+        driver.get(f"{base_url}/widget/demo.html")
+        wait.until(lambda d: d.find_element(By.ID, "sm-w-bubble")).click()
+        ask(driver, question)
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".sm-w-sponsored"))
+        ad = driver.find_element(By.CSS_SELECTOR, ".sm-w-sponsored")
+        organic = {
+            c.get_attribute("data-product-id")
+            for c in driver.find_elements(By.CSS_SELECTOR, ".sm-w-card:not(.sm-w-sponsored)")
+        }
+        assert organic and ad.get_attribute("data-product-id") not in organic  # never twice
+        assert ad.find_element(By.CSS_SELECTOR, ".sm-w-label").text.lower() == "sponsored"
+        assert len(driver.find_elements(By.CSS_SELECTOR, ".sm-w-sponsored")) == 1
+        ad.find_element(By.CSS_SELECTOR, ".sm-w-view").click()
+        wait.until(lambda _: "Opened" in ad.text)
+
+        def figures(_: Any) -> dict[str, Any]:
+            rows = admin.get("/v1/admin/sponsored", headers=h).json()
+            return {r["id"]: r for r in rows if r["id"] in ids}
+
+        wait.until(lambda d: sum(r["clicks"] for r in figures(d).values()) == 1)
+        mine = figures(None)
+        assert sum(r["impressions"] for r in mine.values()) == 1  # only what was on screen
+        clicked = next(r for r in mine.values() if r["clicks"])
+        assert clicked["product_id"] == ad.get_attribute("data-product-id")
+        assert clicked["spent"] == 0.5
+    finally:
+        for cid in ids:
+            admin.post(f"/v1/admin/sponsored/{cid}/pause", headers=h)

@@ -53,6 +53,7 @@
     ".sm-w-src{font-size:12px;color:#555;margin-top:6px}.sm-w-cards{display:flex;flex-wrap:wrap;gap:6px;margin-top:6px}",
     ".sm-w-card{border:1px solid #ddd;border-radius:8px;padding:6px;width:140px;background:#fff}",
     ".sm-w-price{font-weight:bold}.sm-w-reason{font-style:italic;font-size:12px;color:#666}",
+    ".sm-w-sponsored{background:#fffbea}.sm-w-label{font-size:11px;color:#8a6d00;text-transform:uppercase}",
     ".sm-w-form{display:flex;border-top:1px solid #eee}.sm-w-form input{flex:1;border:0;padding:10px}",
     ".sm-w-form button{border:0;background:#1f6f5c;color:#fff;padding:0 14px;cursor:pointer}",
     ".sm-w-thumbs button{border:0;background:none;cursor:pointer;font-size:14px}.sm-w-agent{color:#1f6f5c;font-size:12px}"
@@ -106,7 +107,36 @@
       .catch(function () {});
   }
 
-  function renderFinal(box, data) {
+  // one promoted product beside the suggestions, labelled "Sponsored"; the server shows none
+  // during a complaint or with a person, below the relevance floor, or over caps and budgets
+  function renderSponsored(cards, question, shown) {
+    var q = "?slots=1&session_id=" + encodeURIComponent(sessionId) + "&context=" + encodeURIComponent(question.slice(0, 500));
+    if (userId) q += "&user_id=" + encodeURIComponent(userId);
+    shown.slice(0, 20).forEach(function (id) { q += "&exclude=" + encodeURIComponent(id); });
+    fetch(base + "/v1/sponsored" + q, {headers: headers()})
+      .then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (ads) {
+        ads.filter(function (a) { return shown.indexOf(a.product_id) < 0; }).forEach(function (a) {
+          var card = el("div", "sm-w-card sm-w-sponsored");
+          card.setAttribute("data-product-id", a.product_id);
+          card.appendChild(el("div", "sm-w-label", a.label));
+          card.appendChild(el("div", "sm-w-title", a.title));
+          card.appendChild(el("div", "sm-w-price", a.price.toFixed(2)));
+          var view = el("button", "sm-w-view", "View");
+          view.addEventListener("click", function () {
+            var body = {session_id: sessionId};
+            if (userId) body.user_id = userId;
+            post("/v1/sponsored/" + encodeURIComponent(a.campaign_id) + "/click", body).catch(function () {});
+            view.textContent = "Opened ✓";
+          });
+          card.appendChild(view);
+          cards.appendChild(card);
+        });
+      })
+      .catch(function () {});
+  }
+
+  function renderFinal(box, data, question) {
     box.textContent = data.reply || (data.handoff_state === "human" ? "(sent to our team)" : "");
     if (data.handoff_state !== "none") poll();
     if (data.citations && data.citations.length) {
@@ -135,6 +165,7 @@
         cards.appendChild(card);
       });
       box.appendChild(cards);
+      renderSponsored(cards, question || "", data.products.map(function (p) { return p.id; }));
     }
     var thumbs = el("div", "sm-w-thumbs");
     ["up", "down"].forEach(function (t) {
@@ -172,7 +203,7 @@
         if (!ev || !data) return;
         var payload = JSON.parse(data[1]);
         if (ev[1] === "token") { shown += payload.text; box.textContent = shown; }
-        else if (ev[1] === "final") renderFinal(box, payload);
+        else if (ev[1] === "final") renderFinal(box, payload, text);
         else if (ev[1] === "error") box.textContent = "Sorry: " + payload.detail;
       });
       log.scrollTop = log.scrollHeight;
