@@ -9,6 +9,7 @@ app = create_app(settings, services)     # tests: reuse already-built services
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -62,9 +63,16 @@ def create_app(
         app.state.services = app.state.tenants.default.services  # the built-in UIs' shop
         if on_ready is not None:
             on_ready()
+        watcher = None
+        if settings.sentiment_check_minutes > 0:
+            watcher = asyncio.create_task(
+                sentiment_watch(app.state.tenants, settings.sentiment_check_minutes)
+            )
         try:
             yield
         finally:
+            if watcher is not None:
+                watcher.cancel()
             if pages is not None:
                 await pages.aclose()
 
@@ -130,6 +138,35 @@ def create_app(
 
     app.mount("/widget", StaticFiles(directory=Path(ui.__file__).parent / "static"), name="widget")
     return app
+
+
+async def sentiment_watch(registry: TenantRegistry, minutes: float) -> None:
+    """Every `minutes`, post each shop's due negative-sentiment alerts to its webhook (shops
+    without SHOPMATE_ALERT_WEBHOOK_URL are skipped). A failing check is logged and tried
+    again next round; the lifespan cancels the watch at shutdown."""
+    import anyio.to_thread
+
+    from shop.sentiment_watch import check_alerts
+
+    def check(svc: Services) -> None:
+        s = svc.settings
+        check_alerts(
+            svc.repo,
+            s.alert_webhook_url,
+            s.sentiment_alert_share,
+            s.sentiment_alert_min_count,
+            s.sentiment_alert_hours,
+        )
+
+    while True:
+        await asyncio.sleep(minutes * 60)
+        for _, svc in registry.entries:
+            if not svc.settings.alert_webhook_url:
+                continue
+            try:
+                await anyio.to_thread.run_sync(check, svc)
+            except Exception:
+                log.exception("sentiment watch: the check failed; trying again next round")
 
 
 def app_from_env() -> FastAPI:

@@ -137,6 +137,12 @@ class Settings(BaseSettings):
         5, description="... and at least this many negative messages or feedbacks on the topic."
     )
     sentiment_alert_hours: int = Field(24, description="The window the alert looks back over.")
+    sentiment_check_minutes: float = Field(
+        15.0,
+        ge=0,
+        description="How often the server checks for sentiment alerts while it runs, when "
+        "alert_webhook_url is set (0: only on POST /v1/admin/sentiment/check).",
+    )
     suggestions_experiment: str | None = Field(
         None,
         description="Name of an A/B experiment (variants e.g. off,on) whose variant 'off' keeps "

@@ -128,7 +128,7 @@ class _Hook(BaseHTTPRequestHandler):
         pass
 
 
-def test_sentiment_alert_posts_once_to_the_webhook(repo: ShopRepository) -> None:
+def _angry_about_returns(repo: ShopRepository) -> None:
     rows = []
     for i in range(6):  # 4 angry messages about returns, 2 calm ones; 3 calm about shipping
         rows.append(
@@ -146,6 +146,10 @@ def test_sentiment_alert_posts_once_to_the_webhook(repo: ShopRepository) -> None
     ]
     repo.add_messages(rows)
     repo.add_feedback("t0", None, "down", None, "")
+
+
+def test_sentiment_alert_posts_once_to_the_webhook(repo: ShopRepository) -> None:
+    _angry_about_returns(repo)
     weeks = {(r.topic, r.negative, r.total) for r in negative_topics(repo)}
     assert ("return_refund", 4, 6) in weeks and ("shipping", 1, 4) in weeks
     due = due_alerts(repo, share=0.5, min_count=3, hours=24)
@@ -165,3 +169,40 @@ def test_sentiment_alert_posts_once_to_the_webhook(repo: ShopRepository) -> None
         server.shutdown()
     with pytest.raises(ValueError, match="http:// or https://"):
         check_alerts(repo, "ftp://example.org/hook")
+
+
+def test_the_server_watches_sentiment_on_its_own(repo: ShopRepository, tmp_path: Path) -> None:
+    """The serving lifespan's watch posts due alerts every few minutes without anyone
+    calling the check endpoint, once per window, and skips shops without a webhook."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from api.app import sentiment_watch
+    from shopmate.settings import Settings
+
+    _angry_about_returns(repo)
+    server = HTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    rule = {"sentiment_alert_share": 0.5, "sentiment_alert_min_count": 3}
+    with_hook = Settings(data_dir=tmp_path, alert_webhook_url=url, **rule)
+    quiet = ShopRepository.from_url(f"sqlite:///{tmp_path / 'other.db'}")
+    registry = SimpleNamespace(  # the registry's entries: (tenant, services) pairs
+        entries=[
+            (None, SimpleNamespace(repo=repo, settings=with_hook)),
+            (None, SimpleNamespace(repo=quiet, settings=Settings(data_dir=tmp_path))),
+        ]
+    )
+    before = len(_Hook.received)
+
+    async def run_a_while() -> None:
+        task = asyncio.create_task(sentiment_watch(registry, minutes=0.002))  # type: ignore[arg-type]
+        await asyncio.sleep(1.0)  # several rounds
+        task.cancel()
+
+    try:
+        asyncio.run(run_a_while())
+    finally:
+        server.shutdown()
+    posted = _Hook.received[before:]
+    assert [p["topic"] for p in posted] == ["return_refund"]  # once, however many rounds
