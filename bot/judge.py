@@ -5,9 +5,16 @@ the bot must not answer: when even the best passage scores below the calibrated
 threshold, the bot offers a person instead. Trained by `finetune/judge.py`; this
 class only loads the artifact.
 
+A passage can answer the question perfectly and still be about another product ("how
+many motors does it have?" — "the box contains 3 motors", of a different kit): text
+alone cannot tell those apart. So the judge's probability fuses the cross-encoder's
+logit with whether the passage belongs to the product the question is about, with
+weights fitted on held-out training questions (`fusion.json`); where the product is
+unknown it uses the fit without that feature.
+
     judge = AnswerabilityJudge.load(Path("var/models/judge"))
-    hits = judge.rerank("does it fit a 2012 elantra?", hits)   # Hit.score = P(answers)
-    judge.answerable(hits[0].score)
+    hits = judge.rerank("does it fit a 2012 elantra?", hits, product_id="B007NWDT9M")
+    judge.answerable(hits[0].score)     # Hit.score = P(answers)
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,13 +36,48 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_THRESHOLD = 0.5
+FUSION_FILE = "fusion.json"
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(x, -40.0, 40.0))), dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class ScoreFusion:
+    """P(answers) = sigmoid(a * logit + c * same_product + b); (a0, b0) when no product is known."""
+
+    a: float = 1.0  # weight of the cross-encoder logit, product known
+    c: float = 0.0  # weight of "the passage is about the question's product"
+    b: float = 0.0
+    a0: float = 1.0  # weight of the logit and bias when the product is unknown
+    b0: float = 0.0
+
+    def apply(self, logits: np.ndarray, same_product: np.ndarray | None = None) -> np.ndarray:
+        logits = np.asarray(logits, dtype=np.float64)
+        if same_product is None:
+            return _sigmoid(self.a0 * logits + self.b0)
+        same = np.asarray(same_product, dtype=np.float64)
+        return _sigmoid(self.a * logits + self.c * same + self.b)
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(asdict(self), indent=1))
+
+    @classmethod
+    def read(cls, path: Path) -> ScoreFusion:
+        """The artifact's fusion.json; the plain sigmoid of the logit when there is none."""
+        return cls(**json.loads(path.read_text())) if path.exists() else cls()
 
 
 class AnswerabilityJudge:
     """Scores (question, passage) pairs with a cross-encoder; scores are probabilities."""
 
     def __init__(
-        self, model_path: Path, threshold: float = DEFAULT_THRESHOLD, batch_size: int = 32
+        self,
+        model_path: Path,
+        threshold: float = DEFAULT_THRESHOLD,
+        batch_size: int = 32,
+        fusion: ScoreFusion | None = None,
     ) -> None:
         if not Path(model_path).is_dir():
             raise ValueError(f"judge model folder not found: {model_path}")
@@ -45,11 +88,12 @@ class AnswerabilityJudge:
         self.model_path = Path(model_path)
         self.threshold = threshold
         self.batch_size = batch_size
+        self.fusion = fusion or ScoreFusion()
         self._model: CrossEncoder | None = None
 
     @classmethod
     def load(cls, artifact: Path, threshold: float | None = None) -> AnswerabilityJudge:
-        """An artifact folder of `train_judge` (model/ + metrics.json with the threshold)."""
+        """An artifact folder of `train_judge` (model/, metrics.json with the threshold, fusion.json)."""
         model = artifact / "model"
         if not model.is_dir():
             raise ValueError(
@@ -60,7 +104,7 @@ class AnswerabilityJudge:
             metrics = artifact / "metrics.json"
             saved = json.loads(metrics.read_text()) if metrics.exists() else {}
             threshold = float(saved.get("answer_threshold", DEFAULT_THRESHOLD))
-        judge = cls(model, threshold)
+        judge = cls(model, threshold, fusion=ScoreFusion.read(artifact / FUSION_FILE))
         judge.warm_up()
         return judge
 
@@ -71,23 +115,46 @@ class AnswerabilityJudge:
             log.info("loading answerability judge from %s", self.model_path)
             self._model = CrossEncoder(str(self.model_path), device="cpu", local_files_only=True)
 
-    def score(self, question: str, texts: Sequence[str]) -> np.ndarray:
-        """P(passage answers the question) for each text."""
+    def logits(self, question: str, texts: Sequence[str]) -> np.ndarray:
+        """The cross-encoder's raw score of each (question, text) pair."""
         if not texts:
             return np.zeros(0, dtype=np.float32)
         self.warm_up()
         assert self._model is not None
+        import torch
+
         scores = self._model.predict(
             [(question, t) for t in texts],
             batch_size=self.batch_size,
             show_progress_bar=False,
+            activation_fn=torch.nn.Identity(),
             convert_to_numpy=True,
         )
         return np.asarray(scores, dtype=np.float32).reshape(-1)
 
-    def rerank(self, query: str, hits: Sequence[Hit]) -> list[Hit]:
-        """The hits reordered by the judge, best first; Hit.score becomes the judge's probability."""
-        scores = self.score(query, [h.text for h in hits])
+    def score(
+        self, question: str, texts: Sequence[str], same_product: Sequence[bool] | None = None
+    ) -> np.ndarray:
+        """P(passage answers the question) for each text; `same_product[i]`: text i is about
+        the product the question is about (None: the product is unknown)."""
+        if same_product is not None and len(same_product) != len(texts):
+            raise ValueError(
+                f"same_product needs one flag per text, got {len(same_product)} for {len(texts)}"
+            )
+        logits = self.logits(question, texts)
+        flags = None if same_product is None else np.asarray(same_product, dtype=bool)
+        return self.fusion.apply(logits, flags)
+
+    def rerank(self, query: str, hits: Sequence[Hit], product_id: str | None = None) -> list[Hit]:
+        """The hits reordered by the judge, best first; Hit.score becomes the judge's probability.
+
+        With `product_id`, a hit whose metadata names another product counts as off-product."""
+        same = (
+            [str(h.metadata.get("product_id") or "") == product_id for h in hits]
+            if product_id
+            else None
+        )
+        scores = self.score(query, [h.text for h in hits], same)
         order = np.argsort(-scores, kind="stable")
         return [Hit(hits[i].id, hits[i].text, float(scores[i]), hits[i].metadata) for i in order]
 

@@ -1,18 +1,21 @@
 """Fine-tuning the answerability judge: a cross-encoder initialised from MiniLM's weights.
 
 Pairs: each training question with its evidence passages (label 1) and with passages
-that a retriever ranks high but that are not its evidence (label 0): BM25 negatives
-and dense negatives from the matcher, so the judge learns exactly the mistakes it will
-have to catch in serving. sentence-transformers' CrossEncoderTrainer with binary
-cross-entropy. On the held-out questions it measures ROC-AUC before and after and
-calibrates the answer threshold: the lowest best-passage score at which the top
-reranked passage is gold evidence at least `answer_precision` of the time.
+that are not its evidence (label 0): the other passages of the question's own product
+(what only the text can decide: same product, does it answer?), plus dense negatives
+from the matcher and BM25 negatives. sentence-transformers' CrossEncoderTrainer with
+binary cross-entropy. On the held-out questions it measures ROC-AUC before and after,
+fits how the logit is fused with "the passage is about the question's product"
+(finetune/judge_fusion.py: retrieved passages of other products often answer the same
+kind of question, which text alone cannot tell), and calibrates the answer threshold:
+the lowest best-passage probability at which the top reranked passage is gold
+evidence at least `answer_precision` of the time.
 
     path = train_judge(JudgeTrainConfig(kb=Path("kb.jsonl"), train=Path("train.jsonl")))
     AnswerabilityJudge.load(path)
 
-Artifact: model/ (cross-encoder folder), config.json, metrics.json (loss, holdout AUC
-before/after, answer_threshold, train_s).
+Artifact: model/ (cross-encoder folder), fusion.json, config.json, metrics.json (loss,
+holdout AUCs before/after, answer_threshold, train_s).
 """
 
 from __future__ import annotations
@@ -29,6 +32,9 @@ from typing import Any
 
 import numpy as np
 
+from bot.judge import FUSION_FILE
+from finetune.judge_data import judge_pairs, listwise_rows, mine_negatives
+from finetune.judge_fusion import cross_fitted, fit_fusion
 from finetune.matcher import _parent, finish_artifact, rank
 from finetune.qa_data import QAData, QAExample, bm25_negatives
 from finetune.qa_metrics import roc_auc
@@ -36,7 +42,7 @@ from retrieval.chunking import Passage
 
 log = logging.getLogger(__name__)
 
-ScorePairs = Callable[[list[tuple[str, str]]], np.ndarray]
+ScorePairs = Callable[[list[tuple[str, str]]], np.ndarray]  # raw logits
 
 
 @dataclass
@@ -48,34 +54,28 @@ class JudgeTrainConfig:
     matcher: Path | None = None  # bi-encoder that mines dense negatives (default: MiniLM)
     epochs: float = 1.0
     max_steps: int = -1  # stop after this many optimizer steps (-1: epochs decide)
-    batch_size: int = 32
-    lr: float = 5e-5
+    batch_size: int = 16  # listwise: rows of (question, evidence, negatives)
+    lr: float = 1e-4
     warmup: float = 0.1
-    max_length: int = 128  # tokens per (question, passage) pair (hetPQA pairs: ~40 median)
-    bm25_negatives: int = 1  # per question
-    dense_negatives: int = 2  # per question, from the matcher's top 10
-    max_pairs: int = 4800  # subsample the training pairs (CPU budget; 0: all)
-    holdout: float = 0.1  # share of questions held out for AUC and the threshold
+    max_length: int = 64  # tokens per (question, passage) pair (hetPQA pairs: ~40 median)
+    freeze_layers: int = 2  # embeddings and this many bottom layers stay frozen (-1: none)
+    same_product_negatives: int = 2  # per question: its own product's non-evidence passages
+    dense_negatives: int = 1  # per question, from the matcher's top 10
+    bm25_negatives: int = 0  # per question
+    max_pairs: int = 1600  # subsample the training rows (pairs for bce) for CPU (0: all)
+    holdout: float = 0.1  # share of questions held out for AUC, the fusion and the threshold
     rerank_depth: int = 20  # candidates the judge reranks (calibration mirrors serving)
     answer_precision: float = 0.8  # answered questions must have gold evidence on top this often
     # negatives only among passages that are also some training question's evidence: a passage
     # seen only as a negative gets a low prior of its own, which then hurts unseen questions
     # whose evidence it is (every passage is seen as positive as often as it is cited)
     balanced_negatives: bool = True
+    # "listwise": each question's evidence against its negatives (+ `in_batch_negatives` other
+    # questions' evidence) in one softmax, so a fresh head cannot settle on the base rate;
+    # "bce": every pair labelled 1/0 on its own
+    loss: str = "listwise"
+    in_batch_negatives: int = 1
     seed: int = 0
-
-
-def judge_pairs(
-    questions: Sequence[QAExample], rankings: Sequence[Sequence[str]], by_id: dict[str, Passage]
-) -> tuple[list[tuple[str, str]], list[int]]:
-    """(question, passage) pairs of every gold passage and every retrieved non-gold passage."""
-    pairs, labels = [], []
-    for q, ranked in zip(questions, rankings, strict=True):
-        gold = set(q.evidence_ids)
-        for pid in dict.fromkeys([*q.evidence_ids, *ranked]):
-            pairs.append((q.question, by_id[pid].text))
-            labels.append(int(pid in gold))
-    return pairs, labels
 
 
 def calibrate_answer_threshold(
@@ -107,33 +107,72 @@ def calibrate_answer_threshold(
     }
 
 
-def holdout_report(
-    score: ScorePairs,
-    held: Sequence[QAExample],
-    rankings: Sequence[Sequence[str]],
-    by_id: dict[str, Passage],
-) -> tuple[float, np.ndarray, np.ndarray]:
-    """(AUC of gold vs retrieved top-10 non-gold, best score per question, top-is-gold per question).
+@dataclass
+class HeldOut:
+    """Every held-out (question, passage) pair the report needs, scored once."""
 
-    Every (question, passage) pair is scored once, in one batch.
-    """
-    keys = [
-        (i, p)
-        for i, (q, r) in enumerate(zip(held, rankings, strict=True))
-        for p in dict.fromkeys([*q.evidence_ids, *r])
-    ]
-    s = score([(held[i].question, by_id[p].text) for i, p in keys])
-    scored = dict(zip(keys, s.tolist(), strict=True))
-    auc_scores, auc_labels, best, top_gold = [], [], [], []
-    for i, (q, ranked) in enumerate(zip(held, rankings, strict=True)):
-        gold = set(q.evidence_ids)
-        for p in dict.fromkeys([*q.evidence_ids, *ranked[:10]]):
-            auc_scores.append(scored[(i, p)])
-            auc_labels.append(int(p in gold))
-        cand = [scored[(i, p)] for p in ranked]
-        best.append(max(cand))
-        top_gold.append(ranked[int(np.argmax(cand))] in gold)
-    return roc_auc(auc_scores, auc_labels), np.array(best), np.array(top_gold)
+    held: Sequence[QAExample]
+    rankings: Sequence[Sequence[str]]  # dense top `rerank_depth` per question
+    by_id: dict[str, Passage]
+    product_passages: dict[str, list[str]]
+
+    def keys(self) -> list[tuple[int, str]]:
+        out: dict[tuple[int, str], None] = {}
+        for i, (q, r) in enumerate(zip(self.held, self.rankings, strict=True)):
+            own = self.product_passages.get(q.product_id or "", [])
+            for p in [*q.evidence_ids, *r, *own]:
+                out[(i, p)] = None
+        return list(out)
+
+    def same(self, i: int, p: str) -> bool:
+        q = self.held[i].product_id
+        return q is not None and self.by_id[p].product_id == q
+
+    def report(self, score: ScorePairs, fuse: bool) -> dict[str, Any]:
+        """AUCs: `auc` (logit alone, gold vs the dense top-10 non-gold, as `eval qa` global),
+        `auc_product` (logit alone, gold vs the other passages of its product, as `eval qa
+        --scope product`), `auc_fused` (fused with same-product, cross-fitted over 2 folds of
+        questions); with `fuse`, also the fusion fitted on all of them and the calibration data."""
+        keys = self.keys()
+        s = score([(self.held[i].question, self.by_id[p].text) for i, p in keys])
+        logit = dict(zip(keys, s.tolist(), strict=True))
+        glob = [
+            (i, p)
+            for i, (q, r) in enumerate(zip(self.held, self.rankings, strict=True))
+            for p in dict.fromkeys([*q.evidence_ids, *r[:10]])
+        ]
+        prod = [
+            (i, p)
+            for i, q in enumerate(self.held)
+            for p in dict.fromkeys(
+                [*q.evidence_ids, *self.product_passages.get(q.product_id or "", [])]
+            )
+        ]
+
+        def label(i: int, p: str) -> int:
+            return int(p in self.held[i].evidence_ids)
+
+        x = np.array([logit[k] for k in glob])
+        y = np.array([label(*k) for k in glob])
+        same = np.array([self.same(*k) for k in glob], dtype=float)
+        out: dict[str, Any] = {"auc": roc_auc(x, y)}
+        py = [label(*k) for k in prod]
+        if 0 < sum(py) < len(py):
+            out["auc_product"] = roc_auc([logit[k] for k in prod], py)
+        if not fuse:
+            return out
+        groups = np.array([i for i, _ in glob])
+        out["auc_fused"] = roc_auc(cross_fitted(x, same, y, groups), y)
+        fusion = fit_fusion(x, same, y)
+        best, top_gold = [], []
+        for i, (q, r) in enumerate(zip(self.held, self.rankings, strict=True)):
+            cand = fusion.apply(
+                np.array([logit[(i, p)] for p in r]), np.array([self.same(i, p) for p in r])
+            )
+            best.append(float(cand.max()))
+            top_gold.append(r[int(np.argmax(cand))] in q.evidence_ids)
+        out["fusion"], out["best"], out["top_gold"] = fusion, np.array(best), np.array(top_gold)
+        return out
 
 
 def train_judge(cfg: JudgeTrainConfig, progress: bool = True) -> Path:
@@ -144,12 +183,17 @@ def train_judge(cfg: JudgeTrainConfig, progress: bool = True) -> Path:
         CrossEncoderTrainer,
         CrossEncoderTrainingArguments,
     )
-    from sentence_transformers.cross_encoder.losses import BinaryCrossEntropyLoss
+    from sentence_transformers.cross_encoder.losses import (
+        BinaryCrossEntropyLoss,
+        MultipleNegativesRankingLoss,
+    )
 
     from shopmate.models import minilm_path
 
-    if cfg.bm25_negatives < 0 or cfg.dense_negatives < 0:
-        raise ValueError("bm25_negatives and dense_negatives must be >= 0")
+    if cfg.loss not in ("listwise", "bce"):
+        raise ValueError(f"loss must be 'listwise' or 'bce', got {cfg.loss!r}")
+    if min(cfg.bm25_negatives, cfg.dense_negatives, cfg.same_product_negatives) < 0:
+        raise ValueError("bm25_negatives, dense_negatives and same_product_negatives must be >= 0")
     data = QAData.load(cfg.kb, cfg.train)
     train_q, held = data.split(cfg.holdout, cfg.seed)
     by_id = data.by_id
@@ -170,25 +214,33 @@ def train_judge(cfg: JudgeTrainConfig, progress: bool = True) -> Path:
         if cfg.bm25_negatives
         else {}
     )
-    negs = []
-    for q, ranked in zip(train_q, dense_train, strict=True):
-        gold = set(q.evidence_ids)
-        picked = [p for p in ranked if p not in gold and (allowed is None or p in allowed)]
-        picked = picked[: cfg.dense_negatives]
-        picked += [p for p in bm25.get(q.id, []) if p not in picked]
-        negs.append(picked)
-    pairs, labels = judge_pairs(train_q, negs, by_id)
-    rows = list(zip(pairs, labels, strict=True))
-    random.Random(cfg.seed).shuffle(rows)
-    if cfg.max_pairs and len(rows) > cfg.max_pairs:
-        rows = rows[: cfg.max_pairs]
-    dataset = Dataset.from_dict(
-        {
-            "question": [p[0] for p, _ in rows],
-            "passage": [p[1] for p, _ in rows],
-            "label": [float(y) for _, y in rows],
-        }
+    negs = mine_negatives(
+        train_q,
+        dense_train,
+        bm25,
+        data.passages,
+        cfg.same_product_negatives,
+        cfg.dense_negatives,
+        allowed,
+        cfg.seed,
     )
+    pairs, labels = judge_pairs(train_q, negs, by_id)
+    if cfg.loss == "listwise":
+        dataset, n_rows = listwise_rows(train_q, negs, by_id, cfg.seed, cfg.max_pairs)
+        positives = n_rows
+    else:
+        rows = list(zip(pairs, labels, strict=True))
+        random.Random(cfg.seed).shuffle(rows)
+        if cfg.max_pairs and len(rows) > cfg.max_pairs:
+            rows = rows[: cfg.max_pairs]
+        dataset = Dataset.from_dict(
+            {
+                "question": [p[0] for p, _ in rows],
+                "passage": [p[1] for p, _ in rows],
+                "label": [float(y) for _, y in rows],
+            }
+        )
+        n_rows, positives = len(rows), int(sum(y for _, y in rows))
     import torch
 
     torch.manual_seed(cfg.seed)  # the fresh score head: same seed, same judge
@@ -199,22 +251,38 @@ def train_judge(cfg: JudgeTrainConfig, progress: bool = True) -> Path:
         device="cpu",
         local_files_only=True,
     )
+    if cfg.freeze_layers >= 0:  # the embeddings' optimizer state is most of a CPU step
+        bert: Any = model[0].auto_model.bert
+        for p in bert.embeddings.parameters():
+            p.requires_grad = False
+        for layer in bert.encoder.layer[: cfg.freeze_layers]:
+            for p in layer.parameters():
+                p.requires_grad = False
 
     def score(batch: list[tuple[str, str]]) -> np.ndarray:
         return np.asarray(
-            model.predict(batch, batch_size=64, show_progress_bar=False, convert_to_numpy=True),
+            model.predict(
+                batch,
+                batch_size=64,
+                show_progress_bar=False,
+                activation_fn=torch.nn.Identity(),
+                convert_to_numpy=True,
+            ),
             dtype=np.float32,
         ).reshape(-1)
 
     metrics: dict[str, Any] = {
         "n_pairs": len(pairs),
-        "n_trained_pairs": len(rows),
-        "positives": int(sum(y for _, y in rows)),
+        "n_trained_rows": n_rows,
+        "positives": positives,
     }
+    product_passages: dict[str, list[str]] = {}
+    for p in data.passages:
+        product_passages.setdefault(p.product_id or "", []).append(p.id)
+    heldout = HeldOut(held, [r[: cfg.rerank_depth] for r in dense_held], by_id, product_passages)
     if held:
-        metrics["holdout_auc_before"] = holdout_report(
-            score, held, [r[:10] for r in dense_held], by_id
-        )[0]
+        before = HeldOut(held, [r[:10] for r in dense_held], by_id, {}).report(score, False)
+        metrics["holdout_auc_before"] = before["auc"]
     tmp = Path(tempfile.mkdtemp(prefix=".judge-", dir=_parent(cfg.out)))
     try:
         args = CrossEncoderTrainingArguments(
@@ -226,16 +294,19 @@ def train_judge(cfg: JudgeTrainConfig, progress: bool = True) -> Path:
             warmup_steps=cfg.warmup,
             save_strategy="no",
             report_to="none",
-            logging_steps=max(1, len(rows) // cfg.batch_size // 20),
+            logging_steps=max(1, n_rows // cfg.batch_size // 20),
             logging_first_step=True,
             disable_tqdm=not progress,
             use_cpu=True,
             seed=cfg.seed,
             dataloader_pin_memory=False,
         )
-        trainer = CrossEncoderTrainer(
-            model=model, args=args, train_dataset=dataset, loss=BinaryCrossEntropyLoss(model)
+        loss: Any = (
+            MultipleNegativesRankingLoss(model, num_negatives=cfg.in_batch_negatives)
+            if cfg.loss == "listwise"
+            else BinaryCrossEntropyLoss(model)
         )
+        trainer = CrossEncoderTrainer(model=model, args=args, train_dataset=dataset, loss=loss)
         t0 = time.perf_counter()
         trainer.train()
         metrics["train_s"] = round(time.perf_counter() - t0, 1)
@@ -245,11 +316,14 @@ def train_judge(cfg: JudgeTrainConfig, progress: bool = True) -> Path:
         shutil.rmtree(tmp / "trainer", ignore_errors=True)
         threshold, details = 0.5, {"rule": "default (no holdout)"}
         if held:
-            auc, best, top_gold = holdout_report(
-                score, held, [r[: cfg.rerank_depth] for r in dense_held], by_id
+            after = heldout.report(score, True)
+            metrics["holdout_auc_after"] = after["auc"]
+            metrics["holdout_auc_product_after"] = after.get("auc_product")
+            metrics["holdout_auc_fused_after"] = after["auc_fused"]
+            after["fusion"].save(tmp / FUSION_FILE)
+            threshold, details = calibrate_answer_threshold(
+                after["best"], after["top_gold"], cfg.answer_precision
             )
-            metrics["holdout_auc_after"] = auc
-            threshold, details = calibrate_answer_threshold(best, top_gold, cfg.answer_precision)
         metrics["answer_threshold"], metrics["answer_calibration"] = threshold, details
         model.save(str(tmp / "model"))
         finish_artifact(tmp, cfg, metrics)

@@ -4,7 +4,9 @@ Rows (each a dict with the keys of `METRICS`; a metric that does not apply is No
 - base-matcher / ft-matcher: dense retrieval (exact cosine search over the whole kb,
   or the question's product); the answer is the extractive reply from the top passage;
 - ft-matcher+judge: the ft-matcher's top `depth` reranked by the judge, which also
-  abstains when even the best passage scores below its calibrated threshold;
+  abstains when even the best passage scores below its calibrated threshold; the judge
+  knows the question's product (`product_id`, as a product page does) and fuses it with
+  the cross-encoder's logit; `auc_text_only` is the AUC of the logit alone;
 - base-generator / ft-generator: SmolLM2 without and with the LoRA adapter, both fed the
   SAME passages (the ft-matcher+judge top 3, and no answer where the judge abstained),
   so the difference between the rows is the generator's; a reply that fails the
@@ -212,6 +214,7 @@ class QAEvaluator:
         reranked: list[list[str]] = []
         best: list[float] = []
         auc_scores: list[float] = []
+        auc_logits: list[float] = []  # the cross-encoder alone, without product context
         auc_labels: list[int] = []
         judge_s: list[float] = []
         for q, ranked in tqdm(
@@ -219,12 +222,20 @@ class QAEvaluator:
         ):
             cand = list(dict.fromkeys([*ranked, *q.evidence_ids]))
             t0 = time.perf_counter()
-            s = judge.score(q.question, [by_id[p].text for p in cand])
+            logits = judge.logits(q.question, [by_id[p].text for p in cand])
+            same = (
+                np.array([by_id[p].product_id == q.product_id for p in cand])
+                if q.product_id
+                else None
+            )
+            s = judge.fusion.apply(logits, same)
             judge_s.append(time.perf_counter() - t0 + retrieve_s[len(judge_s)])
             scored = dict(zip(cand, s.tolist(), strict=True))
+            raw = dict(zip(cand, logits.tolist(), strict=True))
             gold = set(q.evidence_ids)
             for p in dict.fromkeys([*q.evidence_ids, *ranked[:10]]):
                 auc_scores.append(scored[p])
+                auc_logits.append(raw[p])
                 auc_labels.append(int(p in gold))
             order = sorted(ranked, key=lambda p: -scored[p])
             reranked.append(order)
@@ -233,6 +244,7 @@ class QAEvaluator:
         row = dict.fromkeys(METRICS)
         row |= retrieval_scores(reranked, qs)
         row["auc"] = roc_auc(auc_scores, auc_labels)
+        row["auc_text_only"] = roc_auc(auc_logits, auc_labels)
         replies = [
             GroundedReply(f"{extract(q.question, by_id[r[0]].text)} [1]", [0], "extractive")
             if ok and r

@@ -80,6 +80,12 @@ def finetune_matcher(
     epochs: Annotated[float, typer.Option(min=0.01)] = 1.0,
     max_steps: Annotated[int, typer.Option(help="Stop after this many steps (-1: epochs).")] = -1,
     max_pairs: Annotated[int, typer.Option(min=0, help="Subsample pairs (0: all).")] = 0,
+    lr: Annotated[float, typer.Option(min=0.0, help="Learning rate.")] = 6e-5,
+    max_seq_length: Annotated[int, typer.Option(min=16, help="Tokens per text (training).")] = 64,
+    freeze_layers: Annotated[
+        int, typer.Option(min=-1, help="Freeze embeddings + N bottom layers (-1: none).")
+    ] = 2,
+    negatives: Annotated[int, typer.Option(min=0, help="BM25 hard negatives per pair.")] = 1,
     threads: ThreadsOpt = 2,
     progress: ProgressOpt = True,
 ) -> None:
@@ -90,7 +96,16 @@ def finetune_matcher(
     _setup(threads)
     t0 = time.perf_counter()
     cfg = MatcherTrainConfig(
-        kb=kb, train=train, out=out, epochs=epochs, max_steps=max_steps, max_pairs=max_pairs
+        kb=kb,
+        train=train,
+        out=out,
+        epochs=epochs,
+        max_steps=max_steps,
+        max_pairs=max_pairs,
+        lr=lr,
+        max_seq_length=max_seq_length,
+        freeze_layers=freeze_layers,
+        negatives=negatives,
     )
     try:
         path = train_matcher(cfg, progress)
@@ -111,12 +126,30 @@ def finetune_judge(
     ] = None,
     epochs: Annotated[float, typer.Option(min=0.01)] = 1.0,
     max_steps: Annotated[int, typer.Option(help="Stop after this many steps (-1: epochs).")] = -1,
-    max_pairs: Annotated[int, typer.Option(min=0, help="Subsample pairs (0: all).")] = 4800,
-    lr: Annotated[float, typer.Option(min=0.0, help="Learning rate.")] = 5e-5,
+    max_pairs: Annotated[
+        int, typer.Option(min=0, help="Subsample training rows (pairs for bce; 0: all).")
+    ] = 1600,
+    lr: Annotated[float, typer.Option(min=0.0, help="Learning rate.")] = 1e-4,
+    max_length: Annotated[int, typer.Option(min=16, help="Tokens per pair.")] = 64,
+    freeze_layers: Annotated[
+        int, typer.Option(min=-1, help="Freeze embeddings + N bottom layers (-1: none).")
+    ] = 2,
+    same_product_negatives: Annotated[
+        int, typer.Option(min=0, help="Negatives per question from its own product.")
+    ] = 2,
+    dense_negatives: Annotated[
+        int, typer.Option(min=0, help="Negatives per question from the matcher's top 10.")
+    ] = 1,
+    bm25_negatives: Annotated[int, typer.Option(min=0, help="BM25 negatives per question.")] = 0,
+    loss: Annotated[
+        str, typer.Option(help="listwise (evidence vs its negatives in one softmax) or bce.")
+    ] = "listwise",
+    batch_size: Annotated[int, typer.Option(min=2)] = 16,
     threads: ThreadsOpt = 2,
     progress: ProgressOpt = True,
 ) -> None:
-    """Fine-tune the answerability cross-encoder (from MiniLM) and calibrate its threshold."""
+    """Fine-tune the answerability cross-encoder (from MiniLM), fit its product fusion and
+    calibrate its threshold."""
     from finetune.judge import JudgeTrainConfig, train_judge
     from finetune.qa_data import QADataError
 
@@ -131,6 +164,13 @@ def finetune_judge(
         max_steps=max_steps,
         max_pairs=max_pairs,
         lr=lr,
+        max_length=max_length,
+        freeze_layers=freeze_layers,
+        same_product_negatives=same_product_negatives,
+        dense_negatives=dense_negatives,
+        bm25_negatives=bm25_negatives,
+        loss=loss,
+        batch_size=batch_size,
     )
     try:
         path = train_judge(cfg, progress)
@@ -146,7 +186,7 @@ def finetune_generator(
     base: Annotated[
         Path | None, typer.Option(help="Causal LM folder (default SHOPMATE_LLM_PATH or SmolLM2).")
     ] = None,
-    max_examples: Annotated[int, typer.Option(min=0, help="Training triples (0: all).")] = 256,
+    max_examples: Annotated[int, typer.Option(min=0, help="Training triples (0: all).")] = 0,
     max_steps: Annotated[
         int, typer.Option(help="Stop after this many steps (-1: one epoch).")
     ] = -1,

@@ -12,7 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.judge import ScoreFusion
 from finetune.judge import JudgeTrainConfig, calibrate_answer_threshold, train_judge
+from finetune.judge_data import mine_negatives
+from finetune.judge_fusion import cross_fitted, fit_fusion, fit_logistic
 from finetune.matcher import MatcherTrainConfig, train_matcher
 from finetune.qa_data import QAData, QADataError, bm25_negatives, load_qa
 from finetune.qa_metrics import citation_precision, roc_auc, rouge_l, token_f1
@@ -99,6 +102,33 @@ def test_metrics_by_hand() -> None:
     assert t == pytest.approx(0.8) and info["precision"] == 1.0
 
 
+def test_logistic_fit_by_hand() -> None:
+    # a binary feature with both classes at each value: the (almost unregularised) fit is
+    # the log-odds of each group, logit(1/4) and logit(3/4)
+    x = np.array([0, 0, 0, 0, 1, 1, 1, 1], dtype=float)
+    y = np.array([1, 0, 0, 0, 1, 1, 1, 0])
+    (w,), b = fit_logistic(x[:, None], y, l2=1e-9)
+    assert b == pytest.approx(np.log(1 / 3), abs=1e-4)
+    assert w == pytest.approx(2 * np.log(3), abs=1e-4)
+    with pytest.raises(ValueError, match="both classes"):
+        fit_logistic(x[:, None], np.ones(8))
+    fusion = ScoreFusion(a=2.0, c=1.0, b=-1.0, a0=0.5, b0=0.25)
+    assert fusion.apply(np.array([1.0]), np.array([True]))[0] == pytest.approx(1 / (1 + np.exp(-2)))
+    assert fusion.apply(np.array([1.0]))[0] == pytest.approx(1 / (1 + np.exp(-0.75)))
+
+
+def test_fusion_learns_that_other_products_do_not_answer() -> None:
+    rng = np.random.default_rng(0)
+    n = 400
+    labels = rng.random(n) < 0.2
+    same = labels | (rng.random(n) < 0.1)  # evidence is always about the question's product
+    logits = rng.normal(size=n) + labels  # a weak text score
+    fusion = fit_fusion(logits, same.astype(float), labels.astype(int))
+    assert fusion.c > 2 and fusion.a > 0 and fusion.a0 > 0
+    fused = cross_fitted(logits, same.astype(float), labels.astype(int), np.arange(n) // 4)
+    assert roc_auc(fused, labels) > roc_auc(logits, labels) + 0.1
+
+
 def test_bad_data_is_named(tmp_path: Path) -> None:
     kb, _ = write_qa(tmp_path)
     bad = tmp_path / "bad.jsonl"
@@ -118,6 +148,17 @@ def test_bm25_negatives_are_never_the_evidence(tmp_path: Path) -> None:
     negs = bm25_negatives(data.passages, data.questions, per_question=2)
     for q in data.questions:
         assert len(negs[q.id]) == 2 and not set(negs[q.id]) & set(q.evidence_ids)
+
+
+def test_judge_negatives_come_from_the_own_product_first(tmp_path: Path) -> None:
+    data = QAData.load(*write_qa(tmp_path))
+    product = {p.id: p.product_id for p in data.passages}
+    dense = [["k12", "k11", "k1"] for _ in data.questions]
+    negs = mine_negatives(data.questions, dense, {}, data.passages, 2, 1)
+    for q, ns in zip(data.questions, negs, strict=True):
+        assert not set(ns) & set(q.evidence_ids) and len(ns) == len(set(ns))
+        assert [product[p] for p in ns[:2]] == [q.product_id] * 2
+        assert ns[2] in dense[0]
 
 
 def test_matcher_gets_better_on_its_pairs(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
@@ -171,5 +212,13 @@ def test_judge_learns_to_separate_evidence(tmp_path: Path) -> None:
     reranked = judge.rerank(q, hits)
     assert [h.id for h in reranked[:3]].count(e) == 1
     assert reranked[0].score >= reranked[-1].score
+    # with the question's product known, a fusion that trusts it puts that product first
+    judge.fusion = ScoreFusion(a=0.0, c=5.0, b=-2.5)
+    product = {i: p for i, p, _ in PASSAGES}
+    hits = [Hit(i, t, 0.0, {"product_id": product[i]}) for i, t in texts.items()]
+    top = judge.rerank("does it have a strap?", hits, product_id="p3")[:3]
+    assert {product[h.id] for h in top} == {"p3"} and top[0].score > 0.9
+    with pytest.raises(ValueError, match="one flag per text"):
+        judge.score("q", ["a", "b"], [True])
     with pytest.raises(ValueError, match="not a judge artifact"):
         AnswerabilityJudge.load(tmp_path)
