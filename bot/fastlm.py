@@ -185,9 +185,11 @@ class LeanDecoder:
         rotated = torch.cat([-x[..., half:], x[..., :half]], dim=-1)
         return x * cos + rotated * sin
 
-    def _forward(self, ids: torch.Tensor, start: int, kv: torch.Tensor) -> torch.Tensor:
+    def _forward(
+        self, ids: torch.Tensor, start: int, kv: torch.Tensor, every: bool = False
+    ) -> torch.Tensor:
         """Run tokens `ids` (1-D) at positions start.. and write their keys/values into `kv`;
-        return the logits of the last one."""
+        return the logits of the last one (of every one with `every`)."""
         n = ids.shape[0]
         end = start + n
         x = F.embedding(ids, self.embed).unsqueeze(0)  # (1, n, hidden)
@@ -221,8 +223,15 @@ class LeanDecoder:
             y = self._norm(x, layer.ln2)
             gate, up = layer.gate_up(y).chunk(2, dim=-1)
             x = x + layer.down(F.silu(gate) * up)
-        x = self._norm(x[:, -1], self.norm)
-        return self.head(x)[0]
+        x = self._norm(x[0] if every else x[:, -1], self.norm)
+        return self.head(x) if every else self.head(x)[0]
+
+    @torch.inference_mode()
+    def logits(self, ids: Sequence[int]) -> torch.Tensor:
+        """Next-token logits after every prefix of `ids` (n, vocab): for quality checks."""
+        t = torch.as_tensor(list(ids), dtype=torch.long)
+        kv = torch.empty(len(self.layers), 2, self.n_kv, t.shape[0], self.head_dim)
+        return self._forward(t, 0, kv, every=True)
 
     # -- prefix cache ----------------------------------------------------------------------
 
