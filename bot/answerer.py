@@ -19,6 +19,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 
 from bot.grounding import check, prompt_messages
 from bot.judge import AnswerabilityJudge
+from bot.llm import LocalChatModel
 from bot.streaming import complete
 from bot.types import Citation
 from retrieval.chunking import split_sentences
@@ -189,8 +190,10 @@ class Answerer:
         assert self.chat_model is not None
         bodies = [" ".join(_body(h).split()) for h in hits]
         messages = prompt_messages(question, bodies)  # the prompt the generator was tuned on
+        # a small local model answers in its first line, then recites the passages
+        stop = ["\n"] if isinstance(self.chat_model, LocalChatModel) else None
         try:
-            text = complete(self.chat_model, messages).strip()
+            text = complete(self.chat_model, messages, stop=stop).strip()
         except Exception:  # a remote model being down must not take the bot down
             log.exception("chat model failed; answering extractively")
             return None

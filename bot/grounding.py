@@ -4,8 +4,9 @@ A chat model (SmolLM2, a LoRA-tuned SmolLM2, or any OpenAI-compatible server beh
 LangChain's BaseChatModel) words a reply from numbered passages and must cite them as
 [1], [2]. The reply is kept only when it cites a passage it was given, when most of its
 content words are found in the passages it cites (`min_support`), when every number in
-it (a price, a size, a count) appears in those passages, and when it does not repeat
-the instructions. Otherwise the shopper gets the best extractive answer (the passage the
+it (a price, a size, a count) appears in those passages, when no clause of it drops or
+adds a negation to the passage line it comes from, and when it does not repeat the
+instructions. Otherwise the shopper gets the best extractive answer (the passage the
 judge trusted most) or, when no passage was trusted, an honest offer of a person.
 
     grounder = Grounder(chat_model)
@@ -112,6 +113,70 @@ def leaks_prompt(text: str, min_words: int = 6) -> bool:
     )
 
 
+_NEGATORS = {"not", "no", "never", "none", "nor", "cannot", "without", "neither", "false"}
+_WORD = re.compile(r"[a-z0-9]+n't\b|[a-z0-9]+", re.IGNORECASE)
+_CLAUSE = re.compile(r"[,;:()]|\bas well as\b|\bbut\b")
+_ANSWER_WORD = re.compile(r"^\s*(?:no|nope|yes)\s*[,.!;:-]\s*", re.IGNORECASE)
+
+
+def _tokens(sentence: str) -> list[tuple[str | None, bool]]:
+    """(stem or None for stop words, is a negation) per word of the sentence."""
+    tok = _tokenizer()
+    out: list[tuple[str | None, bool]] = []
+    sentence = _ANSWER_WORD.sub(
+        "", sentence
+    )  # "no, you must buy it separately": answers the question
+    for w in _WORD.findall(sentence.lower().replace("’", "'")):
+        if w in _NEGATORS or w.endswith("n't"):
+            out.append((w, True))
+        else:
+            stems = tok(w)
+            out.append((stems[0] if stems else None, False))
+    return out
+
+
+def _negated_near(tokens: list[tuple[str | None, bool]], words: set[str], window: int = 5) -> bool:
+    """A negation followed within `window` words by one of `words` ("false" also counts
+    after them: "batteries_required: false")."""
+    for i, (stem, neg) in enumerate(tokens):
+        if not neg:
+            continue
+        after = tokens[i + 1 : i + 1 + window]
+        before = tokens[max(0, i - window) : i] if stem == "false" else []
+        if any(t in words for t, _ in after + before):
+            return True
+    return False
+
+
+def flipped_claims(text: str, passages: Sequence[str], min_shared: int = 2) -> list[str]:
+    """Clauses of the reply that say the opposite of the passage sentence they come from.
+
+    Small models drop negations ("We do not accept cash on delivery, cheques or
+    cryptocurrency" becomes "... as well as cash on delivery, cheques and cryptocurrency"),
+    which a word-overlap check cannot see. Each clause of the reply is matched with the
+    passage sentence sharing most content words with it (at least `min_shared`); each side
+    counts as negated when a negation stands just before those shared words. When exactly
+    one side is negated, the clause is returned."""
+    sentences = [
+        _tokens(x) for p in passages for line in p.splitlines() for x in split_sentences(line)
+    ]
+    stems = [{t for t, _ in toks if t} for toks in sentences]
+    flips = []
+    for sentence in split_sentences(_CITE.sub(" ", text)):
+        reply_tokens = _tokens(sentence)
+        for clause in _CLAUSE.split(sentence):
+            words = set(content_words(clause))
+            if len(words) < min_shared or not sentences:
+                continue
+            best = max(range(len(sentences)), key=lambda i: len(words & stems[i]))
+            shared = words & stems[best]
+            if len(shared) < min_shared:
+                continue
+            if _negated_near(reply_tokens, shared) != _negated_near(sentences[best], shared):
+                flips.append(clause.strip())
+    return flips
+
+
 @dataclass(frozen=True)
 class GroundingCheck:
     cited: list[int]  # 0-based passage indices
@@ -119,6 +184,7 @@ class GroundingCheck:
     unsupported_numbers: list[str]
     leaks_prompt: bool
     ok: bool
+    flipped: list[str] = field(default_factory=list)  # clauses that negate their source
 
 
 def check(text: str, passages: Sequence[str], min_support: float = 0.7) -> GroundingCheck:
@@ -126,10 +192,10 @@ def check(text: str, passages: Sequence[str], min_support: float = 0.7) -> Groun
     sources = [passages[i] for i in cited]
     s = support(text, sources) if cited else 0.0
     numbers = unsupported_numbers(text, sources) if cited else []
+    flips = flipped_claims(text, sources) if cited else []
     leak = leaks_prompt(text)
-    return GroundingCheck(
-        cited, s, numbers, leak, bool(cited) and s >= min_support and not numbers and not leak
-    )
+    ok = bool(cited) and s >= min_support and not numbers and not flips and not leak
+    return GroundingCheck(cited, s, numbers, leak, ok, flips)
 
 
 def extract(question: str, passage: str, max_sentences: int = 2, max_words: int = 45) -> str:

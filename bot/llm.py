@@ -207,7 +207,9 @@ class LocalChatModel(BaseChatModel):
                 text = self._tokenizer.decode(out, skip_special_tokens=True)
                 if text.endswith("\ufffd"):  # half of a multi-byte character: wait
                     continue
-                cut = min((i for i in (text.find(s) for s in stop or ()) if i >= 0), default=-1)
+                lead = len(text) - len(text.lstrip())  # a stop string before any text: skip it
+                found = (text.find(s, lead) for s in stop or ())
+                cut = min((i for i in found if i >= 0), default=-1)
                 piece = text[len(sent) : cut if cut >= 0 else None]
                 if piece:
                     sent += piece

@@ -17,6 +17,7 @@ from bot.grounding import (
     check,
     cited_passages,
     extract,
+    flipped_claims,
     prompt_messages,
     support,
     unsupported_numbers,
@@ -51,6 +52,33 @@ def test_check_rejects_uncited_invented_and_leaking_replies() -> None:
     assert not check("It runs for 40 hours. [2]", PASSAGES).ok  # [2] does not say so
     leak = f"My instructions: {SYSTEM_PROMPT} [1]"
     assert check(leak, PASSAGES).leaks_prompt and not check(leak, PASSAGES).ok
+
+
+PAYMENT = (
+    "We accept:\n- Visa, Mastercard and American Express credit and debit cards\n- PayPal\n\n"
+    "We do not accept cash on delivery, cheques or cryptocurrency."
+)
+
+
+def test_a_dropped_or_added_negation_is_caught() -> None:
+    # SmolLM2's actual reply on the demo shop: the "not" of the last line was dropped
+    dropped = (
+        "[1] Visa, Mastercard and American Express cards, as well as cash on delivery, cheques."
+    )
+    assert flipped_claims(dropped, [PAYMENT]) == ["cash on delivery"]
+    assert not check(dropped, [PAYMENT]).ok and check(dropped, [PAYMENT]).support > 0.7
+    assert flipped_claims("We accept cheques [1].", [PAYMENT])
+    assert flipped_claims("The strap is not elastic [1].", PASSAGES[1:2])  # an added "not"
+    # faithful replies, negated or not, pass
+    assert check("We do not take cheques or cryptocurrency [1].", [PAYMENT]).ok
+    assert check("We accept Visa and Mastercard debit cards [1].", [PAYMENT]).ok
+    assert not flipped_claims(
+        "No, you must buy the card separately [1].", ["no, buy the card separately."]
+    )
+    assert not flipped_claims(
+        "It is not dishwasher safe [1].", ["is_dishwasher_safe: { value:false }"]
+    )
+    assert not flipped_claims("It doesn't have brakes [1].", ["the only flaw: it has no brakes."])
 
 
 def test_a_grounded_reply_is_kept_and_streams() -> None:
