@@ -55,14 +55,14 @@ class JudgeTrainConfig:
     epochs: float = 1.0
     max_steps: int = -1  # stop after this many optimizer steps (-1: epochs decide)
     batch_size: int = 16  # listwise: rows of (question, evidence, negatives)
-    lr: float = 1e-4
+    lr: float = 2e-4
     warmup: float = 0.1
     max_length: int = 64  # tokens per (question, passage) pair (hetPQA pairs: ~40 median)
     freeze_layers: int = 2  # embeddings and this many bottom layers stay frozen (-1: none)
     same_product_negatives: int = 2  # per question: its own product's non-evidence passages
     dense_negatives: int = 1  # per question, from the matcher's top 10
     bm25_negatives: int = 0  # per question
-    max_pairs: int = 1600  # subsample the training rows (pairs for bce) for CPU (0: all)
+    max_pairs: int = 0  # subsample the training rows (pairs for bce) for CPU (0: all)
     holdout: float = 0.1  # share of questions held out for AUC, the fusion and the threshold
     rerank_depth: int = 20  # candidates the judge reranks (calibration mirrors serving)
     answer_precision: float = 0.8  # answered questions must have gold evidence on top this often

@@ -128,8 +128,8 @@ def finetune_judge(
     max_steps: Annotated[int, typer.Option(help="Stop after this many steps (-1: epochs).")] = -1,
     max_pairs: Annotated[
         int, typer.Option(min=0, help="Subsample training rows (pairs for bce; 0: all).")
-    ] = 1600,
-    lr: Annotated[float, typer.Option(min=0.0, help="Learning rate.")] = 1e-4,
+    ] = 0,
+    lr: Annotated[float, typer.Option(min=0.0, help="Learning rate.")] = 2e-4,
     max_length: Annotated[int, typer.Option(min=16, help="Tokens per pair.")] = 64,
     freeze_layers: Annotated[
         int, typer.Option(min=-1, help="Freeze embeddings + N bottom layers (-1: none).")
