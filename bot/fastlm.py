@@ -9,7 +9,9 @@ than in reading the weights. `LeanDecoder` runs the same arithmetic with:
 - a preallocated key/value cache written in place (no concatenation per token);
 - a prefix cache: the keys and values of recent prompts are kept, and a new prompt that
   starts with the same tokens (the system prompt and chat template on every request, the
-  earlier turns of a conversation) only prefills what is new.
+  earlier turns of a conversation) only prefills what is new;
+- prompt lookup: the next few tokens are guessed from where the last ones occurred before
+  (replies quote their passages) and checked in the same pass as the next token.
 
 It gives the same greedy tokens as transformers in fp32 (tests/test_fastlm.py) and falls
 back to `generate` for architectures it does not know (`LeanDecoder.supports`).
@@ -92,7 +94,9 @@ def _linear(weight: torch.Tensor) -> nn.Linear:
 class LeanDecoder:
     """Greedy decoding of a transformers Llama-family causal LM (fp32 or int8 weights)."""
 
-    def __init__(self, model: Any, quantize: str = "none", prefix_slots: int = 8) -> None:
+    def __init__(
+        self, model: Any, quantize: str = "none", prefix_slots: int = 8, lookahead: int = 0
+    ) -> None:
         if not self.supports(model):
             raise ValueError(f"LeanDecoder supports Llama-family models, not {type(model)}")
         cfg = model.config
@@ -146,6 +150,8 @@ class LeanDecoder:
         self._serial = 0
         self.weight_bytes = _weight_bytes(modules)  # the embedding lookup reads one row only
         self.reused_tokens = 0  # prefix-cache hits, for benchmarks and tests
+        self.lookahead = lookahead  # tokens guessed by prompt lookup per pass (0: off)
+        self.drafted = self.accepted = 0  # guessed and kept tokens, for benchmarks and tests
 
     @staticmethod
     def supports(model: Any) -> bool:
@@ -261,33 +267,77 @@ class LeanDecoder:
 
     @torch.inference_mode()
     def generate(
-        self, prompt_ids: Sequence[int], max_new_tokens: int, eos_ids: Sequence[int]
+        self,
+        prompt_ids: Sequence[int],
+        max_new_tokens: int,
+        eos_ids: Sequence[int],
+        lookahead: int | None = None,
     ) -> Iterator[int]:
-        """Yield greedy tokens after `prompt_ids` until an end token or `max_new_tokens`."""
+        """Yield greedy tokens after `prompt_ids` until an end token or `max_new_tokens`.
+
+        With `lookahead` > 0 (default: the decoder's), tokens are guessed by prompt lookup:
+        the last few tokens written are looked up earlier in the prompt and reply, and what
+        followed there is checked in the same forward pass as the next token. A grounded
+        reply quotes its passages often, and checking several tokens costs about one pass
+        (each pass reads the weights once), so several tokens can come out of one pass. A
+        guess is kept only where the model's greedy choice agrees, so the reply is the greedy
+        one (in fp32 token for token; int8 products round to 16 bits, which can differ by
+        the number of tokens in a pass, so a near-tie may break the other way)."""
         ids = torch.as_tensor(list(prompt_ids), dtype=torch.long)
         if ids.numel() == 0:
             raise ValueError("the prompt has no tokens")
-        total = ids.shape[0] + max_new_tokens
-        kv = torch.empty(len(self.layers), 2, self.n_kv, total, self.head_dim)
+        k_max = self.lookahead if lookahead is None else max(0, lookahead)
+        kv = torch.empty(
+            len(self.layers), 2, self.n_kv, ids.shape[0] + max_new_tokens + k_max + 1, self.head_dim
+        )
         shared, cached = self._best_prefix(ids)
         if cached is not None:
             kv[:, :, :, :shared] = cached.kv[:, :, :, :shared]
             self.reused_tokens += shared
-        logits = self._forward(ids[shared:], shared, kv)
-        out: list[int] = []
+        seq = ids.tolist()
+        pending = [int(self._forward(ids[shared:], shared, kv).argmax())]
         stop = set(eos_ids)
+        produced = 0
         try:
-            for step in range(max_new_tokens):
-                token = int(logits.argmax())
-                if token in stop:
-                    break
-                out.append(token)
-                yield token
-                if step + 1 < max_new_tokens:
-                    logits = self._forward(torch.tensor([token]), ids.shape[0] + step, kv)
+            while True:
+                for token in pending:
+                    if token in stop or produced >= max_new_tokens:
+                        return
+                    produced += 1
+                    seq.append(token)
+                    yield token
+                if produced >= max_new_tokens:
+                    return
+                draft = _lookup(seq, min(k_max, max_new_tokens - produced - 1))
+                feed = torch.tensor([seq[-1], *draft])
+                if not draft:
+                    pending = [int(self._forward(feed, len(seq) - 1, kv).argmax())]
+                    continue
+                best = self._forward(feed, len(seq) - 1, kv, every=True).argmax(-1).tolist()
+                kept = 0
+                while kept < len(draft) and best[kept] == draft[kept]:
+                    kept += 1
+                pending = [*draft[:kept], best[kept]]
+                self.drafted += len(draft)
+                self.accepted += kept
         finally:  # also when the caller stops early (a stop string): keep what was computed
-            seen = ids.shape[0] + max(len(out) - 1, 0)
-            self._remember(torch.cat([ids, torch.tensor(out[:-1], dtype=torch.long)])[:seen], kv)
+            self._remember(torch.tensor(seq[:-1], dtype=torch.long), kv)
+
+
+def _lookup(seq: list[int], k: int, longest: int = 3, shortest: int = 2) -> list[int]:
+    """Prompt lookup: the `k` tokens that followed the latest earlier occurrence of the
+    sequence's last n tokens (n from `longest` down to `shortest`); [] when none."""
+    if k <= 0:
+        return []
+    for n in range(longest, shortest - 1, -1):
+        if len(seq) <= n:
+            continue
+        tail = seq[-n:]
+        first = tail[0]
+        for i in range(len(seq) - n - 1, -1, -1):
+            if seq[i] == first and seq[i : i + n] == tail:
+                return seq[i + n : i + n + k]
+    return []
 
 
 def _rope_theta(cfg: Any) -> float:

@@ -77,12 +77,14 @@ class LocalChatModel(BaseChatModel):
         adapter: Path | None = None,
         quantize: str = "none",
         decoder: str = "lean",
+        lookahead: int = 3,
     ) -> LocalChatModel:
         """Load the model; `adapter` is a LoRA folder (finetune/generator.py) merged into it;
         quantize="int8" swaps the linear layers for dynamically quantized int8 ones (CPU:
         a quarter of the weight bytes to read per token). decoder="lean" decodes with
         bot.fastlm.LeanDecoder where the architecture allows (Llama family, SmolLM2
-        included), "transformers" always with `generate`."""
+        included), "transformers" always with `generate`; `lookahead` tokens are guessed per
+        pass by prompt lookup (lean decoder; 0: off)."""
         if quantize not in ("none", "int8"):
             raise ValueError(f"quantize must be 'none' or 'int8', got {quantize!r}")
         if decoder not in ("lean", "transformers"):
@@ -105,7 +107,7 @@ class LocalChatModel(BaseChatModel):
         from bot.fastlm import LeanDecoder
 
         if decoder == "lean" and LeanDecoder.supports(m._model):
-            m._lean = LeanDecoder(m._model, quantize=quantize)
+            m._lean = LeanDecoder(m._model, quantize=quantize, lookahead=lookahead)
             m._model = None  # the lean decoder holds the weights it needs
         elif quantize == "int8":
             import torch

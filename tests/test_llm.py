@@ -116,6 +116,13 @@ def test_lean_decoder_gives_transformers_greedy_tokens_and_reuses_prefixes(llm_d
     with ThreadPoolExecutor(4) as pool:
         together = list(pool.map(lambda p: list(decoder.generate(p, 16, [2])), prompts * 2))
     assert together == alone * 2
+    # prompt lookup (on by default) gives the one-token-at-a-time greedy reply in fp32
+    decoder.drafted = decoder.accepted = 0
+    for p in prompts:
+        assert list(decoder.generate(p, 40, [], lookahead=4)) == list(
+            decoder.generate(p, 40, [], lookahead=0)
+        )
+    assert decoder.drafted > 0 and decoder.accepted > 0
 
 
 def test_lean_stream_stops_at_stop_strings_and_int8_reads_a_quarter(llm_dir: Path) -> None:
