@@ -59,7 +59,7 @@ class JudgeTrainConfig:
     warmup: float = 0.1
     max_length: int = 64  # tokens per (question, passage) pair (hetPQA pairs: ~40 median)
     freeze_layers: int = 2  # embeddings and this many bottom layers stay frozen (-1: none)
-    same_product_negatives: int = 2  # per question: its own product's non-evidence passages
+    same_product_negatives: int = 3  # per question: its own product's non-evidence passages
     dense_negatives: int = 1  # per question, from the matcher's top 10
     bm25_negatives: int = 0  # per question
     max_pairs: int = 0  # subsample the training rows (pairs for bce) for CPU (0: all)

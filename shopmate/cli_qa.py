@@ -136,7 +136,7 @@ def finetune_judge(
     ] = 2,
     same_product_negatives: Annotated[
         int, typer.Option(min=0, help="Negatives per question from its own product.")
-    ] = 2,
+    ] = 3,
     dense_negatives: Annotated[
         int, typer.Option(min=0, help="Negatives per question from the matcher's top 10.")
     ] = 1,
