@@ -155,14 +155,14 @@ class HeldOut:
         x = np.array([logit[k] for k in glob])
         y = np.array([label(*k) for k in glob])
         same = np.array([self.same(*k) for k in glob], dtype=float)
-        out: dict[str, Any] = {"auc": roc_auc(x, y)}
+        out: dict[str, Any] = {"auc": roc_auc(x.tolist(), y.tolist())}
         py = [label(*k) for k in prod]
         if 0 < sum(py) < len(py):
             out["auc_product"] = roc_auc([logit[k] for k in prod], py)
         if not fuse:
             return out
         groups = np.array([i for i, _ in glob])
-        out["auc_fused"] = roc_auc(cross_fitted(x, same, y, groups), y)
+        out["auc_fused"] = roc_auc(cross_fitted(x, same, y, groups).tolist(), y.tolist())
         fusion = fit_fusion(x, same, y)
         best, top_gold = [], []
         for i, (q, r) in enumerate(zip(self.held, self.rankings, strict=True)):

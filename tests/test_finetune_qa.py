@@ -126,7 +126,9 @@ def test_fusion_learns_that_other_products_do_not_answer() -> None:
     fusion = fit_fusion(logits, same.astype(float), labels.astype(int))
     assert fusion.c > 2 and fusion.a > 0 and fusion.a0 > 0
     fused = cross_fitted(logits, same.astype(float), labels.astype(int), np.arange(n) // 4)
-    assert roc_auc(fused, labels) > roc_auc(logits, labels) + 0.1
+    assert (
+        roc_auc(fused.tolist(), labels.tolist()) > roc_auc(logits.tolist(), labels.tolist()) + 0.1
+    )
 
 
 def test_bad_data_is_named(tmp_path: Path) -> None:
