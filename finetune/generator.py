@@ -1,41 +1,55 @@
 """Fine-tuning the generator: LoRA (peft) on SmolLM2-135M-Instruct for grounded, cited replies.
 
-Each training triple is (question, numbered passages -> reference answer citing the
-gold passages): the gold evidence plus BM25 distractors, shuffled, in exactly the
-prompt the bot uses in serving (`bot.grounding.prompt_messages`); the target is the
-reference answer followed by the numbers of the gold passages, e.g. "it has three
-motors. [2]". Only the answer tokens are learned (the prompt is masked). The held-out
-questions give a teacher-forced loss before and after.
+Each training triple is (question, numbered passages -> a short answer citing the gold
+passage): the gold evidence plus distractors (other passages of the same product, the
+most question-like first, then BM25 hits), shuffled, in exactly the prompt the bot uses
+in serving (`bot.grounding.prompt_messages`). The target is what the bot should say and
+what its grounding check keeps: the reference answer when the check would keep it
+("it has three motors. [2]"), otherwise the words of the gold passage closest to the
+reference answers, after its yes/no ("Yes, works good on cooked clay [2]") — a
+reference that paraphrases beyond the passage would teach replies the check throws
+away. Only the answer tokens are learned (the prompt is masked, and the vocabulary
+projection runs on answer positions only). The held-out questions give a
+teacher-forced loss before and after, and a generation check: greedy replies of the
+base and the tuned model through `bot.grounding.Grounder`, scored for token-F1 and
+citation precision.
 
     path = train_generator(GeneratorTrainConfig(kb=..., train=..., base=prepare_llm(models_dir)))
     LocalChatModel.load(base, adapter=path / "adapter")
 
-What we traded for CPU: LoRA rank 8 on the attention's q and v projections of the top
-`lora_layers` layers only (the backward pass stops there), at most `max_examples`
-triples, passages cut to 80 words.
+What we trade for CPU: LoRA rank 8 on the top `lora_layers` layers only (the backward
+pass stops there), forward and backward under bfloat16 autocast (the LoRA weights and
+AdamW stay float32), and a wall-clock cap `max_minutes` on training: the learning rate
+decays with whichever runs out first, steps or minutes.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import re
 import shutil
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from tqdm.auto import tqdm
 
-from bot.grounding import prompt_messages
+from bot.grounding import MAX_PASSAGE_WORDS, check, content_words, prompt_messages
 from bot.llm import to_openai_messages
 from finetune.matcher import _parent, finish_artifact
 from finetune.qa_data import QAData, QAExample, bm25_negatives
+from finetune.qa_metrics import normalise, token_f1
 from retrieval.chunking import Passage
 
 log = logging.getLogger(__name__)
+Target = Literal["grounded", "reference"]
+_JSONISH = re.compile(r'[{}"]+')  # attribute passages are JSON-like; spans drop the braces
 
 
 @dataclass
@@ -44,21 +58,98 @@ class GeneratorTrainConfig:
     train: Path  # questions with evidence_ids and reference answers
     base: Path  # the causal LM folder (SmolLM2-135M-Instruct converted by prepare_llm)
     out: Path = Path("var/models/generator")  # artifact folder (adapter/ inside)
-    passages: int = 3  # passages per prompt: gold evidence first, then BM25 distractors
-    max_examples: int = 256  # triples trained on (CPU budget); 0: all
+    passages: int = 3  # passages per prompt (the Grounder shows 3): gold + distractors
+    target: Target = "grounded"  # grounded: reference if the check keeps it, else gold words
+    max_examples: int = 0  # triples trained on (0: all)
     epochs: int = 1
     max_steps: int = -1  # stop after this many optimizer steps (-1: epochs decide)
+    max_minutes: float = 18.0  # stop training after this many minutes (0: no cap)
     batch_size: int = 8
-    lr: float = 5e-4  # LoRA learns fast; the base weights never change
+    lr: float = 1e-3  # LoRA learns fast; the base weights never change
     rank: int = 8  # LoRA rank
     alpha: int = 16  # LoRA scaling numerator
     dropout: float = 0.05
-    target_modules: tuple[str, ...] = ("q_proj", "v_proj")
-    lora_layers: int = 8  # adapt only the top N of SmolLM2's 30 layers (0: all)
+    target_modules: tuple[str, ...] = (
+        "q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj",
+    )  # fmt: skip
+    lora_layers: int = 16  # adapt only the top N of SmolLM2's 30 layers (0: all)
+    bf16: bool = True  # bfloat16 autocast for forward/backward (CPUs with avx512_bf16: ~4x)
     max_length: int = 384  # tokens per example; longer prompts are dropped
-    holdout: float = 0.1  # share of questions held out for the before/after loss
+    holdout: float = 0.1  # share of questions held out for the before/after checks
     max_holdout: int = 64  # held-out triples scored (teacher-forced loss, cheap)
+    gen_check: int = 40  # held-out questions answered by base and tuned model (0: skip)
     seed: int = 0
+
+
+@dataclass(frozen=True)
+class Triple:
+    question: str
+    passages: list[str]  # as numbered in the prompt
+    target: str  # the reply to learn, citations included
+    gold: list[int]  # 0-based positions of the gold evidence in `passages`
+    answers: list[str]  # the reference answers (for token-F1)
+
+
+def _f1(pred: Counter[str], n_pred: int, gold: Counter[str], n_gold: int) -> float:
+    common = sum((pred & gold).values())
+    return 0.0 if common == 0 else 2 * common / (n_pred + n_gold)
+
+
+def grounded_answer(
+    answers: Sequence[str], passages: Sequence[str], gold: Sequence[int], max_span: int = 30
+) -> tuple[str, list[int]]:
+    """(answer text, cited positions) the grounding check keeps: the first reference that
+    passes it with one gold passage (or all of them) cited, else the span of a gold
+    passage's first words with the best token-F1 against the references, after the
+    reference's leading yes/no."""
+    for ref in answers:
+        for cite in [[g] for g in gold] + ([list(gold)] if len(gold) > 1 else []):
+            marks = " ".join(f"[{i + 1}]" for i in cite)
+            if check(f"{ref} {marks}", passages).ok:
+                return ref, cite
+    refs = [(Counter(t), len(t)) for t in (normalise(a) for a in answers) if t]
+    lead = next((t[0] for t in (normalise(a) for a in answers) if t), "")
+    prefix = lead.capitalize() + ", " if lead in ("yes", "no") else ""
+    best, best_f, best_g = "", -1.0, list(gold[:1])
+    for g in gold:
+        words = passages[g].split()[:MAX_PASSAGE_WORDS]
+        norm = [normalise(w) for w in words]
+        for i in range(len(words)):
+            if prefix and normalise(words[i])[:1] == [lead]:
+                continue  # the span would repeat the yes/no
+            bag: Counter[str] = Counter(normalise(prefix))
+            n = sum(bag.values())
+            for j in range(i, min(len(words), i + max_span)):
+                bag.update(norm[j])
+                n += len(norm[j])
+                f = max((_f1(bag, n, c, m) for c, m in refs), default=0.0)
+                longer = f == best_f and j + 1 - i > len(best.split())  # ties: more context
+                if (f > best_f or longer) and content_words(" ".join(words[i : j + 1])):
+                    best, best_f, best_g = " ".join(words[i : j + 1]), f, [g]
+    if prefix and max((_f1(Counter([lead]), 1, c, m) for c, m in refs), default=0.0) >= best_f:
+        return prefix.rstrip(", ") + ".", best_g  # "Yes." beats any span
+    text = (prefix + best) if best else passages[best_g[0]]
+    clean = " ".join(_JSONISH.sub(" ", text).split()).rstrip(" ,;:")
+    return (clean if clean and check(clean + " [1]", [passages[best_g[0]]]).ok else text), best_g
+
+
+def distractors(
+    passages: Sequence[Passage], questions: Sequence[QAExample], per_question: int, seed: int
+) -> dict[str, list[str]]:
+    """Question id -> non-evidence passages: its own product's first (most words shared with
+    the question first, as a product-scoped retriever would rank them), then BM25 hits."""
+    by_product: dict[str, list[Passage]] = {}
+    for p in passages:
+        by_product.setdefault(p.product_id or "", []).append(p)
+    bm25 = bm25_negatives(passages, questions, per_question, depth=max(10, per_question), seed=seed)
+    out = {}
+    for q in questions:
+        qw = set(content_words(q.question))
+        own = [p for p in by_product.get(q.product_id or "\0", []) if p.id not in q.evidence_ids]
+        own.sort(key=lambda p: (-len(qw & set(content_words(p.text))), p.id))
+        ids = [p.id for p in own] + [p for p in bm25.get(q.id, []) if p not in q.evidence_ids]
+        out[q.id] = list(dict.fromkeys(ids))[:per_question]
+    return out
 
 
 def triples(
@@ -67,19 +158,25 @@ def triples(
     negatives: dict[str, list[str]],
     n_passages: int,
     seed: int,
-) -> list[tuple[str, list[str], str]]:
-    """(question, passages, target) with the gold passages cited in the target."""
+    target: Target = "grounded",
+) -> list[Triple]:
+    """Shuffled (question, passages -> cited answer) triples; see `grounded_answer`."""
     rng = random.Random(seed)
     out = []
     for q in questions:
         if not q.answer:
             continue
-        gold = list(q.evidence_ids[: n_passages - 1]) if n_passages > 1 else [q.evidence_ids[0]]
-        ids = gold + [p for p in negatives.get(q.id, []) if p not in gold]
-        ids = ids[:n_passages]
+        gold = list(q.evidence_ids[: max(1, n_passages - 1)])
+        ids = (gold + [p for p in negatives.get(q.id, []) if p not in gold])[:n_passages]
         rng.shuffle(ids)
-        marks = " ".join(f"[{i}]" for i, p in enumerate(ids, 1) if p in gold)
-        out.append((q.question, [by_id[p].text for p in ids], f"{q.answer} {marks}"))
+        texts = [by_id[p].text for p in ids]
+        pos = [i for i, p in enumerate(ids) if p in gold]
+        answers = list(q.answers) or [q.answer]
+        text, cite = (
+            grounded_answer(answers, texts, pos) if target == "grounded" else (q.answer, pos)
+        )
+        marks = " ".join(f"[{i + 1}]" for i in cite)
+        out.append(Triple(q.question, texts, f"{text} {marks}", pos, answers))
     return out
 
 
@@ -115,18 +212,79 @@ def _batches(rows: list[tuple[list[int], list[int]]], size: int, pad: int) -> li
     return out
 
 
-def mean_loss(model: Any, batches: list[dict[str, Any]]) -> float:
+def _bucketed(rows: list[Any], size: int, rng: random.Random) -> list[Any]:
+    """Shuffled rows, sorted by length within pools of 16 batches (less padding), the
+    batches in random order."""
+    order = rows[:]
+    rng.shuffle(order)
+    pool = size * 16
+    chunks = []
+    for i in range(0, len(order), pool):
+        part = sorted(order[i : i + pool], key=lambda r: len(r[0]))
+        chunks += [part[j : j + size] for j in range(0, len(part), size)]
+    rng.shuffle(chunks)
+    return [r for c in chunks for r in c]
+
+
+def answer_loss(model: Any, batch: dict[str, Any]) -> Any:
+    """Mean cross-entropy over the answer tokens; logits only where a label is set."""
+    import torch
+
+    lm = model.get_base_model() if hasattr(model, "get_base_model") else model
+    hidden = lm.get_decoder()(
+        input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]
+    ).last_hidden_state
+    labels = batch["labels"][:, 1:]
+    keep = labels != -100
+    logits = lm.get_output_embeddings()(hidden[:, :-1][keep])
+    return torch.nn.functional.cross_entropy(logits.float(), labels[keep])
+
+
+def _autocast(on: bool) -> Any:
+    import torch
+
+    return torch.autocast("cpu", dtype=torch.bfloat16) if on else nullcontext()
+
+
+def mean_loss(model: Any, batches: list[dict[str, Any]], bf16: bool = False) -> float:
     """Teacher-forced loss per answer token over the batches."""
     import torch
 
     total, tokens = 0.0, 0
     model.eval()
-    with torch.inference_mode():
+    with torch.inference_mode(), _autocast(bf16):
         for b in batches:
             n = int((b["labels"][:, 1:] != -100).sum())
-            total += float(model(**b).loss) * n
+            total += float(answer_loss(model, b)) * n
             tokens += n
     return total / max(tokens, 1)
+
+
+def generation_check(
+    base: Path, adapter: Path | None, rows: Sequence[Triple], max_new_tokens: int = 64
+) -> dict[str, float]:
+    """Greedy replies through the bot's Grounder (first line, grounding check, extractive
+    fallback): token-F1 after the check, raw token-F1, citation precision against the gold
+    positions, and the fallback rate."""
+    from bot.grounding import Grounder
+    from bot.llm import LocalChatModel
+
+    grounder = Grounder(LocalChatModel.load(base, max_new_tokens, adapter=adapter))
+    f1, raw_f1, prec, fell = [], [], [], 0
+    for t in rows:
+        r = grounder.reply(t.question, t.passages)
+        f1.append(token_f1(r.text, t.answers))
+        raw_f1.append(token_f1(r.raw, t.answers))
+        prec.append(sum(c in t.gold for c in r.cited) / len(r.cited) if r.cited else 0.0)
+        fell += r.method != "generated"
+        log.debug("%s -> %r (%s)", t.question, r.raw, r.method)
+    n = max(len(rows), 1)
+    return {
+        "token_f1": sum(f1) / n,
+        "raw_token_f1": sum(raw_f1) / n,
+        "citation_precision": sum(prec) / n,
+        "fallback_rate": fell / n,
+    }
 
 
 def train_generator(cfg: GeneratorTrainConfig, progress: bool = True) -> Path:
@@ -137,21 +295,25 @@ def train_generator(cfg: GeneratorTrainConfig, progress: bool = True) -> Path:
 
     if cfg.passages <= 0 or cfg.batch_size <= 0 or cfg.rank <= 0:
         raise ValueError("passages, batch_size and rank must be > 0")
+    if cfg.target not in ("grounded", "reference"):
+        raise ValueError(f"target must be 'grounded' or 'reference', got {cfg.target!r}")
     data = QAData.load(cfg.kb, cfg.train, need_answers=True)
     train_q, held = data.split(cfg.holdout, cfg.seed)
     rng = random.Random(cfg.seed)
     if cfg.max_examples and len(train_q) > cfg.max_examples:
         train_q = rng.sample(train_q, cfg.max_examples)
-    held = held[: cfg.max_holdout]
-    negs = bm25_negatives(data.passages, [*train_q, *held], cfg.passages, seed=cfg.seed)
+    held = held[: max(cfg.max_holdout, cfg.gen_check)]
+    negs = distractors(data.passages, [*train_q, *held], cfg.passages, seed=cfg.seed)
     tok = AutoTokenizer.from_pretrained(str(cfg.base), local_files_only=True)
     pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
 
-    def encoded(qs: Sequence[QAExample], seed: int) -> list[tuple[list[int], list[int]]]:
-        rows = [encode_example(tok, *t) for t in triples(qs, data.by_id, negs, cfg.passages, seed)]
+    def encoded(ts: list[Triple]) -> list[tuple[list[int], list[int]]]:
+        rows = [encode_example(tok, t.question, t.passages, t.target) for t in ts]
         return [r for r in rows if len(r[0]) <= cfg.max_length]
 
-    train_rows, held_rows = encoded(train_q, cfg.seed), encoded(held, cfg.seed + 1)
+    train_t = triples(train_q, data.by_id, negs, cfg.passages, cfg.seed, cfg.target)
+    held_t = triples(held, data.by_id, negs, cfg.passages, cfg.seed + 1, cfg.target)
+    train_rows, held_rows = encoded(train_t), encoded(held_t[: cfg.max_holdout])
     if not train_rows:
         raise ValueError(f"no training triple fits in max_length={cfg.max_length} tokens")
 
@@ -174,47 +336,58 @@ def train_generator(cfg: GeneratorTrainConfig, progress: bool = True) -> Path:
         "n_examples": len(train_rows),
         "n_holdout": len(held_rows),
         "trainable_params": sum(p.numel() for p in model.parameters() if p.requires_grad),
+        "target_is_reference": sum(t.target.startswith(t.answers[0]) for t in train_t)
+        / len(train_t),
     }
     if held_batches:
-        metrics["holdout_loss_before"] = mean_loss(model, held_batches)
+        metrics["holdout_loss_before"] = mean_loss(model, held_batches, cfg.bf16)
 
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.0)
     steps_per_epoch = -(-len(train_rows) // cfg.batch_size)
     total = cfg.max_steps if cfg.max_steps > 0 else steps_per_epoch * cfg.epochs
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / max(1, total // 10)) * max(0.0, 1 - s / total)
-    )
+    budget = cfg.max_minutes * 60.0
+    warmup = max(1, total // 10)
     losses: list[float] = []
     t0 = time.perf_counter()
-    step = 0
+    step, done = 0, 0.0
     bar = tqdm(total=total, desc="LoRA on the generator", disable=not progress)
-    while step < total:
-        order = list(range(len(train_rows)))
-        rng.shuffle(order)
-        for b in _batches([train_rows[i] for i in order], cfg.batch_size, pad):
+    while done < 1.0:
+        for b in _batches(_bucketed(train_rows, cfg.batch_size, rng), cfg.batch_size, pad):
+            for g in opt.param_groups:  # warm-up, then linear decay to 0 over steps or minutes
+                g["lr"] = cfg.lr * min(1.0, (step + 1) / warmup) * (1.0 - done)
             model.train()
-            loss = model(**b).loss
+            with _autocast(cfg.bf16):
+                loss = answer_loss(model, b)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
             opt.step()
-            sched.step()
-            losses.append(float(loss))
+            losses.append(float(loss.detach()))
             step += 1
+            elapsed = time.perf_counter() - t0
+            done = max(step / total, elapsed / budget if budget > 0 else 0.0)
             bar.update(1)
             bar.set_postfix(loss=f"{losses[-1]:.3f}")
-            if step >= total:
+            if done >= 1.0:
                 break
     bar.close()
     metrics["train_s"] = round(time.perf_counter() - t0, 1)
     metrics["steps"] = step
+    metrics["stopped_by"] = "steps" if step >= total else "minutes"
     metrics["loss_first"], metrics["loss_last"] = losses[0], sum(losses[-5:]) / len(losses[-5:])
     if held_batches:
-        metrics["holdout_loss_after"] = mean_loss(model, held_batches)
+        metrics["holdout_loss_after"] = mean_loss(model, held_batches, cfg.bf16)
     tmp = Path(tempfile.mkdtemp(prefix=".generator-", dir=_parent(cfg.out)))
     try:
         model.save_pretrained(str(tmp / "adapter"))
+        if cfg.gen_check and held_t:
+            rows = held_t[: cfg.gen_check]
+            metrics["holdout_generation"] = {
+                "n": len(rows),
+                "base": generation_check(cfg.base, None, rows),
+                "tuned": generation_check(cfg.base, tmp / "adapter", rows),
+            }
         finish_artifact(tmp, cfg, metrics)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

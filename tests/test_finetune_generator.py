@@ -1,6 +1,7 @@
 """LoRA on the real SmolLM2 for a few steps on tiny grounded triples: the adapter changes the
 model and lowers its loss on its own training triples; served merged, it streams; and
-`shopmate eval qa`'s runner produces every row on tiny artifacts."""
+`shopmate eval qa`'s runner produces every row on tiny artifacts. The training targets
+are replies the grounding check keeps (hand-checked cases)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.grounding import check
 from finetune.generator import (
     GeneratorTrainConfig,
     _batches,
     encode_example,
+    grounded_answer,
     mean_loss,
     train_generator,
     triples,
@@ -37,9 +40,32 @@ def trained(tmp_path_factory: pytest.TempPathFactory, llm_dir: Path) -> tuple[Pa
     cfg = GeneratorTrainConfig(
         kb=kb, train=qs, base=llm_dir, out=tmp / "models" / "generator", passages=2,
         max_examples=6, batch_size=3, max_steps=8, lr=5e-3, lora_layers=4, holdout=0.0,
+        target_modules=("q_proj", "v_proj"), gen_check=0,
     )  # fmt: skip
     train_generator(cfg, progress=False)
     return kb, qs, tmp / "models"
+
+
+@pytest.mark.parametrize(
+    ("answers", "passages", "gold", "expected"),
+    [  # the reference when the check keeps it, citing the gold passage that supports it
+        (["it has three motors."], ["a red car.", "it has three motors inside."], [1],
+         ("it has three motors.", [1])),
+        # a paraphrase the passage does not support: the passage's closest words
+        (["the doll wears size 14 clothing."], ["fits size 14 outfits and shoes, sold apart."],
+         [0], ("size 14", [0])),
+        # the reference's yes/no leads; JSON-like braces are dropped
+        (["yes, you need an app."], ['req: { value:"free app on ios" }', "blue."], [0],
+         ("Yes, app", [0])),
+        (["no."], ["made of wood.", "it does not float."], [1], ("no.", [1])),
+    ],
+)  # fmt: skip
+def test_grounded_targets(
+    answers: list[str], passages: list[str], gold: list[int], expected: tuple[str, list[int]]
+) -> None:
+    text, cite = grounded_answer(answers, passages, gold)
+    assert (text, cite) == expected
+    assert check(f"{text} [{cite[0] + 1}]", passages).ok
 
 
 def test_lora_lowers_the_loss_on_its_own_triples(trained: tuple[Path, Path, Path], llm_dir: Path) -> None:  # fmt: skip
@@ -55,7 +81,9 @@ def test_lora_lowers_the_loss_on_its_own_triples(trained: tuple[Path, Path, Path
     data = QAData.load(kb, qs, need_answers=True)
     negs = bm25_negatives(data.passages, data.questions, 2)
     tok = AutoTokenizer.from_pretrained(str(llm_dir))
-    rows = [encode_example(tok, *t) for t in triples(data.questions, data.by_id, negs, 2, 0)]
+    ts = triples(data.questions, data.by_id, negs, 2, 0)
+    assert all(check(t.target, t.passages).ok and t.gold for t in ts)
+    rows = [encode_example(tok, t.question, t.passages, t.target) for t in ts]
     batches = _batches(rows, 4, tok.eos_token_id)
     base = AutoModelForCausalLM.from_pretrained(str(llm_dir))
     before = mean_loss(base, batches)
@@ -95,7 +123,8 @@ def test_eval_qa_scores_every_row(trained: tuple[Path, Path, Path], llm_dir: Pat
     for name, row in report.models.items():
         assert set(METRICS) <= set(row), name
         for k in ("token_f1", "rouge_l", "abstain_rate", "p95_s"):
-            assert row[k] is not None and row[k] >= 0.0, (name, k)
+            v = row[k]
+            assert v is not None and v >= 0.0, (name, k)
     assert report.models["ft-matcher+judge"]["auc"] is not None
     assert report.models["base-matcher"]["auc"] is None
     assert report.n_generated == 3
