@@ -103,6 +103,7 @@ def create_app(
         max_body_bytes=settings.max_body_bytes,
         per_minute=settings.rate_limit_per_minute,
         per_key_per_minute=settings.rate_limit_per_key_per_minute,
+        logins_per_minute=settings.staff_logins_per_minute,
     )
     origins = sorted({o for t in tenants for o in t.origins})
     if origins:  # every tenant's sites; a widget key is checked against its own in the routes

@@ -108,6 +108,12 @@ class Settings(BaseSettings):
         description="Chat, event, feedback and search requests per minute per widget key, all "
         "shoppers of a site together (429 above).",
     )
+    staff_logins_per_minute: int = Field(
+        10,
+        ge=1,
+        description="Sign-in attempts per minute per client IP on the agent and admin pages "
+        "(429 above), so an admin key cannot be guessed by trying.",
+    )
     tenants_file: Path | None = Field(
         None,
         description="TOML file of tenants (shops) served by this server, each with its own data "
