@@ -229,7 +229,7 @@ def section(r: dict[str, Any], cmd: str) -> str:
         )
     lines += [
         "",
-        "The last column follows fp32's own replies token by token and counts how often the "
+        "The column \"fp32's next token\" follows fp32's own replies token by token and counts how often the "
         "other decoder would have picked the same next token (1.0 for fp32 itself). Dynamic int8 "
         "(`torch.ao` `quantize_dynamic`, as transformers' path does it) quantizes the activations "
         "too; weight-only int8 keeps them 16-bit. Prompt lookup guesses the next 3 tokens from "
