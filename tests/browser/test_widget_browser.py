@@ -27,6 +27,12 @@ def base_url(services) -> Iterator[str]:  # type: ignore[no-untyped-def]
         yield base
 
 
+def admin_client(services) -> TestClient:  # type: ignore[no-untyped-def]
+    """The same shop's API with the admin key, for what staff do beside the shopper."""
+    settings = Settings(data_dir=services.settings.data_dir, admin_api_key=KEY)
+    return TestClient(create_app(settings, services, mount_ui=False))
+
+
 def ask(driver: Any, text: str) -> None:
     from selenium.webdriver.common.by import By
 
@@ -80,14 +86,7 @@ def test_widget_chat_cards_thumbs_and_agent(base_url: str, driver: Any, services
     ask(driver, "I want to talk to a person")
     log = driver.find_element(By.ID, "sm-w-log")
     wait.until(lambda _: "support team" in log.text)
-    admin = TestClient(
-        create_app(
-            Settings(data_dir=services.settings.data_dir, admin_api_key=KEY),
-            services,
-            mount_ui=False,
-        )
-    )
-    h = {"Authorization": f"Bearer {KEY}"}
+    admin, h = admin_client(services), {"Authorization": f"Bearer {KEY}"}
     assert admin.post(f"/v1/handoffs/{session}/take", headers=h).status_code == 200
     assert (
         admin.post(
@@ -138,14 +137,7 @@ def test_widget_shows_a_sponsored_card_and_counts_the_click(
     )
     promoted = sorted(rel, key=lambda pid: -rel[pid])[:6]  # more than the organic cards
     assert rel[promoted[-1]] >= services.settings.sponsored_relevance_floor
-    admin = TestClient(
-        create_app(
-            Settings(data_dir=services.settings.data_dir, admin_api_key=KEY),
-            services,
-            mount_ui=False,
-        )
-    )
-    h = {"Authorization": f"Bearer {KEY}"}
+    admin, h = admin_client(services), {"Authorization": f"Bearer {KEY}"}
     tag = uuid.uuid4().hex[:6]
     ids = [f"wt-{tag}-{i}" for i in range(len(promoted))]
     for cid, pid in zip(ids, promoted, strict=True):
