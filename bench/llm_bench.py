@@ -294,7 +294,8 @@ def main() -> None:
     for name, (decoder, quant, lookahead) in tqdm(VARIANTS.items(), desc="decoders"):
         chat = LocalChatModel.load(llm, quantize=quant, decoder=decoder, lookahead=lookahead)
         s = speed(chat, items, args.runs, args.decode_tokens)
-        bytes_ = LocalChatModel.load(llm, quantize=quant).weight_bytes or 1
+        # transformers' rows: the same weights' bytes, counted by a lean load of that precision
+        bytes_ = chat.weight_bytes or LocalChatModel.load(llm, quantize=quant).weight_bytes or 1
         s["bound_tok_s"] = r["bandwidth_gbs"] * 1e9 / bytes_
         r["speed"][name] = s
         r["prompt_tokens"] = s["prompt_tokens"]
