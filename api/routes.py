@@ -185,7 +185,7 @@ def healthz(request: Request) -> Health:
 )
 def chat(req: ChatRequest, svc: Svc) -> ChatResponse:
     try:
-        reply = svc.engine.respond(req.session_id, req.user_id, req.message)
+        reply = svc.engine.respond(req.session_id, req.user_id, req.message, req.product_id)
     except MessageError as e:
         raise HTTPException(422, str(e)) from e
     return chat_out(req.session_id, reply)
@@ -217,7 +217,7 @@ def chat_stream(req: ChatRequest, svc: Svc) -> StreamingResponse:
         streamed = False
         try:
             for item in stream_reply(
-                lambda: svc.engine.respond(req.session_id, req.user_id, req.message)
+                lambda: svc.engine.respond(req.session_id, req.user_id, req.message, req.product_id)
             ):
                 if isinstance(item, str):
                     streamed = True

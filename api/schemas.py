@@ -29,6 +29,14 @@ class ChatRequest(BaseModel):
         description="The shopper's id, if known; an unknown id is a new shopper.",
     )
     message: str = Field(..., max_length=MAX_MESSAGE_CHARS, description="The shopper's message.")
+    product_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        pattern=ID_PATTERN,
+        description="The product whose page the shopper is on, if any: 'does it fit a queen "
+        "bed?' is then about that product, and its own facts and reviews are preferred.",
+    )
 
     @field_validator("message")
     @classmethod

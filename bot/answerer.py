@@ -153,22 +153,34 @@ class Answerer:
         return Evidence(past, self.knowledge.retrieve(question, top_k=k, vector=vector))
 
     def answer(
-        self, question: str, vector: np.ndarray | None = None, evidence: Evidence | None = None
+        self,
+        question: str,
+        vector: np.ndarray | None = None,
+        evidence: Evidence | None = None,
+        product_id: str | None = None,
     ) -> Answer:
+        """The answer to `question`; `product_id` is the product the shopper is looking at
+        (the judge, when there is one, prefers that product's passages to other products')."""
         v = self.embedder.encode_one(question) if vector is None else vector
         ev = evidence or self.evidence(question, v)
-        passages, floor = ev.passages, self.min_score
-        if self.judge is not None and passages:
-            passages = self.judge.rerank(question, passages)[: self.top_k]
-            floor = self.judge.threshold
+        passages = ev.passages
+        judge = self.judge
+        if judge is not None and passages:
+            passages = judge.rerank(question, passages, product_id)[: self.top_k]
+
+        def usable(h: Hit) -> bool:
+            if judge is not None:
+                return judge.clears(h, product_id)
+            return h.score >= self.min_score
+
         if ev.past and ev.past[0].score >= self.qa_min_score:
             h = ev.past[0]
             answer = str(h.metadata.get("answer", ""))
             cite = Citation(h.id, f"Answered before by our team: {h.text}", "qa-history", answer)
             # the policy passage behind the curated answer is the source a shopper can check
-            support = [citation_of(p) for p in passages[:1] if p.score >= floor]
+            support = [citation_of(p) for p in passages[:1] if usable(p)]
             return Answer(answer, [*support, cite], True, "qa_reuse")
-        hits = [h for h in passages[: self.top_k] if h.score >= floor]
+        hits = [h for h in passages[: self.top_k] if usable(h)]
         if not hits:
             return Answer(HANDOFF_REPLY, [], False, "none")
         if self.chat_model is not None:

@@ -65,7 +65,8 @@ class AgentDesk:
         if not asked:
             return Draft("", "")
         question = asked[-1]
-        answer = self.engine.answerer.answer(question)
+        product = self.engine.state(packet.session_id).product_in_focus  # as the bot saw it
+        answer = self.engine.answerer.answer(question, product_id=product)
         text = answer.text if answer.grounded else ""
         return Draft(question, text, answer.citations)
 

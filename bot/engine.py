@@ -157,7 +157,11 @@ class ChatEngine:
         self.repo.save_turn(st.session_id, st.user_id, st.handoff, st.to_json(), messages)
 
     # the shopper's turn ---------------------------------------------------------
-    def respond(self, session_id: str, user_id: str | None, message: str) -> BotReply:
+    def respond(
+        self, session_id: str, user_id: str | None, message: str, product_id: str | None = None
+    ) -> BotReply:
+        """The bot's reply to one shopper message; `product_id`: the product page the
+        shopper is on (it becomes the product in focus)."""
         text = message.strip()
         if not text:
             raise MessageError(
@@ -175,6 +179,8 @@ class ChatEngine:
             )
 
         handoff_before = st.handoff
+        if product_id:
+            st.product_in_focus = product_id
         vec = self.embedder.encode_one(text)
         evidence = self.answerer.evidence(text, vec)
         self._remember_slots(st, text)
@@ -414,8 +420,9 @@ class ChatEngine:
         "returns and refunds: <message>" join the candidates, a little below their own score,
         so they win only where the message alone found something off-topic."""
         hint = INTENT_HINTS.get(effective_intent(sig, st))
+        product = st.product_in_focus  # the judge prefers this product's passages
         if hint is None:
-            return self.answerer.answer(text, vector=vec, evidence=ev)
+            return self.answerer.answer(text, vector=vec, evidence=ev, product_id=product)
         hinted = f"{hint}: {text}"
         hv = self.embedder.encode_one(hinted)
         best = {h.id: h for h in ev.passages}
@@ -424,7 +431,9 @@ class ChatEngine:
             if h.id not in best or lowered.score > best[h.id].score:
                 best[h.id] = lowered
         passages = sorted(best.values(), key=lambda h: -h.score)[: self.answerer.top_k]
-        return self.answerer.answer(text, vector=vec, evidence=Evidence(ev.past, passages))
+        return self.answerer.answer(
+            text, vector=vec, evidence=Evidence(ev.past, passages), product_id=product
+        )
 
     def _product_mentioned(self, vec: np.ndarray) -> ProductRecord | None:
         hits = self.recommender.store.query(self.recommender.collection, vec, k=1)

@@ -14,7 +14,7 @@ unknown it uses the fit without that feature.
 
     judge = AnswerabilityJudge.load(Path("var/models/judge"))
     hits = judge.rerank("does it fit a 2012 elantra?", hits, product_id="B007NWDT9M")
-    judge.answerable(hits[0].score)     # Hit.score = P(answers)
+    judge.clears(hits[0], "B007NWDT9M")  # Hit.score = P(answers) >= the calibrated cut
 """
 
 from __future__ import annotations
@@ -53,12 +53,19 @@ class ScoreFusion:
     a0: float = 1.0  # weight of the logit and bias when the product is unknown
     b0: float = 0.0
 
-    def apply(self, logits: np.ndarray, same_product: np.ndarray | None = None) -> np.ndarray:
+    def apply(
+        self, logits: np.ndarray, same_product: np.ndarray | Sequence[bool | None] | None = None
+    ) -> np.ndarray:
+        """P(answers) per logit; `same_product[i]` None (or the whole argument None): the
+        product of pair i is unknown, so the logit-only fit scores it."""
         logits = np.asarray(logits, dtype=np.float64)
         if same_product is None:
             return _sigmoid(self.a0 * logits + self.b0)
-        same = np.asarray(same_product, dtype=np.float64)
-        return _sigmoid(self.a * logits + self.c * same + self.b)
+        flags = list(same_product)
+        known = np.array([f is not None for f in flags], dtype=bool)
+        same = np.array([bool(f) for f in flags], dtype=np.float64)
+        fused = self.a * logits + self.c * same + self.b
+        return _sigmoid(np.where(known, fused, self.a0 * logits + self.b0))
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self), indent=1))
@@ -78,15 +85,20 @@ class AnswerabilityJudge:
         threshold: float = DEFAULT_THRESHOLD,
         batch_size: int = 32,
         fusion: ScoreFusion | None = None,
+        threshold_text: float | None = None,
     ) -> None:
         if not Path(model_path).is_dir():
             raise ValueError(f"judge model folder not found: {model_path}")
-        if not 0.0 <= threshold <= 1.0:
-            raise ValueError(f"threshold must be a probability in [0, 1], got {threshold}")
+        for name, t in (("threshold", threshold), ("threshold_text", threshold_text)):
+            if t is not None and not 0.0 <= t <= 1.0:
+                raise ValueError(f"{name} must be a probability in [0, 1], got {t}")
         if batch_size <= 0:
             raise ValueError(f"batch_size must be > 0, got {batch_size}")
         self.model_path = Path(model_path)
-        self.threshold = threshold
+        self.threshold = threshold  # for fused scores: the question's product known
+        # for logit-only scores (product unknown, or a shop-wide passage such as a policy);
+        # the two fits have different scales, so each has its own calibrated cut
+        self.threshold_text = threshold if threshold_text is None else threshold_text
         self.batch_size = batch_size
         self.fusion = fusion or ScoreFusion()
         self._model: CrossEncoder | None = None
@@ -100,11 +112,24 @@ class AnswerabilityJudge:
                 f"{artifact} is not a judge artifact (no model/ folder): "
                 "train one with `shopmate finetune judge`"
             )
+        metrics = artifact / "metrics.json"
+        saved = json.loads(metrics.read_text()) if metrics.exists() else {}
         if threshold is None:
-            metrics = artifact / "metrics.json"
-            saved = json.loads(metrics.read_text()) if metrics.exists() else {}
             threshold = float(saved.get("answer_threshold", DEFAULT_THRESHOLD))
-        judge = cls(model, threshold, fusion=ScoreFusion.read(artifact / FUSION_FILE))
+        text = saved.get("answer_threshold_text")
+        if text is None:
+            log.warning(
+                "judge %s has no threshold for questions without a product; it will rarely "
+                "answer them: run `shopmate finetune judge --recalibrate --out %s ...`",
+                artifact,
+                artifact,
+            )
+        judge = cls(
+            model,
+            threshold,
+            fusion=ScoreFusion.read(artifact / FUSION_FILE),
+            threshold_text=None if text is None else float(text),
+        )
         judge.warm_up()
         return judge
 
@@ -133,30 +158,42 @@ class AnswerabilityJudge:
         return np.asarray(scores, dtype=np.float32).reshape(-1)
 
     def score(
-        self, question: str, texts: Sequence[str], same_product: Sequence[bool] | None = None
+        self,
+        question: str,
+        texts: Sequence[str],
+        same_product: Sequence[bool | None] | None = None,
     ) -> np.ndarray:
         """P(passage answers the question) for each text; `same_product[i]`: text i is about
-        the product the question is about (None: the product is unknown)."""
+        the product the question is about (None: unknown, for that text or for all)."""
         if same_product is not None and len(same_product) != len(texts):
             raise ValueError(
                 f"same_product needs one flag per text, got {len(same_product)} for {len(texts)}"
             )
-        logits = self.logits(question, texts)
-        flags = None if same_product is None else np.asarray(same_product, dtype=bool)
-        return self.fusion.apply(logits, flags)
+        return self.fusion.apply(self.logits(question, texts), same_product)
+
+    @staticmethod
+    def same_product(hit: Hit, product_id: str | None) -> bool | None:
+        """Whether a hit is about `product_id`: None when the product is unknown or the hit
+        is shop-wide (a policy or FAQ names no product)."""
+        owner = hit.metadata.get("product_id")
+        return None if not product_id or not owner else str(owner) == product_id
 
     def rerank(self, query: str, hits: Sequence[Hit], product_id: str | None = None) -> list[Hit]:
         """The hits reordered by the judge, best first; Hit.score becomes the judge's probability.
 
-        With `product_id`, a hit whose metadata names another product counts as off-product."""
-        same = (
-            [str(h.metadata.get("product_id") or "") == product_id for h in hits]
-            if product_id
-            else None
-        )
-        scores = self.score(query, [h.text for h in hits], same)
+        With `product_id` (the product the shopper is looking at), a hit about another
+        product scores lower and one about this product higher; shop-wide hits, and every
+        hit when the product is unknown, are scored by the text alone."""
+        flags = [self.same_product(h, product_id) for h in hits]
+        scores = self.score(query, [h.text for h in hits], flags)
         order = np.argsort(-scores, kind="stable")
         return [Hit(hits[i].id, hits[i].text, float(scores[i]), hits[i].metadata) for i in order]
 
-    def answerable(self, best_score: float) -> bool:
-        return best_score >= self.threshold
+    def answerable(self, best_score: float, product_known: bool = True) -> bool:
+        """Whether a passage scored `best_score` answers: fused scores (product known) and
+        text-only scores each against their own calibrated threshold."""
+        return best_score >= (self.threshold if product_known else self.threshold_text)
+
+    def clears(self, hit: Hit, product_id: str | None) -> bool:
+        """`answerable` for a hit `rerank` scored with the same `product_id`."""
+        return self.answerable(hit.score, self.same_product(hit, product_id) is not None)

@@ -1,9 +1,10 @@
 """Fine-tuning the generator: LoRA (peft) on SmolLM2-135M-Instruct for grounded, cited replies.
 
 Each training triple is (question, numbered passages -> a short answer citing the gold
-passage): the gold evidence plus distractors (other passages of the same product, the
-most question-like first, then BM25 hits), shuffled, in exactly the prompt the bot uses
-in serving (`bot.grounding.prompt_messages`). The target is what the bot should say and
+passage): the gold evidence plus distractors (other passages of the same product, then
+BM25 hits), the two the retriever's encoder ranks highest, numbered in that encoder's
+order as the bot's retriever numbers them (or shuffled: `order="shuffled"`), in exactly
+the prompt the bot uses in serving (`bot.grounding.prompt_messages`). The target is what the bot should say and
 what its grounding check keeps: the reference answer when the check would keep it
 ("it has three motors. [2]"), otherwise the words of the gold passage closest to the
 reference answers, after its yes/no ("Yes, works good on cooked clay [2]") — a
@@ -32,7 +33,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,7 @@ from retrieval.chunking import Passage
 
 log = logging.getLogger(__name__)
 Target = Literal["grounded", "reference"]
+Order = Literal["retrieval", "shuffled"]
 _JSONISH = re.compile(r'[{}"]+')  # attribute passages are JSON-like; spans drop the braces
 
 
@@ -59,6 +61,8 @@ class GeneratorTrainConfig:
     base: Path  # the causal LM folder (SmolLM2-135M-Instruct converted by prepare_llm)
     out: Path = Path("var/models/generator")  # artifact folder (adapter/ inside)
     passages: int = 3  # passages per prompt (the Grounder shows 3): gold + distractors
+    order: Order = "retrieval"  # retrieval: by the ranker's cosine, as served; shuffled: random
+    ranker: Path | None = None  # sentence-transformers folder that orders them (default MiniLM)
     target: Target = "grounded"  # grounded: reference if the check keeps it, else gold words
     max_examples: int = 0  # triples trained on (0: all)
     epochs: int = 1
@@ -152,6 +156,28 @@ def distractors(
     return out
 
 
+Similarity = Callable[[QAExample, list[str]], list[float]]
+
+
+def cosine_ranker(
+    encoder_path: Path, passages: Sequence[Passage], questions: Sequence[QAExample]
+) -> Similarity:
+    """(question, passage ids) -> cosine similarities under a sentence-transformers model,
+    every text encoded once up front."""
+    from retrieval.embedder import Embedder
+
+    emb = Embedder(encoder_path)
+    pv = emb.encode([p.text for p in passages])
+    qv = emb.encode([q.question for q in questions])
+    row = {p.id: i for i, p in enumerate(passages)}
+    qrow = {q.id: i for i, q in enumerate(questions)}
+
+    def sims(q: QAExample, ids: list[str]) -> list[float]:
+        return [float(pv[row[i]] @ qv[qrow[q.id]]) for i in ids]
+
+    return sims
+
+
 def triples(
     questions: Sequence[QAExample],
     by_id: dict[str, Passage],
@@ -159,16 +185,29 @@ def triples(
     n_passages: int,
     seed: int,
     target: Target = "grounded",
+    similarity: Similarity | None = None,
 ) -> list[Triple]:
-    """Shuffled (question, passages -> cited answer) triples; see `grounded_answer`."""
+    """(question, passages -> cited answer) triples; see `grounded_answer`.
+
+    Without `similarity` the gold passage(s) and the first distractors are shuffled. With
+    it, the prompt shows the gold passage(s) and the distractors the ranker likes best,
+    in the ranker's order, as the bot's retriever would number them: the model learns
+    that [1] is usually right, and when to prefer another passage."""
     rng = random.Random(seed)
     out = []
     for q in questions:
         if not q.answer:
             continue
         gold = list(q.evidence_ids[: max(1, n_passages - 1)])
-        ids = (gold + [p for p in negatives.get(q.id, []) if p not in gold])[:n_passages]
-        rng.shuffle(ids)
+        others = [p for p in negatives.get(q.id, []) if p not in gold]
+        if similarity is None:
+            ids = (gold + others)[:n_passages]
+            rng.shuffle(ids)
+        else:
+            pool = gold + others
+            score = dict(zip(pool, similarity(q, pool), strict=True))
+            others.sort(key=lambda p: -score[p])
+            ids = sorted(gold + others[: max(0, n_passages - len(gold))], key=lambda p: -score[p])
         texts = [by_id[p].text for p in ids]
         pos = [i for i, p in enumerate(ids) if p in gold]
         answers = list(q.answers) or [q.answer]
@@ -297,13 +336,22 @@ def train_generator(cfg: GeneratorTrainConfig, progress: bool = True) -> Path:
         raise ValueError("passages, batch_size and rank must be > 0")
     if cfg.target not in ("grounded", "reference"):
         raise ValueError(f"target must be 'grounded' or 'reference', got {cfg.target!r}")
+    if cfg.order not in ("retrieval", "shuffled"):
+        raise ValueError(f"order must be 'retrieval' or 'shuffled', got {cfg.order!r}")
     data = QAData.load(cfg.kb, cfg.train, need_answers=True)
     train_q, held = data.split(cfg.holdout, cfg.seed)
     rng = random.Random(cfg.seed)
     if cfg.max_examples and len(train_q) > cfg.max_examples:
         train_q = rng.sample(train_q, cfg.max_examples)
     held = held[: max(cfg.max_holdout, cfg.gen_check)]
-    negs = distractors(data.passages, [*train_q, *held], cfg.passages, seed=cfg.seed)
+    # retrieval order picks the distractors from a deeper pool, as a retriever would
+    pool = cfg.passages if cfg.order == "shuffled" else max(8, 3 * cfg.passages)
+    negs = distractors(data.passages, [*train_q, *held], pool, seed=cfg.seed)
+    similarity = None
+    if cfg.order == "retrieval":
+        from shopmate.models import minilm_path
+
+        similarity = cosine_ranker(cfg.ranker or minilm_path(), data.passages, [*train_q, *held])
     tok = AutoTokenizer.from_pretrained(str(cfg.base), local_files_only=True)
     pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
 
@@ -311,8 +359,8 @@ def train_generator(cfg: GeneratorTrainConfig, progress: bool = True) -> Path:
         rows = [encode_example(tok, t.question, t.passages, t.target) for t in ts]
         return [r for r in rows if len(r[0]) <= cfg.max_length]
 
-    train_t = triples(train_q, data.by_id, negs, cfg.passages, cfg.seed, cfg.target)
-    held_t = triples(held, data.by_id, negs, cfg.passages, cfg.seed + 1, cfg.target)
+    train_t = triples(train_q, data.by_id, negs, cfg.passages, cfg.seed, cfg.target, similarity)
+    held_t = triples(held, data.by_id, negs, cfg.passages, cfg.seed + 1, cfg.target, similarity)
     train_rows, held_rows = encoded(train_t), encoded(held_t[: cfg.max_holdout])
     if not train_rows:
         raise ValueError(f"no training triple fits in max_length={cfg.max_length} tokens")

@@ -164,15 +164,38 @@ class HeldOut:
         groups = np.array([i for i, _ in glob])
         out["auc_fused"] = roc_auc(cross_fitted(x, same, y, groups).tolist(), y.tolist())
         fusion = fit_fusion(x, same, y)
-        best, top_gold = [], []
-        for i, (q, r) in enumerate(zip(self.held, self.rankings, strict=True)):
-            cand = fusion.apply(
-                np.array([logit[(i, p)] for p in r]), np.array([self.same(i, p) for p in r])
-            )
-            best.append(float(cand.max()))
-            top_gold.append(r[int(np.argmax(cand))] in q.evidence_ids)
-        out["fusion"], out["best"], out["top_gold"] = fusion, np.array(best), np.array(top_gold)
+        out["fusion"] = fusion
+        # the best candidate's probability and whether it is gold, per question: with the
+        # product known (fused) and unknown (logit alone), each calibrates its own threshold
+        for key, known in (("", True), ("_text", False)):
+            best, top_gold = [], []
+            for i, (q, r) in enumerate(zip(self.held, self.rankings, strict=True)):
+                flags = np.array([self.same(i, p) for p in r]) if known else None
+                cand = fusion.apply(np.array([logit[(i, p)] for p in r]), flags)
+                best.append(float(cand.max()))
+                top_gold.append(r[int(np.argmax(cand))] in q.evidence_ids)
+            out["best" + key], out["top_gold" + key] = np.array(best), np.array(top_gold)
         return out
+
+
+def calibrate(
+    heldout: HeldOut, score: ScorePairs, cfg: JudgeTrainConfig, folder: Path
+) -> dict[str, Any]:
+    """Held-out AUCs, the fusion (written to `folder`) and both answer thresholds: for
+    fused scores (the question's product known) and for the logit alone (unknown)."""
+    after = heldout.report(score, True)
+    after["fusion"].save(folder / FUSION_FILE)
+    metrics: dict[str, Any] = {
+        "holdout_auc_after": after["auc"],
+        "holdout_auc_product_after": after.get("auc_product"),
+        "holdout_auc_fused_after": after["auc_fused"],
+    }
+    for key in ("", "_text"):
+        threshold, details = calibrate_answer_threshold(
+            after["best" + key], after["top_gold" + key], cfg.answer_precision
+        )
+        metrics["answer_threshold" + key], metrics["answer_calibration" + key] = threshold, details
+    return metrics
 
 
 def train_judge(cfg: JudgeTrainConfig, progress: bool = True) -> Path:
@@ -314,20 +337,70 @@ def train_judge(cfg: JudgeTrainConfig, progress: bool = True) -> Path:
         metrics["loss_first"], metrics["loss_last"] = losses[0], losses[-1]
         metrics["steps"] = trainer.state.global_step
         shutil.rmtree(tmp / "trainer", ignore_errors=True)
-        threshold, details = 0.5, {"rule": "default (no holdout)"}
         if held:
-            after = heldout.report(score, True)
-            metrics["holdout_auc_after"] = after["auc"]
-            metrics["holdout_auc_product_after"] = after.get("auc_product")
-            metrics["holdout_auc_fused_after"] = after["auc_fused"]
-            after["fusion"].save(tmp / FUSION_FILE)
-            threshold, details = calibrate_answer_threshold(
-                after["best"], after["top_gold"], cfg.answer_precision
-            )
-        metrics["answer_threshold"], metrics["answer_calibration"] = threshold, details
+            metrics.update(calibrate(heldout, score, cfg, tmp))
+        else:
+            for key in ("", "_text"):
+                metrics["answer_threshold" + key] = 0.5
+                metrics["answer_calibration" + key] = {"rule": "default (no holdout)"}
         model.save(str(tmp / "model"))
         finish_artifact(tmp, cfg, metrics)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     log.info("judge written to %s: %s", cfg.out, metrics)
     return cfg.out
+
+
+def recalibrate_judge(cfg: JudgeTrainConfig) -> dict[str, Any]:
+    """Refit the fusion and both answer thresholds of the judge artifact at `cfg.out` on
+    its held-out questions (the same split, matcher and depth as training), without
+    retraining; metrics.json and fusion.json are updated in place. For artifacts trained
+    before the logit-only threshold existed."""
+    import json
+
+    import torch
+    from sentence_transformers import CrossEncoder, SentenceTransformer
+
+    from shopmate.models import minilm_path
+
+    if not (cfg.out / "model").is_dir():
+        raise ValueError(f"{cfg.out} is not a judge artifact (no model/ folder)")
+    data = QAData.load(cfg.kb, cfg.train)
+    _, held = data.split(cfg.holdout, cfg.seed)
+    if not held:
+        raise ValueError("recalibrating needs held-out questions (holdout > 0)")
+    bi = SentenceTransformer(str(cfg.matcher or minilm_path()), device="cpu", local_files_only=True)
+    dense = rank(
+        lambda t: np.asarray(
+            bi.encode(t, batch_size=64, normalize_embeddings=True, show_progress_bar=False),
+            np.float32,
+        ),
+        held,
+        data.passages,
+        k=max(cfg.rerank_depth, 10),
+    )
+    model = CrossEncoder(str(cfg.out / "model"), device="cpu", local_files_only=True)
+
+    def score(batch: list[tuple[str, str]]) -> np.ndarray:
+        return np.asarray(
+            model.predict(
+                batch, batch_size=64, activation_fn=torch.nn.Identity(), show_progress_bar=False
+            ),
+            np.float32,
+        ).reshape(-1)
+
+    product_passages: dict[str, list[str]] = {}
+    for p in data.passages:
+        product_passages.setdefault(p.product_id or "", []).append(p.id)
+    heldout = HeldOut(held, [r[: cfg.rerank_depth] for r in dense], data.by_id, product_passages)
+    tmp = Path(tempfile.mkdtemp(prefix=".judge-cal-", dir=_parent(cfg.out)))
+    try:
+        found = calibrate(heldout, score, cfg, tmp)
+        path = cfg.out / "metrics.json"
+        metrics = {**(json.loads(path.read_text()) if path.exists() else {}), **found}
+        (tmp / "metrics.json").write_text(json.dumps(metrics, indent=1))
+        for name in (FUSION_FILE, "metrics.json"):  # each file is replaced whole
+            (tmp / name).replace(cfg.out / name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return metrics

@@ -52,6 +52,10 @@ class MatcherTrainConfig:
     max_seq_length: int = 64  # tokens per text while training (CPU); serving keeps the base's
     negatives: int = 1  # BM25 hard negatives per pair (0: in-batch negatives only)
     negatives_other_products: bool = True  # never a passage of the question's own product
+    # per pair, the question's own product's non-evidence passages come first (most words
+    # shared first), then BM25's: negatives that surely do not answer it
+    own_product_negatives: bool = False
+    answer_pairs: bool = False  # also learn (question, reference answer) pairs
     freeze_layers: int = 2  # embeddings and this many bottom layers stay frozen (CPU saver)
     max_pairs: int = 0  # subsample the training pairs to this many (0: all)
     holdout: float = 0.1  # share of questions held out for metrics and calibration
@@ -166,13 +170,21 @@ def train_matcher(cfg: MatcherTrainConfig, progress: bool = True) -> Path:
         seed=cfg.seed,
         other_products=cfg.negatives_other_products,
     )
+    if cfg.own_product_negatives:
+        from finetune.generator import distractors
+
+        own = distractors(data.passages, train_q, max(cfg.negatives, 1), seed=cfg.seed)
+        negs = {q.id: own.get(q.id) or negs[q.id] for q in train_q}
     rows: dict[str, list[str]] = {"anchor": [], "positive": []}
     for i in range(cfg.negatives):
         rows[f"negative_{i + 1}"] = []
     for q in train_q:
-        for e in q.evidence_ids:
+        positives = [by_id[e].text for e in q.evidence_ids]
+        if cfg.answer_pairs and q.answer:
+            positives.append(q.answer)
+        for text in positives:
             rows["anchor"].append(q.question)
-            rows["positive"].append(by_id[e].text)
+            rows["positive"].append(text)
             for i in range(cfg.negatives):
                 rows[f"negative_{i + 1}"].append(by_id[negs[q.id][i]].text)
     n_pairs = len(rows["anchor"])

@@ -213,6 +213,8 @@ class QAEvaluator:
         judge = AnswerabilityJudge.load(self.artifacts.judge)
         reranked: list[list[str]] = []
         best: list[float] = []
+        text_reranked: list[list[str]] = []  # as a shopper with no product page would get
+        text_best: list[float] = []
         auc_scores: list[float] = []
         auc_logits: list[float] = []  # the cross-encoder alone, without product context
         auc_labels: list[int] = []
@@ -240,30 +242,52 @@ class QAEvaluator:
             order = sorted(ranked, key=lambda p: -scored[p])
             reranked.append(order)
             best.append(scored[order[0]] if order else 0.0)
+            text = dict(zip(cand, judge.fusion.apply(logits).tolist(), strict=True))
+            text_order = sorted(ranked, key=lambda p: -text[p])
+            text_reranked.append(text_order)
+            text_best.append(text[text_order[0]] if text_order else 0.0)
         answerable = [judge.answerable(b) for b in best]
-        row = dict.fromkeys(METRICS)
-        row |= retrieval_scores(reranked, qs)
+        row = self._judge_row(qs, by_id, reranked, answerable, judge_s)
         row["auc"] = roc_auc(auc_scores, auc_labels)
         row["auc_text_only"] = roc_auc(auc_logits, auc_labels)
+        report.models["ft-matcher+judge"] = row
+        # the same judge when the shopper's product is unknown: logit-only fit and threshold
+        text_ok = [judge.answerable(b, product_known=False) for b in text_best]
+        row = self._judge_row(qs, by_id, text_reranked, text_ok, judge_s)
+        row["auc"] = row["auc_text_only"] = roc_auc(auc_logits, auc_labels)
+        report.models["ft-matcher+judge (no product)"] = row
+        report.extra["judge_threshold"] = judge.threshold
+        report.extra["judge_threshold_text"] = judge.threshold_text
+
+        if self.llm is not None:
+            self._generators(report, qs, reranked, answerable, by_id, judge_s)
+        return report
+
+    @staticmethod
+    def _judge_row(
+        qs: list[QAExample],
+        by_id: dict[str, Any],
+        reranked: list[list[str]],
+        answerable: list[bool],
+        seconds: list[float],
+    ) -> dict[str, float | None]:
+        """Retrieval and answer scores of a judge ranking, answering extractively from the
+        top passage where the judge lets the bot answer."""
+        row: dict[str, float | None] = dict.fromkeys(METRICS)
+        row |= retrieval_scores(reranked, qs)
         replies = [
             GroundedReply(f"{extract(q.question, by_id[r[0]].text)} [1]", [0], "extractive")
             if ok and r
             else GroundedReply("", [], "none")
             for q, r, ok in zip(qs, reranked, answerable, strict=True)
         ]
-        row |= answer_scores(
+        return row | answer_scores(
             replies,
             [r[:1] for r in reranked],
             [[by_id[r[0]].text] if r else [] for r in reranked],
             qs,
-            judge_s,
+            seconds,
         )
-        report.models["ft-matcher+judge"] = row
-        report.extra["judge_threshold"] = judge.threshold
-
-        if self.llm is not None:
-            self._generators(report, qs, reranked, answerable, by_id, judge_s)
-        return report
 
     def _dense(
         self, emb: Embedder, qs: list[QAExample], passages: list[Any]

@@ -86,6 +86,13 @@ def finetune_matcher(
         int, typer.Option(min=-1, help="Freeze embeddings + N bottom layers (-1: none).")
     ] = 2,
     negatives: Annotated[int, typer.Option(min=0, help="BM25 hard negatives per pair.")] = 1,
+    own_product_negatives: Annotated[
+        bool,
+        typer.Option(help="Hard negatives from the question's own product first, then BM25."),
+    ] = False,
+    answer_pairs: Annotated[
+        bool, typer.Option(help="Also learn (question, reference answer) pairs.")
+    ] = False,
     threads: ThreadsOpt = 2,
     progress: ProgressOpt = True,
 ) -> None:
@@ -106,6 +113,8 @@ def finetune_matcher(
         max_seq_length=max_seq_length,
         freeze_layers=freeze_layers,
         negatives=negatives,
+        own_product_negatives=own_product_negatives,
+        answer_pairs=answer_pairs,
     )
     try:
         path = train_matcher(cfg, progress)
@@ -145,12 +154,19 @@ def finetune_judge(
         str, typer.Option(help="listwise (evidence vs its negatives in one softmax) or bce.")
     ] = "listwise",
     batch_size: Annotated[int, typer.Option(min=2)] = 16,
+    recalibrate: Annotated[
+        bool,
+        typer.Option(
+            help="Do not train: refit the fusion and thresholds of the judge at --out on its "
+            "held-out questions (same --matcher as its training)."
+        ),
+    ] = False,
     threads: ThreadsOpt = 2,
     progress: ProgressOpt = True,
 ) -> None:
     """Fine-tune the answerability cross-encoder (from MiniLM), fit its product fusion and
-    calibrate its threshold."""
-    from finetune.judge import JudgeTrainConfig, train_judge
+    calibrate its thresholds (product known, and unknown)."""
+    from finetune.judge import JudgeTrainConfig, recalibrate_judge, train_judge
     from finetune.qa_data import QADataError
 
     _setup(threads)
@@ -173,7 +189,13 @@ def finetune_judge(
         batch_size=batch_size,
     )
     try:
-        path = train_judge(cfg, progress)
+        if recalibrate:
+            m = recalibrate_judge(cfg)
+            typer.echo(
+                f"answer thresholds: {m['answer_threshold']:.3f} with the product known, "
+                f"{m['answer_threshold_text']:.3f} without"
+            )
+        path = out if recalibrate else train_judge(cfg, progress)
     except (QADataError, ValueError) as e:
         raise _fail(e) from e
     _done("judge", path, t0)
@@ -190,6 +212,13 @@ def finetune_generator(
     max_steps: Annotated[
         int, typer.Option(help="Stop after this many steps (-1: one epoch).")
     ] = -1,
+    max_minutes: Annotated[
+        float, typer.Option(min=0, help="Stop training after this many minutes (0: no cap).")
+    ] = 18.0,
+    order: Annotated[
+        str,
+        typer.Option(help="Passage order in the prompts: retrieval (as served) or shuffled."),
+    ] = "retrieval",
     threads: ThreadsOpt = 2,
     progress: ProgressOpt = True,
 ) -> None:
@@ -202,7 +231,14 @@ def finetune_generator(
     t0 = time.perf_counter()
     llm = base or settings.llm_path or prepare_llm(settings.models_dir)
     cfg = GeneratorTrainConfig(
-        kb=kb, train=train, base=llm, out=out, max_examples=max_examples, max_steps=max_steps
+        kb=kb,
+        train=train,
+        base=llm,
+        out=out,
+        max_examples=max_examples,
+        max_steps=max_steps,
+        max_minutes=max_minutes,
+        order=order,  # type: ignore[arg-type]  # checked by train_generator
     )
     try:
         path = train_generator(cfg, progress)

@@ -139,6 +139,7 @@ def test_known_shopper_gets_personal_suggestions(client, services) -> None:  # t
         ({"message": "hello"}, "session_id"),
         ({"session_id": "bad id with spaces", "message": "hi"}, "session_id"),
         ({"session_id": "s1", "message": "hi", "extra": 1}, "extra"),
+        ({"session_id": "s1", "message": "hi", "product_id": "not <an> id"}, "product_id"),
     ],
 )
 def test_bad_chat_requests_are_422_with_a_reason(client, payload, fragment) -> None:  # type: ignore[no-untyped-def]

@@ -25,6 +25,17 @@ def test_follow_ups_resolve_against_the_product_in_focus(services) -> None:  # t
     assert follow.citations[0].id == first.id and follow.citations[0].source == "catalog"
 
 
+def test_a_product_page_puts_its_product_in_focus(services) -> None:  # type: ignore[no-untyped-def]
+    # the widget on a product page sends that product: "does it come in ...?" is about it
+    e: ChatEngine = services.engine
+    page = next(p for p in services.repo.all_products() if any("colo" in k for k in p.attributes))
+    colours = next(v for k, v in page.attributes.items() if "colo" in k)
+    asked = colours.split(",")[0].strip()
+    r = e.respond(sid(), None, f"does it come in {asked}?", product_id=page.id)
+    assert r.action == "answer" and r.reply.startswith("Yes")
+    assert r.citations[0].id == page.id and r.citations[0].source == "catalog"
+
+
 def test_state_survives_a_restart(services) -> None:  # type: ignore[no-untyped-def]
     from shopmate.wiring import build_services
 

@@ -14,6 +14,8 @@ from bot.grounding import check
 from finetune.generator import (
     GeneratorTrainConfig,
     _batches,
+    cosine_ranker,
+    distractors,
     encode_example,
     grounded_answer,
     mean_loss,
@@ -68,6 +70,27 @@ def test_grounded_targets(
     assert check(f"{text} [{cite[0] + 1}]", passages).ok
 
 
+def test_retrieval_order_numbers_passages_as_the_retriever_ranks_them(tmp_path: Path) -> None:
+    kb, qs = write_qa(tmp_path)
+    data = QAData.load(kb, qs, need_answers=True)
+    pool = distractors(data.passages, data.questions, 8, seed=0)
+    sim = cosine_ranker(minilm_path(), data.passages, data.questions)
+    ts = triples(data.questions, data.by_id, pool, 3, 0, similarity=sim)
+    text_id = {p.text: p.id for p in data.passages}
+    assert len(ts) == len(data.questions)
+    for q, t in zip(data.questions, ts, strict=True):
+        ids = [text_id[x] for x in t.passages]
+        scores = sim(q, ids)
+        assert scores == sorted(scores, reverse=True)  # [1] is the ranker's best
+        assert t.gold == [ids.index(q.evidence_ids[0])]  # the gold is always shown
+        # the distractors are the pool's best by the ranker, not just its first
+        others = [p for p in pool[q.id] if p not in ids]
+        shown = [s for p, s in zip(ids, scores, strict=True) if p not in q.evidence_ids]
+        assert not others or min(shown) >= max(sim(q, others))
+    # MiniLM ranks the evidence first for most questions of this tiny shop
+    assert sum(t.gold == [0] for t in ts) > len(ts) / 2
+
+
 def test_lora_lowers_the_loss_on_its_own_triples(trained: tuple[Path, Path, Path], llm_dir: Path) -> None:  # fmt: skip
     from peft import PeftModel
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -118,7 +141,8 @@ def test_eval_qa_scores_every_row(trained: tuple[Path, Path, Path], llm_dir: Pat
         models, llm_dir, minilm_path(), depth=10, generate_limit=3, max_new_tokens=8, progress=False
     ).evaluate(kb, qs)
     assert set(report.models) == {
-        "base-matcher", "ft-matcher", "ft-matcher+judge", "base-generator", "ft-generator"
+        "base-matcher", "ft-matcher", "ft-matcher+judge", "ft-matcher+judge (no product)",
+        "base-generator", "ft-generator",
     }  # fmt: skip
     for name, row in report.models.items():
         assert set(METRICS) <= set(row), name

@@ -13,7 +13,12 @@ import numpy as np
 import pytest
 
 from bot.judge import ScoreFusion
-from finetune.judge import JudgeTrainConfig, calibrate_answer_threshold, train_judge
+from finetune.judge import (
+    JudgeTrainConfig,
+    calibrate_answer_threshold,
+    recalibrate_judge,
+    train_judge,
+)
 from finetune.judge_data import mine_negatives
 from finetune.judge_fusion import cross_fitted, fit_fusion, fit_logistic
 from finetune.matcher import MatcherTrainConfig, train_matcher
@@ -115,6 +120,9 @@ def test_logistic_fit_by_hand() -> None:
     fusion = ScoreFusion(a=2.0, c=1.0, b=-1.0, a0=0.5, b0=0.25)
     assert fusion.apply(np.array([1.0]), np.array([True]))[0] == pytest.approx(1 / (1 + np.exp(-2)))
     assert fusion.apply(np.array([1.0]))[0] == pytest.approx(1 / (1 + np.exp(-0.75)))
+    # per pair: a shop-wide passage (None) is scored by the logit-only fit among fused ones
+    mixed = fusion.apply(np.array([1.0, 1.0, 1.0]), [True, None, False])
+    assert mixed == pytest.approx(1 / (1 + np.exp(-np.array([2.0, 0.75, 1.0]))))
 
 
 def test_fusion_learns_that_other_products_do_not_answer() -> None:
@@ -220,7 +228,28 @@ def test_judge_learns_to_separate_evidence(tmp_path: Path) -> None:
     hits = [Hit(i, t, 0.0, {"product_id": product[i]}) for i, t in texts.items()]
     top = judge.rerank("does it have a strap?", hits, product_id="p3")[:3]
     assert {product[h.id] for h in top} == {"p3"} and top[0].score > 0.9
+    # each kind of score against its own threshold: fused (this product's passage) and
+    # text-only (a shop-wide passage, or no product known)
+    judge.threshold, judge.threshold_text = 0.99, 0.01
+    policy = Hit("policy", "returns are free for 30 days.", 0.5, {})
+    own = Hit("k1", texts["k1"], 0.5, {"product_id": "p1"})
+    assert judge.clears(policy, "p1") and not judge.clears(own, "p1") and judge.clears(own, None)
+    assert judge.same_product(own, "p1") is True and judge.same_product(policy, "p1") is None
+    assert judge.same_product(own, "p2") is False and judge.same_product(own, None) is None
     with pytest.raises(ValueError, match="one flag per text"):
         judge.score("q", ["a", "b"], [True])
     with pytest.raises(ValueError, match="not a judge artifact"):
         AnswerabilityJudge.load(tmp_path)
+    # an artifact is refitted on held-out questions without retraining: a fusion and a
+    # threshold for each case, product known or not
+    from dataclasses import replace
+
+    metrics = recalibrate_judge(replace(cfg, holdout=0.25))
+    assert 0 <= metrics["answer_threshold_text"] <= 1 and 0 <= metrics["answer_threshold"] <= 1
+    saved = json.loads((out / "metrics.json").read_text())
+    assert (
+        saved["steps"] == 30 and saved["answer_threshold_text"] == metrics["answer_threshold_text"]
+    )
+    assert AnswerabilityJudge.load(out).threshold_text == metrics["answer_threshold_text"]
+    with pytest.raises(ValueError, match="held-out"):
+        recalibrate_judge(cfg)

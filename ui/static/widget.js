@@ -11,6 +11,8 @@
   var base = (script && script.src) ? new URL(script.src).origin : window.location.origin;
   var key = (script && script.getAttribute("data-key")) || "";
   var userId = (script && script.getAttribute("data-user")) || null;
+  // on a product page: questions like "does it fit a queen bed?" are about this product
+  var productId = (script && script.getAttribute("data-product")) || null;
   var store = window.localStorage;
   var sessionId = store.getItem("shopmate-session");
   if (!sessionId) {
@@ -185,6 +187,7 @@
     var box = addMessage("sm-w-bot", "…");
     var body = {session_id: sessionId, message: text};
     if (userId) body.user_id = userId;
+    if (productId) body.product_id = productId;
     var r = await post("/v1/chat/stream", body);
     if (!r.ok) {
       var err = await r.json().catch(function () { return {}; });
