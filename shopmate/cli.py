@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from shopmate.cli_bot import eval_intents, finetune_intents
@@ -20,6 +19,7 @@ from shopmate.cli_eval import eval_app
 from shopmate.cli_growth import analytics_app, experiments_app, simulate_cmd
 from shopmate.cli_qa import eval_qa, finetune_generator, finetune_judge, finetune_matcher
 from shopmate.cli_rec import eval_rec, user_encoder
+from shopmate.console import make_console
 from shopmate.settings import Settings
 
 app = typer.Typer(help="shopmate: the shopping assistant for online shops.", no_args_is_help=True)
@@ -45,7 +45,7 @@ app.add_typer(finetune_app, name="finetune")
 app.add_typer(experiments_app, name="experiments")
 app.add_typer(analytics_app, name="analytics")
 app.command("simulate")(simulate_cmd)
-console = Console()
+console = make_console()
 
 
 def _settings() -> Settings:

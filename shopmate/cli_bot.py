@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from shopmate.console import make_console
 
 if TYPE_CHECKING:
     from retrieval.embedder import Embedder
 
-console = Console()
+console = make_console()
 
 
 def _embedder() -> Embedder:

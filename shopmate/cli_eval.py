@@ -17,14 +17,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from shopmate.console import make_console
 
 eval_app = typer.Typer(
     help="Measure retrieval quality on a knowledge base and shopper questions.",
     no_args_is_help=True,
 )
-console = Console()
+console = make_console()
 
 
 @eval_app.callback()

@@ -16,17 +16,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from shopmate.console import make_console
 from shopmate.settings import Settings
 
 if TYPE_CHECKING:
     from shop.ab_report import ExperimentReport
     from shop.experiments import ExperimentStore
 
-console = Console()
+console = make_console()
 experiments_app = typer.Typer(help="A/B experiments: define, load, report.", no_args_is_help=True)
 analytics_app = typer.Typer(
     help="Retention, demand and sentiment figures as CSV.", no_args_is_help=True

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from shopmate.cli_eval import ScopeOption, write_json
+from shopmate.console import make_console
 
-console = Console()
+console = make_console()
 
 KbOpt = Annotated[
     Path,

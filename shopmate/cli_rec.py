@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from shopmate.console import make_console
+
 finetune_app = typer.Typer(help="Train shopmate's models.", no_args_is_help=True)
-console = Console()
+console = make_console()
 
 DataOpt = Annotated[
     Path,
