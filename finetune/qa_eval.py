@@ -142,6 +142,27 @@ def answer_scores(
     }
 
 
+SELECTIVE_SHARES = (0.25, 0.5, 0.75)  # shares of questions answered, most confident first
+
+
+def selective_precision(
+    cited_ids: Sequence[list[str]],
+    questions: Sequence[QAExample],
+    confidence: Sequence[float],
+    shares: Sequence[float] = SELECTIVE_SHARES,
+) -> dict[str, float | None]:
+    """Citation precision if the bot answered only the given share of the questions, those
+    the judge is most sure of, and offered a person for the rest: the precision a shop
+    buys with a higher answer threshold. Keys `citation_precision@50%` and so on."""
+    order = np.argsort(-np.asarray(confidence, dtype=np.float64), kind="stable")
+    precision = [citation_precision(cited_ids[i], questions[i].evidence_ids) for i in order]
+    out: dict[str, float | None] = {}
+    for share in shares:
+        n = max(1, round(share * len(order)))
+        out[f"citation_precision@{share:.0%}"] = _mean(precision[:n]) if len(order) else None
+    return out
+
+
 class QAEvaluator:
     """Scores the base and fine-tuned QA models on one kb and its questions."""
 
@@ -248,6 +269,7 @@ class QAEvaluator:
             text_best.append(text[text_order[0]] if text_order else 0.0)
         answerable = [judge.answerable(b) for b in best]
         row = self._judge_row(qs, by_id, reranked, answerable, judge_s)
+        row |= selective_precision([r[:1] for r in reranked], qs, best)
         row["auc"] = roc_auc(auc_scores, auc_labels)
         row["auc_text_only"] = roc_auc(auc_logits, auc_labels)
         report.models["ft-matcher+judge"] = row
@@ -260,7 +282,7 @@ class QAEvaluator:
         report.extra["judge_threshold_text"] = judge.threshold_text
 
         if self.llm is not None:
-            self._generators(report, qs, reranked, answerable, by_id, judge_s)
+            self._generators(report, qs, reranked, answerable, best, by_id, judge_s)
         return report
 
     @staticmethod
@@ -315,6 +337,7 @@ class QAEvaluator:
         qs: list[QAExample],
         reranked: list[list[str]],
         answerable: list[bool],
+        confidence: list[float],  # the judge's best score per question
         by_id: dict[str, Any],
         upstream_s: list[float],
     ) -> None:
@@ -355,4 +378,5 @@ class QAEvaluator:
             row["tokens_per_s"] = tokens / gen_s if gen_s else None
             row["raw_token_f1"] = _mean(raw_f1)  # the generator's own words, before the check
             row["fallback_rate"] = fell_back / len(raw_f1) if raw_f1 else None
+            row |= selective_precision(ids, sub, [confidence[i] for i in idx])
             report.models[name] = row

@@ -22,7 +22,8 @@ from finetune.judge import (
 from finetune.judge_data import mine_negatives
 from finetune.judge_fusion import cross_fitted, fit_fusion, fit_logistic
 from finetune.matcher import MatcherTrainConfig, train_matcher
-from finetune.qa_data import QAData, QADataError, bm25_negatives, load_qa
+from finetune.qa_data import QAData, QADataError, QAExample, bm25_negatives, load_qa
+from finetune.qa_eval import selective_precision
 from finetune.qa_metrics import citation_precision, roc_auc, rouge_l, token_f1
 
 PASSAGES = [
@@ -105,6 +106,16 @@ def test_metrics_by_hand() -> None:
         np.array([0.9, 0.8, 0.7, 0.2]), np.array([True, True, False, False]), 0.9, min_support=1
     )
     assert t == pytest.approx(0.8) and info["precision"] == 1.0
+    # answering only the questions the judge is surest of: right, wrong, wrong, right
+    qs = [QAExample(f"q{i}", "?", None, "", (), (g,)) for i, g in enumerate("axcx")]
+    sel = selective_precision([["a"], ["b"], ["c"], ["d"]], qs, [0.9, 0.8, 0.1, 0.2])
+    assert sel == pytest.approx(
+        {
+            "citation_precision@25%": 1.0,
+            "citation_precision@50%": 0.5,
+            "citation_precision@75%": 1 / 3,
+        }
+    )
 
 
 def test_logistic_fit_by_hand() -> None:
