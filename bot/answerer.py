@@ -33,11 +33,6 @@ HANDOFF_REPLY = (
     "I'm not sure about that one, and I'd rather not guess. "
     "Shall I connect you with a person from our support team?"
 )
-_CITE = re.compile(r"\[(\d+)\]")
-SYSTEM_PROMPT = (
-    "You are a shop's customer-service assistant. Answer the question using ONLY the numbered "
-    "passages. Cite the passages you used like [1]. If the passages do not answer it, say you don't know."
-)
 
 
 @dataclass(frozen=True)

@@ -200,7 +200,7 @@ def item_vectors(
     Cached as `<cache_dir>/<hash>.npy`, the hash covering the item ids, texts and the
     encoder, so a changed catalog or model is re-encoded and an unchanged one is not.
     """
-    h = hashlib.sha1(embedder.name.encode())
+    h = hashlib.sha1(embedder.fingerprint.encode())  # the weights, not the folder name
     for iid, text in zip(data.item_ids, data.texts, strict=True):
         h.update(f"{iid}\t{text}\n".encode())
     cache = Path(cache_dir) / f"items-{h.hexdigest()[:20]}.npy" if cache_dir else None

@@ -7,7 +7,9 @@ vecs = emb.encode(["waterproof jacket"])  # (1, 384) float32, L2-normalised
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -60,6 +62,21 @@ class Embedder:
         return (
             self.model_path.name if self.model_path.name != "model" else self.model_path.parent.name
         )
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A hash of the model's files (not of where they are): two models embed alike only if
+        their fingerprints match.
+
+        Vectors of different models do not mix: an index, an intent head or a user encoder
+        built with one cannot be read with another, so they record this and check it."""
+        h = hashlib.sha1()
+        for f in sorted(p for p in self.model_path.rglob("*") if p.is_file()):
+            h.update(str(f.relative_to(self.model_path)).encode())
+            with f.open("rb") as fh:
+                while block := fh.read(1 << 20):
+                    h.update(block)
+        return h.hexdigest()[:16]
 
     def encode(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
         if not texts:

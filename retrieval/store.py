@@ -33,6 +33,10 @@ class Hit:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
+class EmbedderMismatch(RuntimeError):
+    """An index opened with another embedder than the one that built it."""
+
+
 def clean_metadata(meta: Mapping[str, Any]) -> dict[str, MetaValue]:
     """Chroma accepts only scalar metadata: drop None, stringify anything else."""
     out: dict[str, MetaValue] = {}
@@ -46,16 +50,31 @@ def clean_metadata(meta: Mapping[str, Any]) -> dict[str, MetaValue]:
 class VectorStore:
     """Named cosine collections of (id, vector, text, metadata)."""
 
-    def __init__(self, client: Any, prefix: str = "") -> None:
+    def __init__(
+        self,
+        client: Any,
+        prefix: str = "",
+        embedder_id: str | None = None,
+        embedder_name: str = "",
+    ) -> None:
         self._client = client
         self.prefix = prefix  # a tenant's namespace on a shared Chroma server
+        # the Embedder.fingerprint of the vectors written here: a collection records the one
+        # it was built with, and opening it with another is refused (vectors do not mix)
+        self.embedder_id = embedder_id
+        self.embedder_name = embedder_name  # for the error message only
         self._collections: dict[str, Any] = {}
         self._writes: dict[str, int] = {}
         self._tick = itertools.count(1)  # next() is atomic: safe from several threads
 
     @classmethod
     def open(
-        cls, path: Path | None = None, url: str | None = None, prefix: str = ""
+        cls,
+        path: Path | None = None,
+        url: str | None = None,
+        prefix: str = "",
+        embedder_id: str | None = None,
+        embedder_name: str = "",
     ) -> VectorStore:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
@@ -76,14 +95,31 @@ class VectorStore:
                 raise ValueError("give either a path for embedded Chroma or a server url")
             path.mkdir(parents=True, exist_ok=True)
             client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-        return cls(client, prefix)
+        return cls(client, prefix, embedder_id, embedder_name)
 
     def collection(self, name: str) -> Any:
         col = self._collections.get(name)
         if col is None:
+            meta: dict[str, MetaValue] = {"hnsw:space": "cosine"}
+            if self.embedder_id:
+                meta["embedder"] = self.embedder_id
+                meta["embedder_name"] = self.embedder_name
             col = self._client.get_or_create_collection(
-                self.prefix + name, metadata={"hnsw:space": "cosine"}, embedding_function=None
+                self.prefix + name, metadata=meta, embedding_function=None
             )
+            saved = col.metadata or {}
+            built = saved.get("embedder")  # None: built before embedders were recorded
+            if self.embedder_id and built and built != self.embedder_id:
+                raise EmbedderMismatch(
+                    f"the '{self.prefix + name}' index was embedded with "
+                    f"{saved.get('embedder_name') or 'a model'} ({built}), but this server "
+                    f"embeds with {self.embedder_name or 'a model'} ({self.embedder_id}); "
+                    "their vectors do not mix. Set SHOPMATE_EMBEDDER_PATH back to the model "
+                    "that built it, or rebuild the index with this one: start from an empty "
+                    "Chroma (move the data dir's chroma/ folder away, or a new "
+                    "SHOPMATE_CHROMA_URL) and run `shopmate demo build` for the demo shop, "
+                    "or `shopmate ingest` your knowledge and catalog again"
+                )
             self._collections[name] = col
         return col
 

@@ -142,10 +142,16 @@ def build_services(
     shared = shared or load_shared(settings, warm, embedder)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     repo = ShopRepository.from_url(settings.resolved_database_url())
-    store = VectorStore.open(
-        path=settings.chroma_path, url=settings.chroma_url, prefix=store_prefix
-    )
     embedder, chat_model = shared.embedder, shared.chat_model
+    store = VectorStore.open(
+        path=settings.chroma_path,
+        url=settings.chroma_url,
+        prefix=store_prefix,
+        embedder_id=embedder.fingerprint,
+        embedder_name=embedder.name,
+    )
+    for name in (KNOWLEDGE, QA_HISTORY, PRODUCTS):
+        store.collection(name)  # an index built by another embedder fails here, not mid-chat
     answerer = Answerer(
         embedder,
         KnowledgeRetriever(embedder, store, KNOWLEDGE),

@@ -53,3 +53,23 @@ def test_the_head_is_trained_once_and_reused(embedder, tmp_path: Path) -> None: 
     stamp = (folders[0] / "head.npz").stat().st_mtime_ns
     shop_intent_classifier(tmp_path, embedder)
     assert (folders[0] / "head.npz").stat().st_mtime_ns == stamp
+
+
+def test_an_intent_head_is_kept_per_embedder(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    # a head reads the vectors of the embedder it was trained with: another one retrains
+    import shutil
+
+    from bot.intents import SHOP_INTENT_DATA
+    from retrieval.embedder import Embedder
+    from shopmate.intent_model import head_dir
+
+    copy = tmp_path / "minilm-copy"
+    shutil.copytree(embedder.model_path, copy)
+    assert head_dir(tmp_path, SHOP_INTENT_DATA, Embedder(copy)) == head_dir(
+        tmp_path, SHOP_INTENT_DATA, embedder
+    )  # same weights, same head
+    (copy / "config.json").write_text((copy / "config.json").read_text() + "\n")
+    assert Embedder(copy).fingerprint != embedder.fingerprint
+    assert head_dir(tmp_path, SHOP_INTENT_DATA, Embedder(copy)) != head_dir(
+        tmp_path, SHOP_INTENT_DATA, embedder
+    )

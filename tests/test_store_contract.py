@@ -177,3 +177,17 @@ def test_ingestion_reupserts_changes_and_deletes_vanished(  # type: ignore[no-un
     assert any_store.get(name, ["k8"]) == []
     assert bm25.retrieve("replacement pegs", top_k=3) == []  # BM25 followed the store
     assert bm25.retrieve("brush", top_k=1)[0].id == "k13"
+
+
+def test_an_index_refuses_vectors_of_another_embedder(any_store: VectorStore, name: str) -> None:
+    from retrieval.store import EmbedderMismatch
+
+    any_store.embedder_id, any_store.embedder_name = "111", "model-a"
+    vecs = _fill(any_store, name)
+    same = VectorStore(any_store._client, embedder_id="111")
+    assert same.query(name, vecs[0], k=1)[0].id == "d0"  # the model that built it reads it
+    other = VectorStore(any_store._client, embedder_id="222", embedder_name="model-b")
+    with pytest.raises(EmbedderMismatch, match=r"with model-a \(111\).*with model-b \(222\)"):
+        other.collection(name)
+    # an index from before embedders were recorded, or a reader that does not say, is trusted
+    assert VectorStore(any_store._client).count(name) == 10
