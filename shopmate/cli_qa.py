@@ -219,6 +219,9 @@ def finetune_generator(
         str,
         typer.Option(help="Passage order in the prompts: retrieval (as served) or shuffled."),
     ] = "retrieval",
+    lora_layers: Annotated[
+        int, typer.Option(min=0, help="Adapt only the top N layers (0: all of them).")
+    ] = 16,
     threads: ThreadsOpt = 2,
     progress: ProgressOpt = True,
 ) -> None:
@@ -239,6 +242,7 @@ def finetune_generator(
         max_steps=max_steps,
         max_minutes=max_minutes,
         order=order,  # type: ignore[arg-type]  # checked by train_generator
+        lora_layers=lora_layers,
     )
     try:
         path = train_generator(cfg, progress)
