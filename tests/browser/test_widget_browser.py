@@ -100,6 +100,25 @@ def test_widget_chat_cards_thumbs_and_agent(base_url: str, driver: Any, services
     )
 
 
+def test_widget_on_a_product_page_answers_about_that_product(
+    base_url: str, driver: Any, services
+) -> None:  # type: ignore[no-untyped-def]
+    """With data-product (the demo page takes ?product=), "does it come in ...?" needs no
+    earlier search: the bot answers about the page's product and cites it."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = next(p for p in services.repo.all_products() if any("colo" in k for k in p.attributes))
+    colour = next(v for k, v in page.attributes.items() if "colo" in k).split(",")[0].strip()
+    wait = WebDriverWait(driver, 60)
+    driver.get(f"{base_url}/widget/demo.html?product={page.id}")
+    wait.until(lambda d: d.find_element(By.ID, "sm-w-bubble")).click()
+    log = driver.find_element(By.ID, "sm-w-log")
+    ask(driver, f"does it come in {colour}?")
+    wait.until(lambda _: "Sources:" in log.text)
+    assert "Yes" in log.text and page.title in log.text, log.text
+
+
 def test_widget_renders_hostile_text_inert(base_url: str, driver: Any, services) -> None:  # type: ignore[no-untyped-def]
     """A shopper message and the bot's reply are shown as text: markup never runs."""
     from selenium.webdriver.common.by import By
