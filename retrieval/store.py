@@ -33,7 +33,7 @@ class Hit:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
-class EmbedderMismatch(RuntimeError):
+class EmbedderMismatch(ValueError):
     """An index opened with another embedder than the one that built it."""
 
 

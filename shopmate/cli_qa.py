@@ -123,9 +123,55 @@ def finetune_matcher(
     _done("matcher", path, t0)
 
 
+def _from_shop(settings: Any, min_score: float) -> tuple[Path, Path]:
+    """The shop's knowledge and past answers as qa files (evidence matched by similarity)."""
+    from finetune.shop_qa import shop_qa_files
+    from retrieval.embedder import Embedder
+    from retrieval.store import VectorStore
+    from shopmate.models import minilm_path
+    from shopmate.wiring import KNOWLEDGE, QA_HISTORY
+
+    emb = Embedder(settings.embedder_path or minilm_path())
+    store = VectorStore.open(
+        path=settings.chroma_path,
+        url=settings.chroma_url,
+        embedder_id=emb.fingerprint,
+        embedder_name=emb.name,
+    )
+    kb, train, stats = shop_qa_files(
+        store.scan(KNOWLEDGE),
+        store.scan(QA_HISTORY),
+        emb.encode,
+        settings.data_dir / "shop-qa",
+        min_score,
+    )
+    console.print(f"training data from the shop: {stats} -> {kb.parent}", soft_wrap=True)
+    return kb, train
+
+
 def finetune_judge(
-    kb: KbOpt,
-    train: TrainOpt,
+    kb: Annotated[
+        Path | None,
+        typer.Option(
+            "--kb", help='Knowledge base, JSON lines {"id", "text", "product_id", "source"}.'
+        ),
+    ] = None,
+    train: Annotated[
+        Path | None,
+        typer.Option("--train", help="Questions with evidence_ids (the qa format)."),
+    ] = None,
+    from_shop: Annotated[
+        bool,
+        typer.Option(
+            "--from-shop",
+            help="Instead of --kb/--train: this shop's knowledge and past answers, each "
+            "answer's evidence being the passage most like it.",
+        ),
+    ] = False,
+    min_evidence_score: Annotated[
+        float,
+        typer.Option(min=0.0, max=1.0, help="--from-shop: least answer-passage cosine kept."),
+    ] = 0.5,
     out: Annotated[Path, typer.Option(help="Artifact folder.")] = Path("var/models/qa/judge"),
     matcher: Annotated[
         Path | None,
@@ -169,8 +215,17 @@ def finetune_judge(
     from finetune.judge import JudgeTrainConfig, recalibrate_judge, train_judge
     from finetune.qa_data import QADataError
 
-    _setup(threads)
+    settings = _setup(threads)
     t0 = time.perf_counter()
+    if from_shop == (kb is not None or train is not None):
+        raise _fail(ValueError("give --kb and --train, or --from-shop (not both)"))
+    try:
+        if from_shop:
+            kb, train = _from_shop(settings, min_evidence_score)
+    except ValueError as e:
+        raise _fail(e) from e
+    if kb is None or train is None:
+        raise _fail(ValueError("give both --kb and --train"))
     cfg = JudgeTrainConfig(
         kb=kb,
         train=train,
