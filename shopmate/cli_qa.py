@@ -179,7 +179,14 @@ def finetune_judge(
             help="Matcher artifact whose top passages are the negatives (default MiniLM)."
         ),
     ] = None,
-    epochs: Annotated[float, typer.Option(min=0.01)] = 1.0,
+    epochs: Annotated[
+        float | None,
+        typer.Option(
+            min=0.01,
+            help="Passes over the data (default 1; 10 with --from-shop, whose few hundred "
+            "answers need more passes).",
+        ),
+    ] = None,
     max_steps: Annotated[int, typer.Option(help="Stop after this many steps (-1: epochs).")] = -1,
     max_pairs: Annotated[
         int, typer.Option(min=0, help="Subsample training rows (pairs for bce; 0: all).")
@@ -231,7 +238,7 @@ def finetune_judge(
         train=train,
         out=out,
         matcher=matcher / "model" if matcher else None,
-        epochs=epochs,
+        epochs=epochs if epochs is not None else 10.0 if from_shop else 1.0,
         max_steps=max_steps,
         max_pairs=max_pairs,
         lr=lr,
