@@ -44,7 +44,7 @@ from tqdm.auto import tqdm
 from bot.grounding import MAX_PASSAGE_WORDS, check, content_words, prompt_messages
 from bot.llm import to_openai_messages
 from finetune.matcher import _parent, finish_artifact
-from finetune.qa_data import QAData, QAExample, bm25_negatives
+from finetune.qa_data import QAData, QAExample, distractors
 from finetune.qa_metrics import normalise, token_f1
 from retrieval.chunking import Passage
 
@@ -135,25 +135,6 @@ def grounded_answer(
     text = (prefix + best) if best else passages[best_g[0]]
     clean = " ".join(_JSONISH.sub(" ", text).split()).rstrip(" ,;:")
     return (clean if clean and check(clean + " [1]", [passages[best_g[0]]]).ok else text), best_g
-
-
-def distractors(
-    passages: Sequence[Passage], questions: Sequence[QAExample], per_question: int, seed: int
-) -> dict[str, list[str]]:
-    """Question id -> non-evidence passages: its own product's first (most words shared with
-    the question first, as a product-scoped retriever would rank them), then BM25 hits."""
-    by_product: dict[str, list[Passage]] = {}
-    for p in passages:
-        by_product.setdefault(p.product_id or "", []).append(p)
-    bm25 = bm25_negatives(passages, questions, per_question, depth=max(10, per_question), seed=seed)
-    out = {}
-    for q in questions:
-        qw = set(content_words(q.question))
-        own = [p for p in by_product.get(q.product_id or "\0", []) if p.id not in q.evidence_ids]
-        own.sort(key=lambda p: (-len(qw & set(content_words(p.text))), p.id))
-        ids = [p.id for p in own] + [p for p in bm25.get(q.id, []) if p not in q.evidence_ids]
-        out[q.id] = list(dict.fromkeys(ids))[:per_question]
-    return out
 
 
 Similarity = Callable[[QAExample, list[str]], list[float]]

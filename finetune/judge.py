@@ -178,6 +178,52 @@ class HeldOut:
         return out
 
 
+def _bi_encoder(path: Path | None) -> Callable[[list[str]], np.ndarray]:
+    """Unit vectors from the matcher (default MiniLM) that ranks the candidates."""
+    from sentence_transformers import SentenceTransformer
+
+    from shopmate.models import minilm_path
+
+    bi = SentenceTransformer(str(path or minilm_path()), device="cpu", local_files_only=True)
+
+    def encode(texts: list[str]) -> np.ndarray:
+        return np.asarray(
+            bi.encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False),
+            dtype=np.float32,
+        )
+
+    return encode
+
+
+def _logits(model: Any) -> ScorePairs:
+    """The cross-encoder's raw scores of (question, passage) pairs."""
+    import torch
+
+    def score(batch: list[tuple[str, str]]) -> np.ndarray:
+        return np.asarray(
+            model.predict(
+                batch,
+                batch_size=64,
+                show_progress_bar=False,
+                activation_fn=torch.nn.Identity(),
+                convert_to_numpy=True,
+            ),
+            dtype=np.float32,
+        ).reshape(-1)
+
+    return score
+
+
+def _heldout(
+    held: Sequence[QAExample], dense: Sequence[Sequence[str]], data: QAData, depth: int
+) -> HeldOut:
+    """The held-out questions with their top `depth` candidates and every product's passages."""
+    product_passages: dict[str, list[str]] = {}
+    for p in data.passages:
+        product_passages.setdefault(p.product_id or "", []).append(p.id)
+    return HeldOut(held, [r[:depth] for r in dense], data.by_id, product_passages)
+
+
 def calibrate(
     heldout: HeldOut, score: ScorePairs, cfg: JudgeTrainConfig, folder: Path
 ) -> dict[str, Any]:
@@ -201,7 +247,7 @@ def calibrate(
 def train_judge(cfg: JudgeTrainConfig, progress: bool = True) -> Path:
     """Fine-tune the cross-encoder and write the artifact folder; returns it."""
     from datasets import Dataset
-    from sentence_transformers import CrossEncoder, SentenceTransformer
+    from sentence_transformers import CrossEncoder
     from sentence_transformers.cross_encoder import (
         CrossEncoderTrainer,
         CrossEncoderTrainingArguments,
@@ -221,15 +267,9 @@ def train_judge(cfg: JudgeTrainConfig, progress: bool = True) -> Path:
     train_q, held = data.split(cfg.holdout, cfg.seed)
     by_id = data.by_id
 
-    bi = SentenceTransformer(str(cfg.matcher or minilm_path()), device="cpu", local_files_only=True)
-
-    def encode(texts: list[str]) -> np.ndarray:
-        return np.asarray(
-            bi.encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False),
-            dtype=np.float32,
-        )
-
-    dense = rank(encode, [*train_q, *held], data.passages, k=max(cfg.rerank_depth, 10))
+    dense = rank(
+        _bi_encoder(cfg.matcher), [*train_q, *held], data.passages, k=max(cfg.rerank_depth, 10)
+    )
     dense_train, dense_held = dense[: len(train_q)], dense[len(train_q) :]
     allowed = {e for q in train_q for e in q.evidence_ids} if cfg.balanced_negatives else None
     bm25 = (
@@ -282,27 +322,13 @@ def train_judge(cfg: JudgeTrainConfig, progress: bool = True) -> Path:
             for p in layer.parameters():
                 p.requires_grad = False
 
-    def score(batch: list[tuple[str, str]]) -> np.ndarray:
-        return np.asarray(
-            model.predict(
-                batch,
-                batch_size=64,
-                show_progress_bar=False,
-                activation_fn=torch.nn.Identity(),
-                convert_to_numpy=True,
-            ),
-            dtype=np.float32,
-        ).reshape(-1)
-
+    score = _logits(model)
     metrics: dict[str, Any] = {
         "n_pairs": len(pairs),
         "n_trained_rows": n_rows,
         "positives": positives,
     }
-    product_passages: dict[str, list[str]] = {}
-    for p in data.passages:
-        product_passages.setdefault(p.product_id or "", []).append(p.id)
-    heldout = HeldOut(held, [r[: cfg.rerank_depth] for r in dense_held], by_id, product_passages)
+    heldout = _heldout(held, dense_held, data, cfg.rerank_depth)
     if held:
         before = HeldOut(held, [r[:10] for r in dense_held], by_id, {}).report(score, False)
         metrics["holdout_auc_before"] = before["auc"]
@@ -358,10 +384,7 @@ def recalibrate_judge(cfg: JudgeTrainConfig) -> dict[str, Any]:
     before the logit-only threshold existed."""
     import json
 
-    import torch
-    from sentence_transformers import CrossEncoder, SentenceTransformer
-
-    from shopmate.models import minilm_path
+    from sentence_transformers import CrossEncoder
 
     if not (cfg.out / "model").is_dir():
         raise ValueError(f"{cfg.out} is not a judge artifact (no model/ folder)")
@@ -369,30 +392,10 @@ def recalibrate_judge(cfg: JudgeTrainConfig) -> dict[str, Any]:
     _, held = data.split(cfg.holdout, cfg.seed)
     if not held:
         raise ValueError("recalibrating needs held-out questions (holdout > 0)")
-    bi = SentenceTransformer(str(cfg.matcher or minilm_path()), device="cpu", local_files_only=True)
-    dense = rank(
-        lambda t: np.asarray(
-            bi.encode(t, batch_size=64, normalize_embeddings=True, show_progress_bar=False),
-            np.float32,
-        ),
-        held,
-        data.passages,
-        k=max(cfg.rerank_depth, 10),
-    )
+    dense = rank(_bi_encoder(cfg.matcher), held, data.passages, k=max(cfg.rerank_depth, 10))
     model = CrossEncoder(str(cfg.out / "model"), device="cpu", local_files_only=True)
-
-    def score(batch: list[tuple[str, str]]) -> np.ndarray:
-        return np.asarray(
-            model.predict(
-                batch, batch_size=64, activation_fn=torch.nn.Identity(), show_progress_bar=False
-            ),
-            np.float32,
-        ).reshape(-1)
-
-    product_passages: dict[str, list[str]] = {}
-    for p in data.passages:
-        product_passages.setdefault(p.product_id or "", []).append(p.id)
-    heldout = HeldOut(held, [r[: cfg.rerank_depth] for r in dense], data.by_id, product_passages)
+    heldout = _heldout(held, dense, data, cfg.rerank_depth)
+    score = _logits(model)
     tmp = Path(tempfile.mkdtemp(prefix=".judge-cal-", dir=_parent(cfg.out)))
     try:
         found = calibrate(heldout, score, cfg, tmp)

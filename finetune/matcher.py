@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from finetune.qa_data import QAData, QAExample, bm25_negatives
+from finetune.qa_data import QAData, QAExample, bm25_negatives, distractors
 from finetune.qa_metrics import token_f1
 from retrieval.chunking import Passage
 from retrieval.evaluation import recall_at_k, reciprocal_rank
@@ -171,8 +171,6 @@ def train_matcher(cfg: MatcherTrainConfig, progress: bool = True) -> Path:
         other_products=cfg.negatives_other_products,
     )
     if cfg.own_product_negatives:
-        from finetune.generator import distractors
-
         own = distractors(data.passages, train_q, max(cfg.negatives, 1), seed=cfg.seed)
         negs = {q.id: own.get(q.id) or negs[q.id] for q in train_q}
     rows: dict[str, list[str]] = {"anchor": [], "positive": []}

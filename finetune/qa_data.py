@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.grounding import content_words
 from retrieval.bm25 import BM25Index
 from retrieval.chunking import Passage
 from retrieval.evaluation import KB_FORMAT, EvalDataError, load_kb
@@ -193,4 +194,23 @@ def bm25_negatives(
             ):
                 ranked.append(pid)
         out[q.id] = ranked[:per_question]
+    return out
+
+
+def distractors(
+    passages: Sequence[Passage], questions: Sequence[QAExample], per_question: int, seed: int
+) -> dict[str, list[str]]:
+    """Question id -> non-evidence passages: its own product's first (most words shared with
+    the question first, as a product-scoped retriever would rank them), then BM25 hits."""
+    by_product: dict[str, list[Passage]] = {}
+    for p in passages:
+        by_product.setdefault(p.product_id or "", []).append(p)
+    bm25 = bm25_negatives(passages, questions, per_question, depth=max(10, per_question), seed=seed)
+    out = {}
+    for q in questions:
+        qw = set(content_words(q.question))
+        own = [p for p in by_product.get(q.product_id or "\0", []) if p.id not in q.evidence_ids]
+        own.sort(key=lambda p: (-len(qw & set(content_words(p.text))), p.id))
+        ids = [p.id for p in own] + [p for p in bm25.get(q.id, []) if p not in q.evidence_ids]
+        out[q.id] = list(dict.fromkeys(ids))[:per_question]
     return out

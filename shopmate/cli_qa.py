@@ -127,17 +127,11 @@ def _from_shop(settings: Any, min_score: float) -> tuple[Path, Path]:
     """The shop's knowledge and past answers as qa files (evidence matched by similarity)."""
     from finetune.shop_qa import shop_qa_files
     from retrieval.embedder import Embedder
-    from retrieval.store import VectorStore
     from shopmate.models import minilm_path
-    from shopmate.wiring import KNOWLEDGE, QA_HISTORY
+    from shopmate.wiring import KNOWLEDGE, QA_HISTORY, open_store
 
     emb = Embedder(settings.embedder_path or minilm_path())
-    store = VectorStore.open(
-        path=settings.chroma_path,
-        url=settings.chroma_url,
-        embedder_id=emb.fingerprint,
-        embedder_name=emb.name,
-    )
+    store = open_store(settings, emb)
     kb, train, stats = shop_qa_files(
         store.scan(KNOWLEDGE),
         store.scan(QA_HISTORY),

@@ -130,6 +130,21 @@ def load_shared(
     )
 
 
+def open_store(settings: Settings, embedder: Embedder, prefix: str = "") -> VectorStore:
+    """The shop's vector store, written and read with `embedder`'s vectors only: an index
+    built by another model fails here, at start-up, not in the middle of a chat."""
+    store = VectorStore.open(
+        path=settings.chroma_path,
+        url=settings.chroma_url,
+        prefix=prefix,
+        embedder_id=embedder.fingerprint,
+        embedder_name=embedder.name,
+    )
+    for name in (KNOWLEDGE, QA_HISTORY, PRODUCTS):
+        store.collection(name)
+    return store
+
+
 def build_services(
     settings: Settings,
     warm: bool = True,
@@ -143,15 +158,7 @@ def build_services(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     repo = ShopRepository.from_url(settings.resolved_database_url())
     embedder, chat_model = shared.embedder, shared.chat_model
-    store = VectorStore.open(
-        path=settings.chroma_path,
-        url=settings.chroma_url,
-        prefix=store_prefix,
-        embedder_id=embedder.fingerprint,
-        embedder_name=embedder.name,
-    )
-    for name in (KNOWLEDGE, QA_HISTORY, PRODUCTS):
-        store.collection(name)  # an index built by another embedder fails here, not mid-chat
+    store = open_store(settings, embedder, store_prefix)
     answerer = Answerer(
         embedder,
         KnowledgeRetriever(embedder, store, KNOWLEDGE),

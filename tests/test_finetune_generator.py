@@ -15,7 +15,6 @@ from finetune.generator import (
     GeneratorTrainConfig,
     _batches,
     cosine_ranker,
-    distractors,
     encode_example,
     grounded_answer,
     mean_loss,
@@ -24,7 +23,7 @@ from finetune.generator import (
 )
 from finetune.judge import JudgeTrainConfig, train_judge
 from finetune.matcher import MatcherTrainConfig, train_matcher
-from finetune.qa_data import QAData, bm25_negatives
+from finetune.qa_data import QAData, bm25_negatives, distractors
 from finetune.qa_eval import METRICS, QAEvaluator
 from shopmate.models import minilm_path, prepare_llm
 from tests.test_finetune_qa import write_qa
