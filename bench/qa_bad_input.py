@@ -64,11 +64,14 @@ def main() -> None:
     for name, q in PROBES:
         top: list[str] = []
         if q.strip():
-            order = np.argsort(-(pv @ emb.encode_one(q)))[:20]
+            sims = pv @ emb.encode_one(q)
+            order = np.argsort(-sims)[:20]
             cand = [passages[i] for i in order]
-            s = judge.score(q, [p.text for p in cand])
+            s = judge.score(q, [p.text for p in cand], cosine=sims[order].tolist())
             ranked = [cand[i] for i in np.argsort(-s)]
-            if judge.answerable(float(s.max())):
+            best, runner_up = np.sort(s)[::-1][:2]
+            # a probe names no product: the judge's product-unknown fit and threshold
+            if judge.answerable(float(best), product_known=False, runner_up=float(runner_up)):
                 top = [p.text for p in ranked[:3]]
         r = grounder.reply(q, top)
         cited = [top[i] for i in r.cited]

@@ -159,23 +159,23 @@ class Answerer:
         v = self.embedder.encode_one(question) if vector is None else vector
         ev = evidence or self.evidence(question, v)
         passages = ev.passages
-        judge = self.judge
-        if judge is not None and passages:
-            passages = judge.rerank(question, passages, product_id)[: self.top_k]
-
-        def usable(h: Hit) -> bool:
-            if judge is not None:
-                return judge.clears(h, product_id)
-            return h.score >= self.min_score
+        if self.judge is not None:
+            # the judge's best passage must clear its calibrated gate (its score and its lead
+            # over the next one); the reply is then written from it and the passages the
+            # judge scores nearly as high, as in `eval qa`
+            ranked = self.judge.rerank(question, passages, product_id) if passages else []
+            ok = self.judge.clears(ranked, product_id)
+            hits = self.judge.contenders(ranked[: self.top_k]) if ok else []
+        else:
+            hits = [h for h in passages[: self.top_k] if h.score >= self.min_score]
 
         if ev.past and ev.past[0].score >= self.qa_min_score:
             h = ev.past[0]
             answer = str(h.metadata.get("answer", ""))
             cite = Citation(h.id, f"Answered before by our team: {h.text}", "qa-history", answer)
             # the policy passage behind the curated answer is the source a shopper can check
-            support = [citation_of(p) for p in passages[:1] if usable(p)]
+            support = [citation_of(p) for p in hits[:1]]
             return Answer(answer, [*support, cite], True, "qa_reuse")
-        hits = [h for h in passages[: self.top_k] if usable(h)]
         if not hits:
             return Answer(HANDOFF_REPLY, [], False, "none")
         if self.chat_model is not None:

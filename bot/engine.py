@@ -427,7 +427,7 @@ class ChatEngine:
         hv = self.embedder.encode_one(hinted)
         best = {h.id: h for h in ev.passages}
         for h in self.answerer.knowledge.retrieve(hinted, top_k=self.answerer.top_k, vector=hv):
-            lowered = Hit(h.id, h.text, h.score - HINT_PENALTY, h.metadata)
+            lowered = Hit(h.id, h.text, h.score - HINT_PENALTY, h.metadata, h.similarity)
             if h.id not in best or lowered.score > best[h.id].score:
                 best[h.id] = lowered
         passages = sorted(best.values(), key=lambda h: -h.score)[: self.answerer.top_k]

@@ -14,7 +14,7 @@ unknown it uses the fit without that feature.
 
     judge = AnswerabilityJudge.load(Path("var/models/judge"))
     hits = judge.rerank("does it fit a 2012 elantra?", hits, product_id="B007NWDT9M")
-    judge.clears(hits[0], "B007NWDT9M")  # Hit.score = P(answers) >= the calibrated cut
+    judge.clears(hits, "B007NWDT9M")  # the best hit, by its score and its lead, clears the cut
 """
 
 from __future__ import annotations
@@ -36,6 +36,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_THRESHOLD = 0.5
+# the reply is written from the best passage and those the judge scores within this much of
+# it: a 135M generator given the top 3 picks the wrong one more often than the judge does
+# (hetPQA held-out training questions: citation precision 0.58 from the top 3, 0.70 from
+# this band, 0.65 from the best alone; docs/benchmarks.md, "Session 5")
+CONTENDER_BAND = 0.1
 FUSION_FILE = "fusion.json"
 
 
@@ -45,27 +50,79 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class ScoreFusion:
-    """P(answers) = sigmoid(a * logit + c * same_product + b); (a0, b0) when no product is known."""
+    """How the judge turns its cross-encoder logit into P(passage answers), and how sure
+    the bot may be that the best passage is the one that answers.
+
+    P(answers) = sigmoid(a * logit + c * same_product + d * cosine + b), where `cosine` is
+    the retriever's similarity of question and passage; (a0, d0, b0) when no product is
+    known. d = d0 = 0 (judges calibrated before the cosine was a feature) ignores it.
+
+    The answer gate: confidence = sigmoid(ga * best + gm * (best - runner_up) + gb), the
+    probability that the best passage is the evidence, from its P(answers) and its lead
+    over the next passage (a clear winner is far more often right than a near tie); the
+    `0` fields for product-unknown scores. Without a fitted gate (`gated` False) the
+    confidence is the best P(answers) itself.
+    """
 
     a: float = 1.0  # weight of the cross-encoder logit, product known
     c: float = 0.0  # weight of "the passage is about the question's product"
     b: float = 0.0
     a0: float = 1.0  # weight of the logit and bias when the product is unknown
     b0: float = 0.0
+    d: float = 0.0  # weight of the retriever's cosine, product known
+    d0: float = 0.0  # ... and unknown
+    gated: bool = False
+    ga: float = 1.0
+    gm: float = 0.0
+    gb: float = 0.0
+    ga0: float = 1.0
+    gm0: float = 0.0
+    gb0: float = 0.0
+
+    @property
+    def uses_cosine(self) -> bool:
+        return bool(self.d or self.d0)
 
     def apply(
-        self, logits: np.ndarray, same_product: np.ndarray | Sequence[bool | None] | None = None
+        self,
+        logits: np.ndarray,
+        same_product: np.ndarray | Sequence[bool | None] | None = None,
+        cosine: np.ndarray | Sequence[float] | None = None,
     ) -> np.ndarray:
         """P(answers) per logit; `same_product[i]` None (or the whole argument None): the
-        product of pair i is unknown, so the logit-only fit scores it."""
+        product of pair i is unknown, so the product-unknown fit scores it. `cosine`: the
+        retriever's similarity per pair, needed when the fit uses it."""
         logits = np.asarray(logits, dtype=np.float64)
+        if cosine is None:
+            if self.uses_cosine:
+                raise ValueError(
+                    "this judge was calibrated with the retriever's cosine: pass cosine= "
+                    "(one similarity per passage)"
+                )
+            cos = np.zeros_like(logits)
+        else:
+            cos = np.asarray(cosine, dtype=np.float64).reshape(-1)
+            if cos.shape != logits.shape:
+                raise ValueError(
+                    f"cosine needs one value per logit, got {cos.shape} for {logits.shape}"
+                )
+        text_only = self.a0 * logits + self.d0 * cos + self.b0
         if same_product is None:
-            return _sigmoid(self.a0 * logits + self.b0)
+            return _sigmoid(text_only)
         flags = list(same_product)
         known = np.array([f is not None for f in flags], dtype=bool)
         same = np.array([bool(f) for f in flags], dtype=np.float64)
-        fused = self.a * logits + self.c * same + self.b
-        return _sigmoid(np.where(known, fused, self.a0 * logits + self.b0))
+        fused = self.a * logits + self.c * same + self.d * cos + self.b
+        return _sigmoid(np.where(known, fused, text_only))
+
+    def confidence(self, best: float, runner_up: float | None, product_known: bool = True) -> float:
+        """P(the best passage is the evidence) from its score and the next one's (None: it
+        was the only candidate, so it leads by its whole score)."""
+        if not self.gated:
+            return float(best)
+        lead = best - (runner_up if runner_up is not None else 0.0)
+        w = (self.ga, self.gm, self.gb) if product_known else (self.ga0, self.gm0, self.gb0)
+        return float(_sigmoid(np.array([w[0] * best + w[1] * lead + w[2]]))[0])
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self), indent=1))
@@ -101,6 +158,9 @@ class AnswerabilityJudge:
         self.threshold_text = threshold if threshold_text is None else threshold_text
         self.batch_size = batch_size
         self.fusion = fusion or ScoreFusion()
+        # the fingerprint of the bi-encoder whose cosines the fusion was fitted on
+        self.cosine_embedder: str | None = None
+        self.artifact: Path | None = None
         self._model: CrossEncoder | None = None
 
     @classmethod
@@ -130,8 +190,23 @@ class AnswerabilityJudge:
             fusion=ScoreFusion.read(artifact / FUSION_FILE),
             threshold_text=None if text is None else float(text),
         )
+        judge.cosine_embedder = saved.get("cosine_embedder")
+        judge.artifact = artifact
         judge.warm_up()
         return judge
+
+    def check_embedder(self, fingerprint: str, name: str) -> None:
+        """Refuse to serve next to an embedder other than the one whose cosines the fusion
+        was fitted on: its similarities have another scale, and the gate would answer too
+        often or hardly ever."""
+        if not self.fusion.uses_cosine or self.cosine_embedder in (None, fingerprint):
+            return
+        raise ValueError(
+            f"judge {self.artifact or self.model_path} was calibrated on the cosines of "
+            f"embedder {self.cosine_embedder}, but the bot embeds with {name} ({fingerprint}): "
+            f"run `shopmate finetune judge --recalibrate --out {self.artifact or '<judge>'} "
+            "--kb ... --train ... --matcher <the bot's embedder folder>`"
+        )
 
     def warm_up(self) -> None:
         if self._model is None:
@@ -162,14 +237,17 @@ class AnswerabilityJudge:
         question: str,
         texts: Sequence[str],
         same_product: Sequence[bool | None] | None = None,
+        cosine: Sequence[float] | None = None,
     ) -> np.ndarray:
         """P(passage answers the question) for each text; `same_product[i]`: text i is about
-        the product the question is about (None: unknown, for that text or for all)."""
-        if same_product is not None and len(same_product) != len(texts):
-            raise ValueError(
-                f"same_product needs one flag per text, got {len(same_product)} for {len(texts)}"
-            )
-        return self.fusion.apply(self.logits(question, texts), same_product)
+        the product the question is about (None: unknown, for that text or for all);
+        `cosine[i]`: the retriever's similarity of question and text i."""
+        for name, extra in (("same_product", same_product), ("cosine", cosine)):
+            if extra is not None and len(extra) != len(texts):
+                raise ValueError(
+                    f"{name} needs one value per text, got {len(extra)} for {len(texts)}"
+                )
+        return self.fusion.apply(self.logits(question, texts), same_product, cosine)
 
     @staticmethod
     def same_product(hit: Hit, product_id: str | None) -> bool | None:
@@ -179,21 +257,46 @@ class AnswerabilityJudge:
         return None if not product_id or not owner else str(owner) == product_id
 
     def rerank(self, query: str, hits: Sequence[Hit], product_id: str | None = None) -> list[Hit]:
-        """The hits reordered by the judge, best first; Hit.score becomes the judge's probability.
+        """The hits reordered by the judge, best first; Hit.score becomes the judge's probability
+        (Hit.cosine keeps the retriever's similarity).
 
         With `product_id` (the product the shopper is looking at), a hit about another
         product scores lower and one about this product higher; shop-wide hits, and every
-        hit when the product is unknown, are scored by the text alone."""
+        hit when the product is unknown, are scored without product context."""
         flags = [self.same_product(h, product_id) for h in hits]
-        scores = self.score(query, [h.text for h in hits], flags)
+        cosine = [h.similarity for h in hits]
+        scores = self.score(query, [h.text for h in hits], flags, cosine)
         order = np.argsort(-scores, kind="stable")
-        return [Hit(hits[i].id, hits[i].text, float(scores[i]), hits[i].metadata) for i in order]
+        return [
+            Hit(hits[i].id, hits[i].text, float(scores[i]), hits[i].metadata, cosine[i])
+            for i in order
+        ]
 
-    def answerable(self, best_score: float, product_known: bool = True) -> bool:
-        """Whether a passage scored `best_score` answers: fused scores (product known) and
-        text-only scores each against their own calibrated threshold."""
-        return best_score >= (self.threshold if product_known else self.threshold_text)
+    def confidence(
+        self, best_score: float, runner_up: float | None = None, product_known: bool = True
+    ) -> float:
+        """P(the best passage is the one that answers), from its score and the next one's."""
+        return self.fusion.confidence(best_score, runner_up, product_known)
 
-    def clears(self, hit: Hit, product_id: str | None) -> bool:
-        """`answerable` for a hit `rerank` scored with the same `product_id`."""
-        return self.answerable(hit.score, self.same_product(hit, product_id) is not None)
+    def answerable(
+        self, best_score: float, product_known: bool = True, runner_up: float | None = None
+    ) -> bool:
+        """Whether the bot may answer from a passage scored `best_score` (the next passage
+        scored `runner_up`): its confidence against the calibrated threshold of its kind,
+        product known (fused scores) or not (scores without product context)."""
+        cut = self.threshold if product_known else self.threshold_text
+        return self.confidence(best_score, runner_up, product_known) >= cut
+
+    @staticmethod
+    def contenders(ranked: Sequence[Hit], band: float = CONTENDER_BAND) -> list[Hit]:
+        """The best of `rerank`'s hits and those scored within `band` of it: the passages
+        the judge cannot tell apart, which the reply is written from."""
+        return [h for h in ranked if ranked and h.score >= ranked[0].score - band]
+
+    def clears(self, hits: Sequence[Hit], product_id: str | None) -> bool:
+        """`answerable` for the best of hits that `rerank` scored with the same `product_id`."""
+        if not hits:
+            return False
+        known = self.same_product(hits[0], product_id) is not None
+        runner_up = hits[1].score if len(hits) > 1 else None
+        return self.answerable(hits[0].score, known, runner_up)

@@ -26,7 +26,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ import numpy as np
 
 from bot.judge import FUSION_FILE
 from finetune.judge_data import judge_pairs, listwise_rows, mine_negatives
-from finetune.judge_fusion import cross_fitted, fit_fusion
+from finetune.judge_fusion import cross_fitted, fit_fusion, fit_gate
 from finetune.matcher import _parent, finish_artifact, rank
 from finetune.qa_data import QAData, QAExample, bm25_negatives
 from finetune.qa_metrics import roc_auc
@@ -115,14 +115,18 @@ class HeldOut:
     rankings: Sequence[Sequence[str]]  # dense top `rerank_depth` per question
     by_id: dict[str, Passage]
     product_passages: dict[str, list[str]]
+    cosine: dict[tuple[int, str], float] = field(default_factory=dict)  # of every key, to fuse
 
     def keys(self) -> list[tuple[int, str]]:
         out: dict[tuple[int, str], None] = {}
         for i, (q, r) in enumerate(zip(self.held, self.rankings, strict=True)):
-            own = self.product_passages.get(q.product_id or "", [])
-            for p in [*q.evidence_ids, *r, *own]:
+            for p in [*q.evidence_ids, *r, *self.own(i)]:
                 out[(i, p)] = None
         return list(out)
+
+    def own(self, i: int) -> list[str]:
+        """The passages of held-out question i's product."""
+        return self.product_passages.get(self.held[i].product_id or "", [])
 
     def same(self, i: int, p: str) -> bool:
         q = self.held[i].product_id
@@ -131,8 +135,9 @@ class HeldOut:
     def report(self, score: ScorePairs, fuse: bool) -> dict[str, Any]:
         """AUCs: `auc` (logit alone, gold vs the dense top-10 non-gold, as `eval qa` global),
         `auc_product` (logit alone, gold vs the other passages of its product, as `eval qa
-        --scope product`), `auc_fused` (fused with same-product, cross-fitted over 2 folds of
-        questions); with `fuse`, also the fusion fitted on all of them and the calibration data."""
+        --scope product`), `auc_fused` (fused with same-product and the cosine, cross-fitted
+        over 2 folds of questions, on the `auc` pairs); with `fuse`, also the fusion fitted
+        on every pair (so it learns to choose within a product too) with its answer gate."""
         keys = self.keys()
         s = score([(self.held[i].question, self.by_id[p].text) for i, p in keys])
         logit = dict(zip(keys, s.tolist(), strict=True))
@@ -144,37 +149,53 @@ class HeldOut:
         prod = [
             (i, p)
             for i, q in enumerate(self.held)
-            for p in dict.fromkeys(
-                [*q.evidence_ids, *self.product_passages.get(q.product_id or "", [])]
-            )
+            for p in dict.fromkeys([*q.evidence_ids, *self.own(i)])
         ]
 
         def label(i: int, p: str) -> int:
             return int(p in self.held[i].evidence_ids)
 
-        x = np.array([logit[k] for k in glob])
-        y = np.array([label(*k) for k in glob])
-        same = np.array([self.same(*k) for k in glob], dtype=float)
-        out: dict[str, Any] = {"auc": roc_auc(x.tolist(), y.tolist())}
+        out: dict[str, Any] = {"auc": roc_auc([logit[k] for k in glob], [label(*k) for k in glob])}
         py = [label(*k) for k in prod]
         if 0 < sum(py) < len(py):
             out["auc_product"] = roc_auc([logit[k] for k in prod], py)
         if not fuse:
             return out
-        groups = np.array([i for i, _ in glob])
-        out["auc_fused"] = roc_auc(cross_fitted(x, same, y, groups).tolist(), y.tolist())
-        fusion = fit_fusion(x, same, y)
-        out["fusion"] = fusion
-        # the best candidate's probability and whether it is gold, per question: with the
-        # product known (fused) and unknown (logit alone), each calibrates its own threshold
+        x = np.array([logit[k] for k in keys])
+        y = np.array([label(*k) for k in keys])
+        same = np.array([self.same(*k) for k in keys], dtype=float)
+        cos = np.array([self.cosine[k] for k in keys])
+        groups = np.array([i for i, _ in keys])
+        crossed = dict(
+            zip(keys, cross_fitted(x, same, y, groups, cosine=cos).tolist(), strict=True)
+        )
+        out["auc_fused"] = roc_auc([crossed[k] for k in glob], [label(*k) for k in glob])
+        fusion = fit_fusion(x, same, y, cos)
+        # per question, the best candidate's probability, the runner-up's and whether the
+        # best is gold: with the product known (candidates: the retrieved ones and the
+        # product's own, as a product page gets) and unknown (the retrieved ones), for the
+        # answer gate and its threshold
+        gate: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         for key, known in (("", True), ("_text", False)):
-            best, top_gold = [], []
+            best, second, top_gold = [], [], []
             for i, (q, r) in enumerate(zip(self.held, self.rankings, strict=True)):
-                flags = np.array([self.same(i, p) for p in r]) if known else None
-                cand = fusion.apply(np.array([logit[(i, p)] for p in r]), flags)
-                best.append(float(cand.max()))
-                top_gold.append(r[int(np.argmax(cand))] in q.evidence_ids)
-            out["best" + key], out["top_gold" + key] = np.array(best), np.array(top_gold)
+                cand = list(dict.fromkeys([*r, *self.own(i)])) if known else list(r)
+                flags = np.array([self.same(i, p) for p in cand]) if known else None
+                p_ans = fusion.apply(
+                    np.array([logit[(i, p)] for p in cand]),
+                    flags,
+                    np.array([self.cosine[(i, p)] for p in cand]),
+                )
+                order = np.argsort(-p_ans, kind="stable")
+                best.append(float(p_ans[order[0]]))
+                second.append(float(p_ans[order[1]]) if len(order) > 1 else 0.0)
+                top_gold.append(cand[int(order[0])] in q.evidence_ids)
+            gate[key] = (np.array(best), np.array(second), np.array(top_gold))
+        fusion = fit_gate(fusion, gate[""], gate["_text"])
+        out["fusion"] = fusion
+        for key, (b1, b2, gold) in gate.items():
+            conf = [fusion.confidence(b, r, key == "") for b, r in zip(b1, b2, strict=True)]
+            out["best" + key], out["top_gold" + key] = np.array(conf), gold
         return out
 
 
@@ -215,13 +236,25 @@ def _logits(model: Any) -> ScorePairs:
 
 
 def _heldout(
-    held: Sequence[QAExample], dense: Sequence[Sequence[str]], data: QAData, depth: int
+    held: Sequence[QAExample],
+    dense: Sequence[Sequence[str]],
+    data: QAData,
+    depth: int,
+    encode: Callable[[list[str]], np.ndarray],
 ) -> HeldOut:
-    """The held-out questions with their top `depth` candidates and every product's passages."""
+    """The held-out questions with their top `depth` candidates and every product's passages,
+    and the matcher's cosine of each pair (a feature of the fusion)."""
     product_passages: dict[str, list[str]] = {}
     for p in data.passages:
         product_passages.setdefault(p.product_id or "", []).append(p.id)
-    return HeldOut(held, [r[:depth] for r in dense], data.by_id, product_passages)
+    out = HeldOut(held, [r[:depth] for r in dense], data.by_id, product_passages)
+    keys = out.keys()
+    if keys:
+        ids = list(dict.fromkeys(p for _, p in keys))
+        pv = dict(zip(ids, encode([data.by_id[p].text for p in ids]), strict=True))
+        qv = encode([q.question for q in held])
+        out.cosine = {(i, p): float(qv[i] @ pv[p]) for i, p in keys}
+    return out
 
 
 def calibrate(
@@ -231,7 +264,12 @@ def calibrate(
     fused scores (the question's product known) and for the logit alone (unknown)."""
     after = heldout.report(score, True)
     after["fusion"].save(folder / FUSION_FILE)
+    from retrieval.embedder import Embedder
+    from shopmate.models import minilm_path
+
     metrics: dict[str, Any] = {
+        # whose cosines the fusion was fitted on: the bot must embed with the same model
+        "cosine_embedder": Embedder(cfg.matcher or minilm_path()).fingerprint,
         "holdout_auc_after": after["auc"],
         "holdout_auc_product_after": after.get("auc_product"),
         "holdout_auc_fused_after": after["auc_fused"],
@@ -267,9 +305,8 @@ def train_judge(cfg: JudgeTrainConfig, progress: bool = True) -> Path:
     train_q, held = data.split(cfg.holdout, cfg.seed)
     by_id = data.by_id
 
-    dense = rank(
-        _bi_encoder(cfg.matcher), [*train_q, *held], data.passages, k=max(cfg.rerank_depth, 10)
-    )
+    encode = _bi_encoder(cfg.matcher)
+    dense = rank(encode, [*train_q, *held], data.passages, k=max(cfg.rerank_depth, 10))
     dense_train, dense_held = dense[: len(train_q)], dense[len(train_q) :]
     allowed = {e for q in train_q for e in q.evidence_ids} if cfg.balanced_negatives else None
     bm25 = (
@@ -328,7 +365,7 @@ def train_judge(cfg: JudgeTrainConfig, progress: bool = True) -> Path:
         "n_trained_rows": n_rows,
         "positives": positives,
     }
-    heldout = _heldout(held, dense_held, data, cfg.rerank_depth)
+    heldout = _heldout(held, dense_held, data, cfg.rerank_depth, encode)
     if held:
         before = HeldOut(held, [r[:10] for r in dense_held], by_id, {}).report(score, False)
         metrics["holdout_auc_before"] = before["auc"]
@@ -392,9 +429,10 @@ def recalibrate_judge(cfg: JudgeTrainConfig) -> dict[str, Any]:
     _, held = data.split(cfg.holdout, cfg.seed)
     if not held:
         raise ValueError("recalibrating needs held-out questions (holdout > 0)")
-    dense = rank(_bi_encoder(cfg.matcher), held, data.passages, k=max(cfg.rerank_depth, 10))
+    encode = _bi_encoder(cfg.matcher)
+    dense = rank(encode, held, data.passages, k=max(cfg.rerank_depth, 10))
     model = CrossEncoder(str(cfg.out / "model"), device="cpu", local_files_only=True)
-    heldout = _heldout(held, dense, data, cfg.rerank_depth)
+    heldout = _heldout(held, dense, data, cfg.rerank_depth, encode)
     score = _logits(model)
     tmp = Path(tempfile.mkdtemp(prefix=".judge-cal-", dir=_parent(cfg.out)))
     try:

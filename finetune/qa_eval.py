@@ -4,11 +4,13 @@ Rows (each a dict with the keys of `METRICS`; a metric that does not apply is No
 - base-matcher / ft-matcher: dense retrieval (exact cosine search over the whole kb,
   or the question's product); the answer is the extractive reply from the top passage;
 - ft-matcher+judge: the ft-matcher's top `depth` reranked by the judge, which also
-  abstains when even the best passage scores below its calibrated threshold; the judge
-  knows the question's product (`product_id`, as a product page does) and fuses it with
+  abstains when its answer gate (the best passage's score and its lead over the next)
+  is below the calibrated threshold; the judge knows the question's product
+  (`product_id`, as a product page does) and fuses it, and the ft-matcher's cosine, with
   the cross-encoder's logit; `auc_text_only` is the AUC of the logit alone;
 - base-generator / ft-generator: SmolLM2 without and with the LoRA adapter, both fed the
-  SAME passages (the ft-matcher+judge top 3, and no answer where the judge abstained),
+  SAME passages (of the ft-matcher+judge top 3, the best and those the judge scores within
+  `CONTENDER_BAND` of it, as the bot does; no answer where the judge abstained),
   so the difference between the rows is the generator's; a reply that fails the
   grounding check (bot/grounding.py) is replaced by the extractive answer.
 
@@ -20,7 +22,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -29,7 +31,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from bot.grounding import GroundedReply, Grounder, extract, support
-from bot.judge import AnswerabilityJudge
+from bot.judge import CONTENDER_BAND, AnswerabilityJudge
 from finetune.matcher import retrieval_scores
 from finetune.qa_data import QAData, QAExample
 from finetune.qa_metrics import citation_precision, roc_auc, rouge_l, token_f1
@@ -163,6 +165,14 @@ def selective_precision(
     return out
 
 
+def _gate(judge: AnswerabilityJudge, ranked_scores: Sequence[float], product_known: bool) -> float:
+    """The judge's confidence that the best of these (sorted) scores is the evidence."""
+    if not ranked_scores:
+        return 0.0
+    runner_up = ranked_scores[1] if len(ranked_scores) > 1 else None
+    return judge.confidence(ranked_scores[0], runner_up, product_known)
+
+
 class QAEvaluator:
     """Scores the base and fine-tuned QA models on one kb and its questions."""
 
@@ -212,7 +222,7 @@ class QAEvaluator:
             ("base-matcher", self.base_embedder),
             ("ft-matcher", self.artifacts.matcher / "model"),
         ):
-            rankings, retrieve_s = self._dense(Embedder(path), qs, passages)
+            rankings, retrieve_s, cosine = self._dense(Embedder(path), qs, passages)
             replies = [
                 GroundedReply(f"{extract(q.question, by_id[r[0]].text)} [1]", [0], "extractive")
                 if r
@@ -229,29 +239,31 @@ class QAEvaluator:
                 retrieve_s,
             )
             report.models[name] = row
-        ft_rankings = rankings  # the ft-matcher's, from the last pass of the loop
+        ft_rankings, ft_cosine = rankings, cosine  # the ft-matcher's, from the loop's last pass
 
         judge = AnswerabilityJudge.load(self.artifacts.judge)
         reranked: list[list[str]] = []
-        best: list[float] = []
+        contenders: list[list[str]] = []
+        confidence: list[float] = []  # the judge's answer gate, per question
         text_reranked: list[list[str]] = []  # as a shopper with no product page would get
-        text_best: list[float] = []
+        text_confidence: list[float] = []
         auc_scores: list[float] = []
         auc_logits: list[float] = []  # the cross-encoder alone, without product context
         auc_labels: list[int] = []
         judge_s: list[float] = []
-        for q, ranked in tqdm(
-            list(zip(qs, ft_rankings, strict=True)), desc="judge", disable=not self.progress
+        for i, (q, ranked) in enumerate(
+            tqdm(list(zip(qs, ft_rankings, strict=True)), desc="judge", disable=not self.progress)
         ):
             cand = list(dict.fromkeys([*ranked, *q.evidence_ids]))
             t0 = time.perf_counter()
             logits = judge.logits(q.question, [by_id[p].text for p in cand])
+            cos = ft_cosine(i, cand)
             same = (
                 np.array([by_id[p].product_id == q.product_id for p in cand])
                 if q.product_id
                 else None
             )
-            s = judge.fusion.apply(logits, same)
+            s = judge.fusion.apply(logits, same, cos)
             judge_s.append(time.perf_counter() - t0 + retrieve_s[len(judge_s)])
             scored = dict(zip(cand, s.tolist(), strict=True))
             raw = dict(zip(cand, logits.tolist(), strict=True))
@@ -262,19 +274,22 @@ class QAEvaluator:
                 auc_labels.append(int(p in gold))
             order = sorted(ranked, key=lambda p: -scored[p])
             reranked.append(order)
-            best.append(scored[order[0]] if order else 0.0)
-            text = dict(zip(cand, judge.fusion.apply(logits).tolist(), strict=True))
+            # what the reply is written from: the best and those within the judge's band
+            contenders.append([p for p in order if scored[p] >= scored[order[0]] - CONTENDER_BAND])
+            confidence.append(_gate(judge, [scored[p] for p in order], q.product_id is not None))
+            text = dict(zip(cand, judge.fusion.apply(logits, None, cos).tolist(), strict=True))
             text_order = sorted(ranked, key=lambda p: -text[p])
             text_reranked.append(text_order)
-            text_best.append(text[text_order[0]] if text_order else 0.0)
-        answerable = [judge.answerable(b) for b in best]
+            text_confidence.append(_gate(judge, [text[p] for p in text_order], False))
+        cut = judge.threshold
+        answerable = [c >= cut for c in confidence]
         row = self._judge_row(qs, by_id, reranked, answerable, judge_s)
-        row |= selective_precision([r[:1] for r in reranked], qs, best)
+        row |= selective_precision([r[:1] for r in reranked], qs, confidence)
         row["auc"] = roc_auc(auc_scores, auc_labels)
         row["auc_text_only"] = roc_auc(auc_logits, auc_labels)
         report.models["ft-matcher+judge"] = row
         # the same judge when the shopper's product is unknown: logit-only fit and threshold
-        text_ok = [judge.answerable(b, product_known=False) for b in text_best]
+        text_ok = [c >= judge.threshold_text for c in text_confidence]
         row = self._judge_row(qs, by_id, text_reranked, text_ok, judge_s)
         row["auc"] = row["auc_text_only"] = roc_auc(auc_logits, auc_labels)
         report.models["ft-matcher+judge (no product)"] = row
@@ -282,7 +297,7 @@ class QAEvaluator:
         report.extra["judge_threshold_text"] = judge.threshold_text
 
         if self.llm is not None:
-            self._generators(report, qs, reranked, answerable, best, by_id, judge_s)
+            self._generators(report, qs, contenders, answerable, confidence, by_id, judge_s)
         return report
 
     @staticmethod
@@ -313,31 +328,39 @@ class QAEvaluator:
 
     def _dense(
         self, emb: Embedder, qs: list[QAExample], passages: list[Any]
-    ) -> tuple[list[list[str]], list[float]]:
-        """Top-`depth` passage ids per question, and seconds per question (query embedding,
-        exact cosine search over the pre-embedded kb, scope filter)."""
+    ) -> tuple[list[list[str]], list[float], Callable[[int, list[str]], np.ndarray]]:
+        """Top-`depth` passage ids per question, seconds per question (query embedding,
+        exact cosine search over the pre-embedded kb, scope filter), and the cosine of
+        question i and any passages (for the judge's fusion)."""
         pv = emb.encode([p.text for p in passages], show_progress=self.progress)
         ids = np.array([p.id for p in passages])
+        row_of = {p.id: n for n, p in enumerate(passages)}
         products = np.array([p.product_id or "" for p in passages])
         emb.encode_one(qs[0].question)  # warm
-        rankings, seconds = [], []
+        rankings, seconds, qvs = [], [], []
         for q in tqdm(qs, desc=f"{emb.name} queries", disable=not self.progress):
             t0 = time.perf_counter()
-            sims = pv @ emb.encode_one(q.question)
+            qv = emb.encode_one(q.question)
+            sims = pv @ qv
             if self.scope == "product":
                 sims = np.where(products == (q.product_id or ""), sims, -np.inf)
             top = np.argsort(-sims, kind="stable")[: self.depth]
             rankings.append([str(x) for x in ids[top[np.isfinite(sims[top])]]])
             seconds.append(time.perf_counter() - t0)
-        return rankings, seconds
+            qvs.append(qv)
+
+        def cosine(i: int, pids: list[str]) -> np.ndarray:
+            return np.asarray(pv[[row_of[p] for p in pids]] @ qvs[i], dtype=np.float64)
+
+        return rankings, seconds, cosine
 
     def _generators(
         self,
         report: QAReport,
         qs: list[QAExample],
-        reranked: list[list[str]],
+        passages: list[list[str]],  # per question, what the reply is written from
         answerable: list[bool],
-        confidence: list[float],  # the judge's best score per question
+        confidence: list[float],  # the judge's answer gate per question
         by_id: dict[str, Any],
         upstream_s: list[float],
     ) -> None:
@@ -360,7 +383,7 @@ class QAEvaluator:
             for i in tqdm(idx, desc=name, disable=not self.progress):
                 q = qs[i]
                 ok = answerable[i] or not self.abstain
-                top = reranked[i][: grounder.max_passages] if ok else []
+                top = passages[i][: grounder.max_passages] if ok else []
                 t0 = time.perf_counter()
                 r = grounder.reply(q.question, [by_id[p].text for p in top])
                 dt = time.perf_counter() - t0

@@ -55,16 +55,16 @@ def fuse(
     floor = min((h.score for h in dense), default=0.0)
     seen = {h.id for h in dense}
     scored = [
-        (dense_weight * h.score + bm25_weight * lexical.get(h.id, 0.0), n, h)
+        (dense_weight * h.score + bm25_weight * lexical.get(h.id, 0.0), n, h, h.score)
         for n, h in enumerate(dense)
     ]
     scored += [
-        (dense_weight * floor + bm25_weight * lexical.get(h.id, 0.0), len(dense) + n, h)
+        (dense_weight * floor + bm25_weight * lexical.get(h.id, 0.0), len(dense) + n, h, floor)
         for n, h in enumerate(lexical_only)
         if h.id not in seen
     ]
     scored.sort(key=lambda t: (-t[0], t[1]))
-    return [Hit(h.id, h.text, float(s), h.metadata) for s, _, h in scored]
+    return [Hit(h.id, h.text, float(s), h.metadata, float(cos)) for s, _, h, cos in scored]
 
 
 class HybridRetriever:

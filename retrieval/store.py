@@ -25,12 +25,19 @@ MetaValue = str | int | float | bool
 
 @dataclass(frozen=True)
 class Hit:
-    """One search result; score is cosine similarity (1 = identical)."""
+    """One search result; score is cosine similarity (1 = identical) until a later stage
+    (hybrid fusion, the judge) replaces it, and then `cosine` keeps the dense similarity."""
 
     id: str
     text: str
     score: float
     metadata: dict[str, Any] = field(default_factory=dict)
+    cosine: float | None = None
+
+    @property
+    def similarity(self) -> float:
+        """The dense cosine of query and passage (the score itself for a dense hit)."""
+        return self.score if self.cosine is None else self.cosine
 
 
 class EmbedderMismatch(ValueError):

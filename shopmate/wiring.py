@@ -84,13 +84,15 @@ def load_rec_model(settings: Settings) -> RecModel | None:
     return model
 
 
-def load_judge(settings: Settings) -> AnswerabilityJudge | None:
-    """The fine-tuned answerability judge when SHOPMATE_JUDGE_PATH names one (opt-in: the judges
-    measured so far abstain far too often, see docs/benchmarks.md)."""
+def load_judge(settings: Settings, embedder: Embedder) -> AnswerabilityJudge | None:
+    """The fine-tuned answerability judge when SHOPMATE_JUDGE_PATH names one (opt-in: train
+    it on the shop's own questions first, see README). A judge calibrated on another
+    embedder's cosines would misjudge this one's, so it is refused at start-up."""
     path = settings.judge_path
     if path is None:
         return None
     judge = AnswerabilityJudge.load(path)  # a configured path that does not load is an error
+    judge.check_embedder(embedder.fingerprint, embedder.name)
     log.info("answerer: judge from %s (threshold %.3f)", path, judge.threshold)
     return judge
 
@@ -126,7 +128,7 @@ def load_shared(
         embedder,
         build_chat_model(settings),
         shop_intent_classifier(settings.models_dir, embedder),
-        load_judge(settings),
+        load_judge(settings, embedder),
     )
 
 

@@ -7,6 +7,7 @@ Metric functions are checked against hand-computed values.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,7 @@ from finetune.judge import (
     train_judge,
 )
 from finetune.judge_data import mine_negatives
-from finetune.judge_fusion import cross_fitted, fit_fusion, fit_logistic
+from finetune.judge_fusion import cross_fitted, fit_fusion, fit_gate, fit_logistic
 from finetune.matcher import MatcherTrainConfig, train_matcher
 from finetune.qa_data import QAData, QADataError, QAExample, bm25_negatives, load_qa
 from finetune.qa_eval import selective_precision
@@ -134,6 +135,20 @@ def test_logistic_fit_by_hand() -> None:
     # per pair: a shop-wide passage (None) is scored by the logit-only fit among fused ones
     mixed = fusion.apply(np.array([1.0, 1.0, 1.0]), [True, None, False])
     assert mixed == pytest.approx(1 / (1 + np.exp(-np.array([2.0, 0.75, 1.0]))))
+    # the retriever's cosine as a third feature, in both fits; a fit that uses it needs it
+    with_cos = ScoreFusion(a=2.0, c=1.0, b=-1.0, a0=0.5, b0=0.25, d=3.0, d0=-1.0)
+    got = with_cos.apply(np.array([1.0, 1.0]), [True, None], cosine=np.array([0.5, 0.5]))
+    assert got == pytest.approx(1 / (1 + np.exp(-np.array([3.5, 0.25]))))
+    with pytest.raises(ValueError, match="cosine"):
+        with_cos.apply(np.array([1.0]), [True])
+    with pytest.raises(ValueError, match="one value per logit"):
+        with_cos.apply(np.array([1.0]), [True], cosine=np.array([0.5, 0.5]))
+    # the answer gate by hand: sigmoid(ga * best + gm * lead + gb); no gate: the best score
+    assert fusion.confidence(0.7, 0.6) == pytest.approx(0.7)
+    gated = replace(with_cos, gated=True, ga=1.0, gm=4.0, gb=-1.0, ga0=2.0, gm0=0.0, gb0=0.0)
+    assert gated.confidence(0.7, 0.6) == pytest.approx(1 / (1 + np.exp(-(0.7 + 0.4 - 1.0))))
+    assert gated.confidence(0.7, None) == pytest.approx(1 / (1 + np.exp(-(0.7 + 2.8 - 1.0))))
+    assert gated.confidence(0.7, 0.6, product_known=False) == pytest.approx(1 / (1 + np.exp(-1.4)))
 
 
 def test_fusion_learns_that_other_products_do_not_answer() -> None:
@@ -148,6 +163,29 @@ def test_fusion_learns_that_other_products_do_not_answer() -> None:
     assert (
         roc_auc(fused.tolist(), labels.tolist()) > roc_auc(logits.tolist(), labels.tolist()) + 0.1
     )
+    # a retriever's cosine that knows something the logit does not gets a positive weight
+    # and lifts the held-out AUC further
+    cosine = 0.4 + 0.2 * labels + 0.1 * rng.normal(size=n)
+    with_cos = fit_fusion(logits, same.astype(float), labels.astype(int), cosine)
+    assert with_cos.d > 1 and with_cos.d0 > 1 and with_cos.uses_cosine
+    fused_cos = cross_fitted(
+        logits, same.astype(float), labels.astype(int), np.arange(n) // 4, cosine=cosine
+    )
+    assert roc_auc(fused_cos.tolist(), labels.tolist()) > roc_auc(fused.tolist(), labels.tolist())
+
+
+def test_answer_gate_learns_that_a_clear_lead_is_right() -> None:
+    # the best passage is right when it leads the runner-up clearly, whatever its own score
+    rng = np.random.default_rng(1)
+    n = 300
+    best = rng.uniform(0.5, 1.0, n)
+    runner_up = best - rng.uniform(0.0, 0.5, n)
+    right = (best - runner_up + 0.1 * rng.normal(size=n)) > 0.25
+    none = (best, runner_up, np.zeros(n, dtype=bool))  # no right answer at all: no fit
+    gated = fit_gate(ScoreFusion(), (best, runner_up, right), none)
+    assert gated.gated and gated.gm > 5
+    assert gated.confidence(0.6, 0.1) > 0.75 > 0.25 > gated.confidence(0.9, 0.85)
+    assert (gated.ga0, gated.gm0, gated.gb0) == (1.0, 0.0, 0.0)
 
 
 def test_bad_data_is_named(tmp_path: Path) -> None:
@@ -244,23 +282,68 @@ def test_judge_learns_to_separate_evidence(tmp_path: Path) -> None:
     judge.threshold, judge.threshold_text = 0.99, 0.01
     policy = Hit("policy", "returns are free for 30 days.", 0.5, {})
     own = Hit("k1", texts["k1"], 0.5, {"product_id": "p1"})
-    assert judge.clears(policy, "p1") and not judge.clears(own, "p1") and judge.clears(own, None)
+    assert judge.clears([policy], "p1") and not judge.clears([own], "p1")
+    assert judge.clears([own], None) and not judge.clears([], "p1")
     assert judge.same_product(own, "p1") is True and judge.same_product(policy, "p1") is None
     assert judge.same_product(own, "p2") is False and judge.same_product(own, None) is None
-    with pytest.raises(ValueError, match="one flag per text"):
+    with pytest.raises(ValueError, match="one value per text"):
         judge.score("q", ["a", "b"], [True])
     with pytest.raises(ValueError, match="not a judge artifact"):
         AnswerabilityJudge.load(tmp_path)
     # an artifact is refitted on held-out questions without retraining: a fusion and a
     # threshold for each case, product known or not
-    from dataclasses import replace
-
     metrics = recalibrate_judge(replace(cfg, holdout=0.25))
     assert 0 <= metrics["answer_threshold_text"] <= 1 and 0 <= metrics["answer_threshold"] <= 1
     saved = json.loads((out / "metrics.json").read_text())
     assert (
         saved["steps"] == 30 and saved["answer_threshold_text"] == metrics["answer_threshold_text"]
     )
-    assert AnswerabilityJudge.load(out).threshold_text == metrics["answer_threshold_text"]
+    loaded = AnswerabilityJudge.load(out)
+    assert loaded.threshold_text == metrics["answer_threshold_text"]
+    # refitted with the matcher's cosine as a feature, and with its answer gate
+    assert loaded.fusion.uses_cosine and loaded.fusion.gated
+    # ... of the embedder it names: the bot must embed with that one
+    assert loaded.cosine_embedder is not None
+    loaded.check_embedder(loaded.cosine_embedder, "the same model")
+    with pytest.raises(ValueError, match="--recalibrate"):
+        loaded.check_embedder("0123456789abcdef", "another model")
     with pytest.raises(ValueError, match="held-out"):
         recalibrate_judge(cfg)
+
+
+def test_answerer_with_a_judge_answers_a_clear_winner_only(services) -> None:  # type: ignore[no-untyped-def]
+    """The bot's path with a judge: the retriever's cosine reaches the fusion, the best
+    passage's lead over the runner-up reaches the gate, and a failed gate hands off."""
+    from bot.answerer import Answerer
+    from bot.judge import AnswerabilityJudge
+    from retrieval.retriever import KnowledgeRetriever
+    from retrieval.store import Hit
+    from shopmate.models import minilm_path
+    from shopmate.wiring import KNOWLEDGE
+
+    # a fusion that ignores the cross-encoder (MiniLM with a fresh head here) and scores by
+    # the cosine alone, and a gate on the lead alone: every decision below is known exactly
+    fusion = ScoreFusion(a=0.0, b=-5.0, a0=0.0, b0=-5.0, d=10.0, d0=10.0, gated=True)
+    fusion = replace(fusion, ga=0.0, gm=20.0, gb=0.0, ga0=0.0, gm0=20.0, gb0=0.0)
+    judge = AnswerabilityJudge(minilm_path(), fusion=fusion)
+    knowledge = KnowledgeRetriever(services.embedder, services.store, KNOWLEDGE)
+    answerer = Answerer(services.embedder, knowledge, judge=judge)
+    question = "How many days do I have to return an item?"
+    hits = knowledge.retrieve(question, top_k=answerer.rerank_depth)
+    ranked = judge.rerank(question, hits)
+    assert [h.id for h in ranked] == [h.id for h in hits]  # by the cosine, as the fusion says
+    assert [h.cosine for h in ranked] == [h.score for h in hits]  # kept beside P(answers)
+    lead = ranked[0].score - ranked[1].score
+    conf = float(1 / (1 + np.exp(-20.0 * lead)))
+    assert judge.confidence(ranked[0].score, ranked[1].score, False) == pytest.approx(conf)
+    judge.threshold = judge.threshold_text = conf - 1e-4  # just below: the bot answers
+    a = answerer.answer(question)
+    assert a.grounded and a.citations[0].id == hits[0].id
+    judge.threshold = judge.threshold_text = conf + 1e-4  # just above: a person is offered
+    a = answerer.answer(question)
+    assert not a.grounded and not a.citations
+    # the reply is written from the best passage and those scored within the band of it
+    near = [Hit("a", "x", 0.90), Hit("b", "y", 0.85), Hit("c", "z", 0.70)]
+    assert [h.id for h in judge.contenders(near)] == ["a", "b"]
+    assert [h.id for h in judge.contenders(near, band=0.0)] == ["a"]
+    assert judge.contenders([]) == []
