@@ -172,24 +172,26 @@ class HeldOut:
         out["auc_fused"] = roc_auc([crossed[k] for k in glob], [label(*k) for k in glob])
         fusion = fit_fusion(x, same, y, cos)
         # per question, the best candidate's probability, the runner-up's and whether the
-        # best is gold: with the product known (candidates: the retrieved ones and the
-        # product's own, as a product page gets) and unknown (the retrieved ones), for the
-        # answer gate and its threshold
+        # best is gold, for the answer gate and its threshold. Product known: twice, over
+        # the retrieved candidates (the bot's case: its retriever searches the whole shop)
+        # and over those plus the product's own passages (a search within the product);
+        # product unknown: over the retrieved ones
         gate: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         for key, known in (("", True), ("_text", False)):
             best, second, top_gold = [], [], []
             for i, (q, r) in enumerate(zip(self.held, self.rankings, strict=True)):
-                cand = list(dict.fromkeys([*r, *self.own(i)])) if known else list(r)
-                flags = np.array([self.same(i, p) for p in cand]) if known else None
-                p_ans = fusion.apply(
-                    np.array([logit[(i, p)] for p in cand]),
-                    flags,
-                    np.array([self.cosine[(i, p)] for p in cand]),
-                )
-                order = np.argsort(-p_ans, kind="stable")
-                best.append(float(p_ans[order[0]]))
-                second.append(float(p_ans[order[1]]) if len(order) > 1 else 0.0)
-                top_gold.append(cand[int(order[0])] in q.evidence_ids)
+                sets = [list(r), list(dict.fromkeys([*r, *self.own(i)]))] if known else [list(r)]
+                for cand in sets:
+                    flags = np.array([self.same(i, p) for p in cand]) if known else None
+                    p_ans = fusion.apply(
+                        np.array([logit[(i, p)] for p in cand]),
+                        flags,
+                        np.array([self.cosine[(i, p)] for p in cand]),
+                    )
+                    order = np.argsort(-p_ans, kind="stable")
+                    best.append(float(p_ans[order[0]]))
+                    second.append(float(p_ans[order[1]]) if len(order) > 1 else 0.0)
+                    top_gold.append(cand[int(order[0])] in q.evidence_ids)
             gate[key] = (np.array(best), np.array(second), np.array(top_gold))
         fusion = fit_gate(fusion, gate[""], gate["_text"])
         out["fusion"] = fusion

@@ -86,7 +86,15 @@ def fit_gate(
     def one(best: np.ndarray, runner_up: np.ndarray, right: np.ndarray) -> tuple[float, ...]:
         if len(np.unique(right)) != 2:  # all right or all wrong: the score alone decides
             return 1.0, 0.0, 0.0
-        (ga, gm), gb = fit_logistic(np.column_stack([best, best - runner_up]), right)
+        x = np.column_stack([best, best - runner_up])
+        (ga, gm), gb = fit_logistic(x, right)
+        # monotone: a higher-scoring or clearer winner is never trusted less; a feature
+        # whose weight comes out negative is dropped and the other refitted alone
+        if ga < 0 or gm < 0:
+            keep = 1 if ga < 0 else 0
+            (w,), gb = fit_logistic(x[:, keep : keep + 1], right)
+            w = max(float(w), 0.0)
+            ga, gm = (0.0, w) if keep == 1 else (w, 0.0)
         return float(ga), float(gm), gb
 
     ga, gm, gb = one(*known)

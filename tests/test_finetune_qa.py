@@ -186,6 +186,10 @@ def test_answer_gate_learns_that_a_clear_lead_is_right() -> None:
     assert gated.gated and gated.gm > 5
     assert gated.confidence(0.6, 0.1) > 0.75 > 0.25 > gated.confidence(0.9, 0.85)
     assert (gated.ga0, gated.gm0, gated.gb0) == (1.0, 0.0, 0.0)
+    # a fit that would trust a lower-scoring winner more is refused: the gate is monotone
+    lower_is_right = fit_gate(ScoreFusion(), (best, runner_up, best < 0.7), none)
+    assert lower_is_right.ga == 0.0 and lower_is_right.gm >= 0.0
+    assert lower_is_right.confidence(0.9, 0.5) >= lower_is_right.confidence(0.6, 0.5)
 
 
 def test_bad_data_is_named(tmp_path: Path) -> None:
