@@ -278,6 +278,10 @@ def finetune_generator(
     lora_layers: Annotated[
         int, typer.Option(min=0, help="Adapt only the top N layers (0: all of them).")
     ] = 16,
+    passages: Annotated[
+        int,
+        typer.Option(min=1, help="Passages per training prompt: the evidence and N-1 distractors."),
+    ] = 3,
     threads: ThreadsOpt = 2,
     progress: ProgressOpt = True,
 ) -> None:
@@ -299,6 +303,7 @@ def finetune_generator(
         max_minutes=max_minutes,
         order=order,  # type: ignore[arg-type]  # checked by train_generator
         lora_layers=lora_layers,
+        passages=passages,
     )
     try:
         path = train_generator(cfg, progress)
