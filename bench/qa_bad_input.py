@@ -46,7 +46,7 @@ def main() -> None:
 
     torch.set_num_threads(1)
     from bot.grounding import SYSTEM_PROMPT, Grounder, leaks_prompt, unsupported_numbers
-    from bot.judge import CONTENDER_BAND, AnswerabilityJudge
+    from bot.judge import AnswerabilityJudge, in_band
     from bot.llm import LocalChatModel
     from retrieval.embedder import Embedder
     from retrieval.evaluation import load_kb
@@ -69,11 +69,11 @@ def main() -> None:
             cand = [passages[i] for i in order]
             s = judge.score(q, [p.text for p in cand], cosine=sims[order].tolist())
             order = np.argsort(-s)
-            best, runner_up = float(s[order[0]]), float(s[order[1]])
+            ranked = s[order].tolist()
             # a probe names no product: the judge's product-unknown fit and threshold; the
             # reply is written from the judge's contenders, as the bot does
-            if judge.answerable(best, product_known=False, runner_up=runner_up):
-                top = [cand[i].text for i in order[:3] if s[i] >= best - CONTENDER_BAND]
+            if judge.answers(ranked, product_known=False):
+                top = [cand[i].text for i in order[: min(3, in_band(ranked))]]
         r = grounder.reply(q, top)
         cited = [top[i] for i in r.cited]
         row = {

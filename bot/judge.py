@@ -278,25 +278,36 @@ class AnswerabilityJudge:
         """P(the best passage is the one that answers), from its score and the next one's."""
         return self.fusion.confidence(best_score, runner_up, product_known)
 
-    def answerable(
-        self, best_score: float, product_known: bool = True, runner_up: float | None = None
-    ) -> bool:
-        """Whether the bot may answer from a passage scored `best_score` (the next passage
-        scored `runner_up`): its confidence against the calibrated threshold of its kind,
-        product known (fused scores) or not (scores without product context)."""
+    def gate(self, ranked_scores: Sequence[float], product_known: bool = True) -> float:
+        """`confidence` for scores sorted best first (0 when there are none)."""
+        if not len(ranked_scores):
+            return 0.0
+        runner_up = ranked_scores[1] if len(ranked_scores) > 1 else None
+        return self.confidence(ranked_scores[0], runner_up, product_known)
+
+    def answers(self, ranked_scores: Sequence[float], product_known: bool = True) -> bool:
+        """Whether the bot may answer from the best of these scores (sorted best first): the
+        gate against the calibrated threshold of its kind, product known (fused scores) or
+        not (scores without product context)."""
         cut = self.threshold if product_known else self.threshold_text
-        return self.confidence(best_score, runner_up, product_known) >= cut
+        return self.gate(ranked_scores, product_known) >= cut
 
     @staticmethod
     def contenders(ranked: Sequence[Hit], band: float = CONTENDER_BAND) -> list[Hit]:
         """The best of `rerank`'s hits and those scored within `band` of it: the passages
         the judge cannot tell apart, which the reply is written from."""
-        return [h for h in ranked if ranked and h.score >= ranked[0].score - band]
+        return list(ranked[: in_band([h.score for h in ranked], band)])
 
     def clears(self, hits: Sequence[Hit], product_id: str | None) -> bool:
-        """`answerable` for the best of hits that `rerank` scored with the same `product_id`."""
+        """`answers` for the best of hits that `rerank` scored with the same `product_id`."""
         if not hits:
             return False
         known = self.same_product(hits[0], product_id) is not None
-        runner_up = hits[1].score if len(hits) > 1 else None
-        return self.answerable(hits[0].score, known, runner_up)
+        return self.answers([h.score for h in hits[:2]], known)
+
+
+def in_band(ranked_scores: Sequence[float], band: float = CONTENDER_BAND) -> int:
+    """How many of these scores (sorted best first) lie within `band` of the best."""
+    return (
+        sum(1 for x in ranked_scores if x >= ranked_scores[0] - band) if len(ranked_scores) else 0
+    )

@@ -65,14 +65,18 @@ def fit_fusion(
     each with the retriever's cosine as one more feature when `cosine` is given."""
     logits = np.asarray(logits, dtype=np.float64)
     same = np.asarray(same_product, dtype=np.float64)
-    if cosine is None:
-        (a, c), b = fit_logistic(np.column_stack([logits, same]), labels)
-        (a0,), b0 = fit_logistic(logits[:, None], labels)
-        return ScoreFusion(a=float(a), c=float(c), b=b, a0=float(a0), b0=b0)
-    cos = np.asarray(cosine, dtype=np.float64)
-    (a, c, d), b = fit_logistic(np.column_stack([logits, same, cos]), labels)
-    (a0, d0), b0 = fit_logistic(np.column_stack([logits, cos]), labels)
-    return ScoreFusion(a=float(a), c=float(c), b=b, a0=float(a0), b0=b0, d=float(d), d0=float(d0))
+    cos = [] if cosine is None else [np.asarray(cosine, dtype=np.float64)]
+    (a, c, *d), b = fit_logistic(np.column_stack([logits, same, *cos]), labels)
+    (a0, *d0), b0 = fit_logistic(np.column_stack([logits, *cos]), labels)
+    return ScoreFusion(
+        a=float(a),
+        c=float(c),
+        b=b,
+        a0=float(a0),
+        b0=b0,
+        d=float(d[0]) if d else 0.0,
+        d0=float(d0[0]) if d0 else 0.0,
+    )
 
 
 def fit_gate(

@@ -31,7 +31,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from bot.grounding import GroundedReply, Grounder, extract, support
-from bot.judge import CONTENDER_BAND, AnswerabilityJudge
+from bot.judge import AnswerabilityJudge, in_band
 from finetune.matcher import retrieval_scores
 from finetune.qa_data import QAData, QAExample
 from finetune.qa_metrics import citation_precision, roc_auc, rouge_l, token_f1
@@ -165,14 +165,6 @@ def selective_precision(
     return out
 
 
-def _gate(judge: AnswerabilityJudge, ranked_scores: Sequence[float], product_known: bool) -> float:
-    """The judge's confidence that the best of these (sorted) scores is the evidence."""
-    if not ranked_scores:
-        return 0.0
-    runner_up = ranked_scores[1] if len(ranked_scores) > 1 else None
-    return judge.confidence(ranked_scores[0], runner_up, product_known)
-
-
 class QAEvaluator:
     """Scores the base and fine-tuned QA models on one kb and its questions."""
 
@@ -275,12 +267,13 @@ class QAEvaluator:
             order = sorted(ranked, key=lambda p: -scored[p])
             reranked.append(order)
             # what the reply is written from: the best and those within the judge's band
-            contenders.append([p for p in order if scored[p] >= scored[order[0]] - CONTENDER_BAND])
-            confidence.append(_gate(judge, [scored[p] for p in order], q.product_id is not None))
+            ranked_scores = [scored[p] for p in order]
+            contenders.append(order[: in_band(ranked_scores)])
+            confidence.append(judge.gate(ranked_scores, q.product_id is not None))
             text = dict(zip(cand, judge.fusion.apply(logits, None, cos).tolist(), strict=True))
             text_order = sorted(ranked, key=lambda p: -text[p])
             text_reranked.append(text_order)
-            text_confidence.append(_gate(judge, [text[p] for p in text_order], False))
+            text_confidence.append(judge.gate([text[p] for p in text_order], False))
         cut = judge.threshold
         answerable = [c >= cut for c in confidence]
         row = self._judge_row(qs, by_id, reranked, answerable, judge_s)
