@@ -61,6 +61,9 @@ class GeneratorTrainConfig:
     base: Path  # the causal LM folder (SmolLM2-135M-Instruct converted by prepare_llm)
     out: Path = Path("var/models/generator")  # artifact folder (adapter/ inside)
     passages: int = 3  # passages per prompt (the Grounder shows 3): gold + distractors
+    # when set, each prompt shows k = 1..len(passage_mix) passages with these weights (as the
+    # bot's judge hands over 1-3 contenders); `passages` is then ignored
+    passage_mix: tuple[float, ...] = ()
     order: Order = "retrieval"  # retrieval: by the ranker's cosine, as served; shuffled: random
     ranker: Path | None = None  # sentence-transformers folder that orders them (default MiniLM)
     target: Target = "grounded"  # grounded: reference if the check keeps it, else gold words
@@ -167,8 +170,10 @@ def triples(
     seed: int,
     target: Target = "grounded",
     similarity: Similarity | None = None,
+    mix: Sequence[float] = (),
 ) -> list[Triple]:
-    """(question, passages -> cited answer) triples; see `grounded_answer`.
+    """(question, passages -> cited answer) triples; see `grounded_answer`. With `mix`, each
+    question's prompt shows k passages, k = 1..len(mix) drawn with those weights.
 
     Without `similarity` the gold passage(s) and the first distractors are shuffled. With
     it, the prompt shows the gold passage(s) and the distractors the ranker likes best,
@@ -176,9 +181,12 @@ def triples(
     that [1] is usually right, and when to prefer another passage."""
     rng = random.Random(seed)
     out = []
+    sizes = list(range(1, len(mix) + 1))
     for q in questions:
         if not q.answer:
             continue
+        if mix:
+            n_passages = rng.choices(sizes, weights=mix)[0]
         gold = list(q.evidence_ids[: max(1, n_passages - 1)])
         others = [p for p in negatives.get(q.id, []) if p not in gold]
         if similarity is None:
@@ -315,6 +323,11 @@ def train_generator(cfg: GeneratorTrainConfig, progress: bool = True) -> Path:
 
     if cfg.passages <= 0 or cfg.batch_size <= 0 or cfg.rank <= 0:
         raise ValueError("passages, batch_size and rank must be > 0")
+    if cfg.passage_mix and (min(cfg.passage_mix) < 0 or sum(cfg.passage_mix) <= 0):
+        raise ValueError(
+            f"passage_mix must be non-negative weights of 1, 2, ... passages, got {cfg.passage_mix}"
+        )
+    most = len(cfg.passage_mix) or cfg.passages
     if cfg.target not in ("grounded", "reference"):
         raise ValueError(f"target must be 'grounded' or 'reference', got {cfg.target!r}")
     if cfg.order not in ("retrieval", "shuffled"):
@@ -326,7 +339,7 @@ def train_generator(cfg: GeneratorTrainConfig, progress: bool = True) -> Path:
         train_q = rng.sample(train_q, cfg.max_examples)
     held = held[: max(cfg.max_holdout, cfg.gen_check)]
     # retrieval order picks the distractors from a deeper pool, as a retriever would
-    pool = cfg.passages if cfg.order == "shuffled" else max(8, 3 * cfg.passages)
+    pool = most if cfg.order == "shuffled" else max(8, 3 * most)
     negs = distractors(data.passages, [*train_q, *held], pool, seed=cfg.seed)
     similarity = None
     if cfg.order == "retrieval":
@@ -340,8 +353,12 @@ def train_generator(cfg: GeneratorTrainConfig, progress: bool = True) -> Path:
         rows = [encode_example(tok, t.question, t.passages, t.target) for t in ts]
         return [r for r in rows if len(r[0]) <= cfg.max_length]
 
-    train_t = triples(train_q, data.by_id, negs, cfg.passages, cfg.seed, cfg.target, similarity)
-    held_t = triples(held, data.by_id, negs, cfg.passages, cfg.seed + 1, cfg.target, similarity)
+    train_t = triples(
+        train_q, data.by_id, negs, most, cfg.seed, cfg.target, similarity, cfg.passage_mix
+    )
+    held_t = triples(
+        held, data.by_id, negs, most, cfg.seed + 1, cfg.target, similarity, cfg.passage_mix
+    )
     train_rows, held_rows = encoded(train_t), encoded(held_t[: cfg.max_holdout])
     if not train_rows:
         raise ValueError(f"no training triple fits in max_length={cfg.max_length} tokens")

@@ -8,8 +8,9 @@ binary cross-entropy. On the held-out questions it measures ROC-AUC before and a
 fits how the logit is fused with "the passage is about the question's product"
 (finetune/judge_fusion.py: retrieved passages of other products often answer the same
 kind of question, which text alone cannot tell), and calibrates the answer threshold:
-the lowest best-passage probability at which the top reranked passage is gold
-evidence at least `answer_precision` of the time.
+the lowest answer-gate score at which the top reranked passage is gold evidence at
+least `answer_precision` of the time, with `answer_confidence` (a lower confidence
+bound, so the promise holds on questions the judge has not seen).
 
     path = train_judge(JudgeTrainConfig(kb=Path("kb.jsonl"), train=Path("train.jsonl")))
     AnswerabilityJudge.load(path)
@@ -66,6 +67,7 @@ class JudgeTrainConfig:
     holdout: float = 0.1  # share of questions held out for AUC, the fusion and the threshold
     rerank_depth: int = 20  # candidates the judge reranks (calibration mirrors serving)
     answer_precision: float = 0.8  # answered questions must have gold evidence on top this often
+    answer_confidence: float = 0.9  # ... with this confidence (Clopper-Pearson; 0: point estimate)
     # negatives only among passages that are also some training question's evidence: a passage
     # seen only as a negative gets a low prior of its own, which then hurts unseen questions
     # whose evidence it is (every passage is seen as positive as often as it is cited)
@@ -78,22 +80,45 @@ class JudgeTrainConfig:
     seed: int = 0
 
 
+def precision_lower_bound(hits: np.ndarray, n: np.ndarray, confidence: float) -> np.ndarray:
+    """One-sided Clopper-Pearson lower bound on a precision of `hits` out of `n`: the true
+    precision is at least this with probability `confidence` (0: the point estimate)."""
+    if confidence <= 0:
+        return hits / n
+    from scipy.stats import beta
+
+    return np.where(hits > 0, beta.ppf(1 - confidence, hits, n - hits + 1), 0.0)
+
+
 def calibrate_answer_threshold(
-    best: np.ndarray, top_is_gold: np.ndarray, precision: float, min_support: int = 10
+    best: np.ndarray,
+    top_is_gold: np.ndarray,
+    precision: float,
+    min_support: int = 10,
+    confidence: float = 0.9,
 ) -> tuple[float, dict[str, Any]]:
-    """Lowest best-passage score above which the top passage is gold `precision` of the time.
+    """Lowest best-passage score above which the top passage is gold `precision` of the
+    time, with `confidence`: the Clopper-Pearson lower bound of the held-out precision above
+    the threshold must reach the target, not only its point estimate. The lowest threshold
+    whose point estimate reaches the target is the most lenient of many cuts tried on the
+    same questions, so new questions fall short of it about half the time or more; the
+    bound keeps the promise on questions the judge has not seen (confidence 0: point
+    estimate, as before).
 
     When no threshold reaches it, the one with the best accuracy of "answer iff top is gold".
     """
     order = np.argsort(-best)
     hits = np.cumsum(top_is_gold[order])
     n = np.arange(1, len(order) + 1)
-    ok = [i for i in range(len(order)) if n[i] >= min_support and hits[i] / n[i] >= precision]
+    bound = precision_lower_bound(hits.astype(float), n.astype(float), confidence)
+    ok = [i for i in range(len(order)) if n[i] >= min_support and bound[i] >= precision]
     if ok:
         i = max(ok)
         return float(best[order[i]]), {
-            "rule": f"precision >= {precision}",
+            "rule": f"precision >= {precision}"
+            + (f" with {confidence:.0%} confidence" if confidence > 0 else ""),
             "precision": float(hits[i] / n[i]),
+            "precision_lower_bound": float(bound[i]),
             "answered": float(n[i] / len(best)),
         }
     acc = [
@@ -278,7 +303,10 @@ def calibrate(
     }
     for key in ("", "_text"):
         threshold, details = calibrate_answer_threshold(
-            after["best" + key], after["top_gold" + key], cfg.answer_precision
+            after["best" + key],
+            after["top_gold" + key],
+            cfg.answer_precision,
+            confidence=cfg.answer_confidence,
         )
         metrics["answer_threshold" + key], metrics["answer_calibration" + key] = threshold, details
     return metrics

@@ -90,6 +90,8 @@ class QAReport:
     n_generated: int  # questions the generator rows were scored on
     models: dict[str, dict[str, float | None]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    # per generator row and question: what was replied and how it scored (error analysis)
+    replies: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -389,6 +391,21 @@ class QAEvaluator:
                 replies.append(r)
                 ids.append([top[c] for c in r.cited])
                 texts.append([by_id[top[c]].text for c in r.cited])
+                report.replies.append(
+                    {
+                        "model": name,
+                        "question_id": q.id,
+                        "passage_ids": top,
+                        "raw": r.raw,
+                        "reply": r.text,
+                        "method": r.method,
+                        "cited_ids": ids[-1],
+                        "token_f1": token_f1(r.text, q.answers),
+                        "citation_precision": citation_precision(ids[-1], q.evidence_ids)
+                        if r.method != "none"
+                        else None,
+                    }
+                )
             row: dict[str, float | None] = dict.fromkeys(METRICS)
             row |= answer_scores(replies, ids, texts, sub, seconds)
             row["tokens_per_s"] = tokens / gen_s if gen_s else None

@@ -17,7 +17,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from shopmate.cli_eval import ScopeOption, write_json
+from shopmate.cli_eval import ScopeOption, write_json, write_jsonl
 from shopmate.console import make_console
 
 console = make_console()
@@ -201,6 +201,23 @@ def finetune_judge(
         str, typer.Option(help="listwise (evidence vs its negatives in one softmax) or bce.")
     ] = "listwise",
     batch_size: Annotated[int, typer.Option(min=2)] = 16,
+    answer_precision: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Where the judge lets the bot answer, the top passage must be the evidence "
+            "at least this often on the held-out questions...",
+        ),
+    ] = 0.8,
+    answer_confidence: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=0.999,
+            help="...with this confidence (a Clopper-Pearson lower bound; 0: the point estimate).",
+        ),
+    ] = 0.9,
     recalibrate: Annotated[
         bool,
         typer.Option(
@@ -243,6 +260,8 @@ def finetune_judge(
         bm25_negatives=bm25_negatives,
         loss=loss,
         batch_size=batch_size,
+        answer_precision=answer_precision,
+        answer_confidence=answer_confidence,
     )
     try:
         if recalibrate:
@@ -265,8 +284,9 @@ def finetune_generator(
         Path | None, typer.Option(help="Causal LM folder (default SHOPMATE_LLM_PATH or SmolLM2).")
     ] = None,
     max_examples: Annotated[int, typer.Option(min=0, help="Training triples (0: all).")] = 0,
+    epochs: Annotated[int, typer.Option(min=1, help="Passes over the triples.")] = 1,
     max_steps: Annotated[
-        int, typer.Option(help="Stop after this many steps (-1: one epoch).")
+        int, typer.Option(help="Stop after this many steps (-1: --epochs decide).")
     ] = -1,
     max_minutes: Annotated[
         float, typer.Option(min=0, help="Stop training after this many minutes (0: no cap).")
@@ -282,6 +302,13 @@ def finetune_generator(
         int,
         typer.Option(min=1, help="Passages per training prompt: the evidence and N-1 distractors."),
     ] = 3,
+    passage_mix: Annotated[
+        str,
+        typer.Option(
+            help="Instead of --passages, weights of 1, 2, 3, ... passages per prompt, e.g. "
+            "0.6,0.2,0.2 (as the judge hands over 1-3 contenders)."
+        ),
+    ] = "",
     threads: ThreadsOpt = 2,
     progress: ProgressOpt = True,
 ) -> None:
@@ -299,17 +326,30 @@ def finetune_generator(
         base=llm,
         out=out,
         max_examples=max_examples,
+        epochs=epochs,
         max_steps=max_steps,
         max_minutes=max_minutes,
         order=order,  # type: ignore[arg-type]  # checked by train_generator
         lora_layers=lora_layers,
         passages=passages,
+        passage_mix=_weights(passage_mix),
     )
     try:
         path = train_generator(cfg, progress)
     except (QADataError, ValueError) as e:
         raise _fail(e) from e
     _done("generator", path, t0)
+
+
+def _weights(text: str) -> tuple[float, ...]:
+    """'0.6,0.2,0.2' -> (0.6, 0.2, 0.2); '' -> ()."""
+    try:
+        return tuple(float(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise typer.BadParameter(
+            f"expected comma-separated weights like 0.6,0.2,0.2, got {text!r}",
+            param_hint="--passage-mix",
+        ) from None
 
 
 def _fmt(v: Any) -> str:
@@ -348,6 +388,15 @@ def eval_qa(
     ] = True,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Also write the figures to this JSON file.")
+    ] = None,
+    replies_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--replies",
+            help="Also write each generator reply (question id, passages, raw text, reply, "
+            "citations, token-F1) to this JSON-lines file, for error analysis. "
+            "Question and reply text are the dataset's, not shoppers'.",
+        ),
     ] = None,
     threads: ThreadsOpt = 1,
     progress: ProgressOpt = True,
@@ -412,3 +461,6 @@ def eval_qa(
     if json_out is not None:
         write_json(json_out, report.as_dict())
         console.print(f"wrote {json_out}")
+    if replies_out is not None:
+        write_jsonl(replies_out, report.replies)
+        console.print(f"wrote {len(report.replies)} replies to {replies_out}")

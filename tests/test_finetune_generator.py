@@ -25,6 +25,7 @@ from finetune.judge import JudgeTrainConfig, train_judge
 from finetune.matcher import MatcherTrainConfig, train_matcher
 from finetune.qa_data import QAData, bm25_negatives, distractors
 from finetune.qa_eval import METRICS, QAEvaluator
+from finetune.qa_metrics import token_f1
 from shopmate.models import minilm_path, prepare_llm
 from tests.test_finetune_qa import write_qa
 
@@ -90,6 +91,27 @@ def test_retrieval_order_numbers_passages_as_the_retriever_ranks_them(tmp_path: 
     assert sum(t.gold == [0] for t in ts) > len(ts) / 2
 
 
+def test_passage_mix_varies_the_prompts_as_the_judge_does(tmp_path: Path) -> None:
+    kb, qs = write_qa(tmp_path)
+    data = QAData.load(kb, qs, need_answers=True)
+    pool = distractors(data.passages, data.questions, 8, seed=0)
+    sim = cosine_ranker(minilm_path(), data.passages, data.questions)
+    many = data.questions * 20  # the draw is per question: enough of them to see the weights
+    sizes = [
+        len(t.passages) for t in triples(many, data.by_id, pool, 3, 0, None, sim, (0.6, 0.2, 0.2))
+    ]
+    share = {k: sizes.count(k) / len(sizes) for k in (1, 2, 3)}
+    assert set(sizes) == {1, 2, 3}
+    assert share[1] == pytest.approx(0.6, abs=0.08) and share[3] == pytest.approx(0.2, abs=0.08)
+    only = triples(data.questions, data.by_id, pool, 3, 0, None, sim, (1.0,))
+    assert all(t.passages == [data.by_id[q.evidence_ids[0]].text] and t.gold == [0]
+               for q, t in zip(data.questions, only, strict=True))  # fmt: skip
+    with pytest.raises(ValueError, match="passage_mix"):
+        train_generator(
+            GeneratorTrainConfig(kb=kb, train=qs, base=tmp_path, passage_mix=(0.0, 0.0))
+        )
+
+
 def test_lora_lowers_the_loss_on_its_own_triples(trained: tuple[Path, Path, Path], llm_dir: Path) -> None:  # fmt: skip
     from peft import PeftModel
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -151,5 +173,15 @@ def test_eval_qa_scores_every_row(trained: tuple[Path, Path, Path], llm_dir: Pat
     assert report.models["ft-matcher+judge"]["auc"] is not None
     assert report.models["base-matcher"]["auc"] is None
     assert report.n_generated == 3
+    # --replies: one record per generator row and scored question, consistent with the rows
+    assert len(report.replies) == 2 * 3
+    by_id = {q.id: q for q in QAData.load(kb, qs, need_answers=True).questions}
+    for r in report.replies:
+        assert r["model"] in ("base-generator", "ft-generator")
+        assert set(r["cited_ids"]) <= set(r["passage_ids"])
+        assert r["token_f1"] == pytest.approx(token_f1(r["reply"], by_id[r["question_id"]].answers))
+    for name in ("base-generator", "ft-generator"):
+        f1 = [r["token_f1"] for r in report.replies if r["model"] == name]
+        assert report.models[name]["token_f1"] == pytest.approx(sum(f1) / len(f1))
     with pytest.raises(ValueError, match="lacks"):
         QAEvaluator(models / "nowhere", llm_dir, minilm_path())

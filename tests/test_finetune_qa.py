@@ -17,6 +17,7 @@ from bot.judge import ScoreFusion
 from finetune.judge import (
     JudgeTrainConfig,
     calibrate_answer_threshold,
+    precision_lower_bound,
     recalibrate_judge,
     train_judge,
 )
@@ -104,7 +105,11 @@ def test_metrics_by_hand() -> None:
     assert citation_precision(["a", "b"], ["b"]) == 0.5
     assert citation_precision([], ["b"]) is None
     t, info = calibrate_answer_threshold(
-        np.array([0.9, 0.8, 0.7, 0.2]), np.array([True, True, False, False]), 0.9, min_support=1
+        np.array([0.9, 0.8, 0.7, 0.2]),
+        np.array([True, True, False, False]),
+        0.9,
+        min_support=1,
+        confidence=0,
     )
     assert t == pytest.approx(0.8) and info["precision"] == 1.0
     # answering only the questions the judge is surest of: right, wrong, wrong, right
@@ -117,6 +122,26 @@ def test_metrics_by_hand() -> None:
             "citation_precision@75%": 1 / 3,
         }
     )
+
+
+def test_answer_threshold_keeps_its_promise_with_confidence() -> None:
+    # 30 questions, best score first: the top 22 picks are right, the rest wrong. The point
+    # estimate reaches 90% down to the 24th (22/24 = 0.917; 22/25 = 0.88). With 90%
+    # confidence the Clopper-Pearson lower bound of k right out of k is 0.1 ** (1 / k):
+    # 0.9006 at k = 22, 0.8960 at k = 21, and below 0.9 as soon as a wrong pick is in.
+    scores = np.linspace(1.0, 0.01, 30)
+    gold = np.arange(30) < 22
+    t0, info0 = calibrate_answer_threshold(scores, gold, 0.9, confidence=0)
+    t9, info9 = calibrate_answer_threshold(scores, gold, 0.9, confidence=0.9)
+    assert t0 == pytest.approx(scores[23]) and info0["answered"] == pytest.approx(24 / 30)
+    assert t9 == pytest.approx(scores[21]) and info9["answered"] == pytest.approx(22 / 30)
+    assert info9["precision_lower_bound"] == pytest.approx(0.1 ** (1 / 22))
+    assert "90% confidence" in info9["rule"]
+    bound = precision_lower_bound(np.array([21.0, 0.0]), np.array([21.0, 5.0]), 0.9)
+    assert bound == pytest.approx([0.1 ** (1 / 21), 0.0])
+    # too few questions to promise it: the best-accuracy cut instead
+    _, few = calibrate_answer_threshold(scores[:12], gold[:12], 0.9, confidence=0.9)
+    assert few["rule"].startswith("best accuracy")
 
 
 def test_logistic_fit_by_hand() -> None:
