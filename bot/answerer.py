@@ -155,7 +155,8 @@ class Answerer:
         product_id: str | None = None,
     ) -> Answer:
         """The answer to `question`; `product_id` is the product the shopper is looking at
-        (the judge, when there is one, prefers that product's passages to other products')."""
+        (the judge, when there is one, also searches that product's own passages and
+        prefers them to other products')."""
         v = self.embedder.encode_one(question) if vector is None else vector
         ev = evidence or self.evidence(question, v)
         passages = ev.passages
@@ -163,6 +164,8 @@ class Answerer:
             # the judge's best passage must clear its calibrated gate (its score and its lead
             # over the next one); the reply is then written from it and the passages the
             # judge scores nearly as high, as in `eval qa`
+            if product_id:
+                passages = self._with_product(question, v, passages, product_id)
             ranked = self.judge.rerank(question, passages, product_id) if passages else []
             ok = self.judge.clears(ranked, product_id)
             hits = self.judge.contenders(ranked[: self.top_k]) if ok else []
@@ -183,6 +186,19 @@ class Answerer:
             if generated is not None:
                 return generated
         return Answer(self._extract(hits[0], v), [citation_of(hits[0])], True, "extractive")
+
+    def _with_product(
+        self, question: str, v: np.ndarray, passages: list[Hit], product_id: str
+    ) -> list[Hit]:
+        """The shop-wide hits and, after them, the product page's own best passages. The
+        judge prefers the shopper's product, but it can only pick what retrieval found, and
+        a whole-shop search often ranks other products' passages on the same topic first
+        ("is it waterproof?"). The judge's gate is calibrated on both kinds of list."""
+        own = self.knowledge.retrieve(
+            question, top_k=self.rerank_depth, where={"product_id": product_id}, vector=v
+        )
+        seen = {h.id for h in passages}
+        return [*passages, *(h for h in own if h.id not in seen)]
 
     def _extract(self, hit: Hit, v: np.ndarray) -> str:
         """The passage's sentences (or list items) most similar to the question, in order."""

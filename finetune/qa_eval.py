@@ -3,6 +3,8 @@
 Rows (each a dict with the keys of `METRICS`; a metric that does not apply is None):
 - base-matcher / ft-matcher: dense retrieval (exact cosine search over the whole kb,
   or the question's product); the answer is the extractive reply from the top passage;
+  scope "shop" is the bot's case on a product page: the matchers search the whole kb, and
+  the judge gets those candidates plus the product's own top passages;
 - ft-matcher+judge: the ft-matcher's top `depth` reranked by the judge, which also
   abstains when its answer gate (the best passage's score and its lead over the next)
   is below the calibrated threshold; the judge knows the question's product
@@ -52,7 +54,7 @@ METRICS = (
     "p95_s",
     "tokens_per_s",
 )
-Scope = Literal["global", "product"]
+Scope = Literal["global", "product", "shop"]
 
 
 @dataclass(frozen=True)
@@ -183,8 +185,8 @@ class QAEvaluator:
         progress: bool = True,
         abstain: bool = True,
     ) -> None:
-        if scope not in ("global", "product"):
-            raise ValueError(f"scope must be 'global' or 'product', got {scope!r}")
+        if scope not in ("global", "product", "shop"):
+            raise ValueError(f"scope must be 'global', 'product' or 'shop', got {scope!r}")
         if depth < 10:
             raise ValueError(f"depth must be >= 10 (MRR@10 needs ten candidates), got {depth}")
         if generate_limit < 0 or max_new_tokens <= 0:
@@ -216,7 +218,7 @@ class QAEvaluator:
             ("base-matcher", self.base_embedder),
             ("ft-matcher", self.artifacts.matcher / "model"),
         ):
-            rankings, retrieve_s, cosine = self._dense(Embedder(path), qs, passages)
+            rankings, retrieve_s, cosine, own = self._dense(Embedder(path), qs, passages)
             replies = [
                 GroundedReply(f"{extract(q.question, by_id[r[0]].text)} [1]", [0], "extractive")
                 if r
@@ -234,6 +236,10 @@ class QAEvaluator:
             )
             report.models[name] = row
         ft_rankings, ft_cosine = rankings, cosine  # the ft-matcher's, from the loop's last pass
+        if own is not None:  # shop scope: the product page's own passages join, as in the bot
+            ft_rankings = [
+                list(dict.fromkeys([*r, *o])) for r, o in zip(rankings, own, strict=True)
+            ]
 
         judge = AnswerabilityJudge.load(self.artifacts.judge)
         reranked: list[list[str]] = []
@@ -273,7 +279,8 @@ class QAEvaluator:
             contenders.append(order[: in_band(ranked_scores)])
             confidence.append(judge.gate(ranked_scores, q.product_id is not None))
             text = dict(zip(cand, judge.fusion.apply(logits, None, cos).tolist(), strict=True))
-            text_order = sorted(ranked, key=lambda p: -text[p])
+            # without a product page the bot searches the whole shop only
+            text_order = sorted(rankings[i], key=lambda p: -text[p])
             text_reranked.append(text_order)
             text_confidence.append(judge.gate([text[p] for p in text_order], False))
         cut = judge.threshold
@@ -323,31 +330,44 @@ class QAEvaluator:
 
     def _dense(
         self, emb: Embedder, qs: list[QAExample], passages: list[Any]
-    ) -> tuple[list[list[str]], list[float], Callable[[int, list[str]], np.ndarray]]:
+    ) -> tuple[
+        list[list[str]],
+        list[float],
+        Callable[[int, list[str]], np.ndarray],
+        list[list[str]] | None,
+    ]:
         """Top-`depth` passage ids per question, seconds per question (query embedding,
-        exact cosine search over the pre-embedded kb, scope filter), and the cosine of
-        question i and any passages (for the judge's fusion)."""
+        exact cosine search over the pre-embedded kb, scope filter), the cosine of
+        question i and any passages (for the judge's fusion), and in shop scope the top
+        `depth` of the question's own product as well (else None); the rankings are then
+        the whole kb's."""
         pv = emb.encode([p.text for p in passages], show_progress=self.progress)
         ids = np.array([p.id for p in passages])
         row_of = {p.id: n for n, p in enumerate(passages)}
         products = np.array([p.product_id or "" for p in passages])
         emb.encode_one(qs[0].question)  # warm
         rankings, seconds, qvs = [], [], []
+        own: list[list[str]] | None = [] if self.scope == "shop" else None
+
+        def top(sims: np.ndarray) -> list[str]:
+            best = np.argsort(-sims, kind="stable")[: self.depth]
+            return [str(x) for x in ids[best[np.isfinite(sims[best])]]]
+
         for q in tqdm(qs, desc=f"{emb.name} queries", disable=not self.progress):
             t0 = time.perf_counter()
             qv = emb.encode_one(q.question)
             sims = pv @ qv
-            if self.scope == "product":
-                sims = np.where(products == (q.product_id or ""), sims, -np.inf)
-            top = np.argsort(-sims, kind="stable")[: self.depth]
-            rankings.append([str(x) for x in ids[top[np.isfinite(sims[top])]]])
+            in_product = np.where(products == (q.product_id or ""), sims, -np.inf)
+            rankings.append(top(in_product if self.scope == "product" else sims))
+            if own is not None:
+                own.append(top(in_product) if q.product_id else [])
             seconds.append(time.perf_counter() - t0)
             qvs.append(qv)
 
         def cosine(i: int, pids: list[str]) -> np.ndarray:
             return np.asarray(pv[[row_of[p] for p in pids]] @ qvs[i], dtype=np.float64)
 
-        return rankings, seconds, cosine
+        return rankings, seconds, cosine, own
 
     def _generators(
         self,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,7 +18,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from shopmate.cli_eval import ScopeOption, write_json, write_jsonl
+from shopmate.cli_eval import write_json, write_jsonl
 from shopmate.console import make_console
 
 console = make_console()
@@ -341,6 +342,12 @@ def finetune_generator(
     _done("generator", path, t0)
 
 
+class QAScope(StrEnum):
+    global_ = "global"
+    product = "product"
+    shop = "shop"
+
+
 def _weights(text: str) -> tuple[float, ...]:
     """'0.6,0.2,0.2' -> (0.6, 0.2, 0.2); '' -> ()."""
     try:
@@ -375,8 +382,12 @@ def eval_qa(
         Path, typer.Option(help="Without --models: where the trained models go.")
     ] = Path("var/models/qa"),
     scope: Annotated[
-        ScopeOption, typer.Option(help="global: the whole kb; product: the question's product.")
-    ] = ScopeOption.global_,
+        QAScope,
+        typer.Option(
+            help="global: the whole kb; product: the question's product; shop: the whole kb, "
+            "and the judge also gets the product's own passages (the bot on a product page)."
+        ),
+    ] = QAScope.global_,
     generate: Annotated[bool, typer.Option(help="Score the base and fine-tuned generator.")] = True,
     generate_limit: Annotated[
         int, typer.Option(min=0, help="Score the generators on a seeded sample of N questions.")

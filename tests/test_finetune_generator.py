@@ -185,3 +185,12 @@ def test_eval_qa_scores_every_row(trained: tuple[Path, Path, Path], llm_dir: Pat
         assert report.models[name]["token_f1"] == pytest.approx(sum(f1) / len(f1))
     with pytest.raises(ValueError, match="lacks"):
         QAEvaluator(models / "nowhere", llm_dir, minilm_path())
+    # shop scope, the bot on a product page: the matchers search the whole kb (the same
+    # rows as global scope), the judge also gets the product's own passages
+    shop = QAEvaluator(models, None, minilm_path(), scope="shop", depth=10, progress=False)
+    rows = shop.evaluate(kb, qs).models
+    for name in ("base-matcher", "ft-matcher"):
+        assert rows[name]["mrr@10"] == pytest.approx(report.models[name]["mrr@10"])
+    assert rows["ft-matcher+judge"]["auc"] is not None and "ft-generator" not in rows
+    with pytest.raises(ValueError, match="'global', 'product' or 'shop'"):
+        QAEvaluator(models, None, minilm_path(), scope="everywhere")  # type: ignore[arg-type]

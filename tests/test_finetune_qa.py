@@ -376,3 +376,45 @@ def test_answerer_with_a_judge_answers_a_clear_winner_only(services) -> None:  #
     assert [h.id for h in judge.contenders(near)] == ["a", "b"]
     assert [h.id for h in judge.contenders(near, band=0.0)] == ["a"]
     assert judge.contenders([]) == []
+
+
+def test_answerer_with_a_judge_searches_the_product_page_too(services) -> None:  # type: ignore[no-untyped-def]
+    """On a product page the product's own passages join the shop-wide hits: a whole-shop
+    search for "is the strap adjustable?" finds other products' strap passages first, and
+    the judge, which prefers the shopper's product, can only pick what retrieval found."""
+    from bot.answerer import Answerer
+    from bot.judge import AnswerabilityJudge
+    from retrieval.retriever import KnowledgeRetriever
+    from shopmate.models import minilm_path
+
+    rows = [  # (id, product, text): two other products say it most plainly
+        ("s2", "p2", "the strap is adjustable."),
+        ("s3", "p3", "yes, the strap is adjustable."),
+        ("s1", "p1", "the band on this watch can be lengthened by two notches for big wrists."),
+        ("w1", "p1", "water resistant to 50 metres."),
+    ]
+    name = "knowledge_product_page_test"
+    texts = [t for _, _, t in rows]
+    services.store.upsert(
+        name, [i for i, _, _ in rows], services.embedder.encode(texts), texts,
+        [{"product_id": p, "source": "test"} for _, p, _ in rows],
+    )  # fmt: skip
+    knowledge = KnowledgeRetriever(services.embedder, services.store, name)
+    question = "is the strap adjustable?"
+    assert {h.id for h in knowledge.retrieve(question, top_k=2)} == {"s2", "s3"}
+    # a fusion that trusts "same product" and the cosine, a gate on the lead alone
+    # (MiniLM's cosines: s3 0.85, s2 0.83, s1 0.46, w1 0.10; so on p1's page s1 scores
+    # 0.93, w1 0.26 and s2/s3 under 0.04; without a product s3 0.97 and s2 0.96)
+    fusion = ScoreFusion(a=0.0, c=10.0, b=-12.0, a0=0.0, b0=-5.0, d=10.0, d0=10.0, gated=True)
+    fusion = replace(fusion, ga=0.0, gm=20.0, gb=0.0, ga0=0.0, gm0=20.0, gb0=0.0)
+    judge = AnswerabilityJudge(minilm_path(), fusion=fusion)
+    judge.threshold = judge.threshold_text = 0.9  # a lead of about 0.11 or more
+    answerer = Answerer(services.embedder, knowledge, judge=judge, top_k=1, rerank_depth=2)
+    on_page = answerer.answer(question, product_id="p1")
+    assert on_page.grounded and on_page.citations[0].id == "s1"
+    # without a product page nothing is added: the shop-wide hits only, and two products'
+    # near-equal strap passages give no lead, so a person is offered
+    assert not answerer.answer(question).grounded
+    # a product with no passages of its own changes nothing
+    elsewhere = answerer.answer(question, product_id="p9")
+    assert not elsewhere.grounded and not elsewhere.citations
