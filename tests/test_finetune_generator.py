@@ -98,12 +98,13 @@ def test_passage_mix_varies_the_prompts_as_the_judge_does(tmp_path: Path) -> Non
     sim = cosine_ranker(minilm_path(), data.passages, data.questions)
     many = data.questions * 20  # the draw is per question: enough of them to see the weights
     sizes = [
-        len(t.passages) for t in triples(many, data.by_id, pool, 3, 0, None, sim, (0.6, 0.2, 0.2))
+        len(t.passages)
+        for t in triples(many, data.by_id, pool, 3, 0, similarity=sim, mix=(0.6, 0.2, 0.2))
     ]
     share = {k: sizes.count(k) / len(sizes) for k in (1, 2, 3)}
     assert set(sizes) == {1, 2, 3}
     assert share[1] == pytest.approx(0.6, abs=0.08) and share[3] == pytest.approx(0.2, abs=0.08)
-    only = triples(data.questions, data.by_id, pool, 3, 0, None, sim, (1.0,))
+    only = triples(data.questions, data.by_id, pool, 3, 0, similarity=sim, mix=(1.0,))
     assert all(t.passages == [data.by_id[q.evidence_ids[0]].text] and t.gold == [0]
                for q, t in zip(data.questions, only, strict=True))  # fmt: skip
     with pytest.raises(ValueError, match="passage_mix"):
