@@ -141,11 +141,15 @@ class Answerer:
         self.judge = judge
         self.rerank_depth = rerank_depth
 
+    @property
+    def depth(self) -> int:
+        """Passages retrieved per question: the judge's rerank depth, or the reply's top_k."""
+        return self.rerank_depth if self.judge is not None else self.top_k
+
     def evidence(self, question: str, vector: np.ndarray) -> Evidence:
         """Past answers and knowledge passages for a question, best first."""
         past = self.qa_history.retrieve(question, top_k=1, vector=vector) if self.qa_history else []
-        k = self.rerank_depth if self.judge is not None else self.top_k
-        return Evidence(past, self.knowledge.retrieve(question, top_k=k, vector=vector))
+        return Evidence(past, self.knowledge.retrieve(question, top_k=self.depth, vector=vector))
 
     def answer(
         self,

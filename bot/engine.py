@@ -425,12 +425,28 @@ class ChatEngine:
             return self.answerer.answer(text, vector=vec, evidence=ev, product_id=product)
         hinted = f"{hint}: {text}"
         hv = self.embedder.encode_one(hinted)
+        knowledge, depth = self.answerer.knowledge, self.answerer.depth
         best = {h.id: h for h in ev.passages}
-        for h in self.answerer.knowledge.retrieve(hinted, top_k=self.answerer.top_k, vector=hv):
-            lowered = Hit(h.id, h.text, h.score - HINT_PENALTY, h.metadata, h.similarity)
+        found = knowledge.retrieve(hinted, top_k=depth, vector=hv)
+        # a judge reads each passage's cosine to the shopper's own words, not to the hint
+        fresh = [h.id for h in found if h.id not in best]
+        new = (
+            knowledge.store.get_embeddings(knowledge.collection, fresh)
+            if self.answerer.judge is not None
+            else {}
+        )
+        for h in found:
+            cosine = (
+                best[h.id].similarity
+                if h.id in best
+                else float(new[h.id] @ vec)
+                if h.id in new
+                else h.similarity
+            )
+            lowered = Hit(h.id, h.text, h.score - HINT_PENALTY, h.metadata, cosine)
             if h.id not in best or lowered.score > best[h.id].score:
                 best[h.id] = lowered
-        passages = sorted(best.values(), key=lambda h: -h.score)[: self.answerer.top_k]
+        passages = sorted(best.values(), key=lambda h: -h.score)[:depth]
         return self.answerer.answer(
             text, vector=vec, evidence=Evidence(ev.past, passages), product_id=product
         )

@@ -418,3 +418,38 @@ def test_answerer_with_a_judge_searches_the_product_page_too(services) -> None: 
     # a product with no passages of its own changes nothing
     elsewhere = answerer.answer(question, product_id="p9")
     assert not elsewhere.grounded and not elsewhere.citations
+
+
+def test_intent_steered_passages_reach_the_judge_with_the_questions_cosine(services) -> None:  # type: ignore[no-untyped-def]
+    """An intent hint ("returns and refunds: <message>") adds passages to the candidates; the
+    judge must read each one's cosine to the shopper's words, and get its full depth."""
+    from bot.judge import AnswerabilityJudge
+    from retrieval.store import Hit
+    from shopmate.models import minilm_path
+    from shopmate.wiring import KNOWLEDGE
+
+    seen: list[list[Hit]] = []
+
+    class Recording(AnswerabilityJudge):
+        def rerank(self, query: str, hits, product_id=None):  # type: ignore[no-untyped-def]
+            seen.append(list(hits))
+            return super().rerank(query, hits, product_id)
+
+    fusion = ScoreFusion(a=0.0, b=-5.0, a0=0.0, b0=-5.0, d=10.0, d0=10.0, gated=True)
+    answerer = services.engine.answerer
+    answerer.judge = Recording(minilm_path(), fusion=fusion)
+    depth, answerer.rerank_depth = answerer.rerank_depth, 4
+    message = "can I send it back?"
+    try:
+        services.engine.respond("hint-cosine-session", None, message)
+        own = {h.id for h in answerer.knowledge.retrieve(message, top_k=4)}
+    finally:
+        answerer.judge, answerer.rerank_depth = None, depth
+    assert seen, "the judge was not asked"
+    hits = seen[-1]
+    assert len(hits) == 4  # the judge's depth, not the reply's top_k (3)
+    assert {h.id for h in hits} - own, "the hint added no passage: the case is not tested"
+    vectors = services.store.get_embeddings(KNOWLEDGE, [h.id for h in hits])
+    question = services.embedder.encode_one(message)
+    for h in hits:
+        assert h.similarity == pytest.approx(float(vectors[h.id] @ question), abs=1e-4), h.id
