@@ -155,11 +155,16 @@ def choose_fusion(
 
 
 def train_user_encoder(
-    cfg: UserEncoderConfig, data: RecData | None = None, vecs: np.ndarray | None = None
+    cfg: UserEncoderConfig,
+    data: RecData | None = None,
+    vecs: np.ndarray | None = None,
+    embedder_fingerprint: str | None = None,
 ) -> Path:
     """Train the encoders, fit the lexicon and transitions, choose the fusion; returns cfg.out.
 
-    `data` and `vecs` may be passed in when the caller already loaded them."""
+    `data` and `vecs` may be passed in when the caller already loaded them, with the
+    fingerprint of the embedder that made `vecs` (recorded: serving must feed the encoder
+    the same embedder's item vectors)."""
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     t_start = time.perf_counter()
@@ -171,6 +176,7 @@ def train_user_encoder(
         offline()
         embedder = Embedder(cfg.embedder_path or minilm_path())
         vecs = item_vectors(data, embedder, cfg.cache_dir, show_progress=cfg.progress)
+        embedder_fingerprint = embedder.fingerprint
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     progress_file = out / ".progress.json"
@@ -275,6 +281,7 @@ def train_user_encoder(
             "version": 1,
             "model": asdict(spec),
             "members": member_files,
+            "embedder": embedder_fingerprint,  # whose item vectors it reads (None: unknown)
             "fusion": model.fusion_dict(),
             "transitions": trans_params,
             "train": cfg.as_dict(),

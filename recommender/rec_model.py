@@ -87,6 +87,8 @@ class RecModel:
         self.index = {iid: i for i, iid in enumerate(self.item_ids)}
         self.fusion = fusion
         self.temperature = self.encoders[0].spec.temperature
+        # fingerprint of the embedder whose item vectors the encoders were trained on
+        self.embedder: str | None = None
 
     @classmethod
     def load(cls, path: Path) -> RecModel:
@@ -101,9 +103,11 @@ class RecModel:
             if (path / TRANSITIONS).exists()
             else None
         )
-        return cls(
+        model = cls(
             members, Lexicon.load(path / LEXICON), trans, item_ids, Fusion.from_dict(meta["fusion"])
         )
+        model.embedder = meta.get("embedder")
+        return model
 
     @classmethod
     def from_parts(

@@ -112,6 +112,7 @@ def user_encoder(
     cfg = UserEncoderConfig(
         data=data,
         out=out,
+        embedder_path=settings.embedder_path,  # the item vectors the shop will serve with
         members=members,
         max_minutes=max_minutes,
         epochs=epochs,

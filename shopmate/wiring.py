@@ -74,12 +74,21 @@ def build_chat_model(settings: Settings) -> BaseChatModel | None:
     return None
 
 
-def load_rec_model(settings: Settings) -> RecModel | None:
-    """The trained user encoder if one is configured or trained into the data dir."""
+def load_rec_model(settings: Settings, embedder: Embedder | None = None) -> RecModel | None:
+    """The trained user encoder if one is configured or trained into the data dir. One
+    trained on another embedder's item vectors would read this one's as noise, so it is
+    refused (artifacts that do not record their embedder are accepted)."""
     path = settings.user_encoder_path or settings.models_dir / "user-encoder"
     if settings.user_encoder_path is None and not (path / CONFIG).exists():
         return None
     model = RecModel.load(path)  # a configured path that does not load is an error
+    if embedder is not None and model.embedder not in (None, embedder.fingerprint):
+        raise ValueError(
+            f"the user encoder at {path} was trained on the item vectors of embedder "
+            f"{model.embedder}, but the shop embeds with {embedder.name} "
+            f"({embedder.fingerprint}): retrain it with `shopmate finetune user-encoder "
+            "--from-shop` (it uses the shop's embedder), or serve the embedder it was trained with"
+        )
     log.info("recommender: trained user encoder from %s", path)
     return model
 
@@ -170,7 +179,9 @@ def build_services(
         chat_model=chat_model,
         judge=shared.judge,
     )
-    recommender = Recommender(repo, store, embedder, PRODUCTS, model=load_rec_model(settings))
+    recommender = Recommender(
+        repo, store, embedder, PRODUCTS, model=load_rec_model(settings, embedder)
+    )
     if warm:
         recommender.warm_up()
     router = IntentRouter(shared.intents)

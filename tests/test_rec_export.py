@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 
 import pytest
@@ -65,8 +66,18 @@ def test_serving_loads_the_trained_encoder_from_the_data_dir(
         progress=False,
     )
     rec_data = load_rec_data(data)
-    train_user_encoder(cfg, rec_data, item_vectors(rec_data, embedder, None))
-    model = load_rec_model(settings)
+    train_user_encoder(cfg, rec_data, item_vectors(rec_data, embedder, None), embedder.fingerprint)
+    model = load_rec_model(settings, embedder)
     assert isinstance(model, RecModel) and len(model.item_ids) == services.repo.count_products()
+    assert model.embedder == embedder.fingerprint
+    # trained on another embedder's item vectors: refused, with the command that fixes it
+    config = cfg.out / "config.json"
+    meta = json.loads(config.read_text())
+    config.write_text(json.dumps({**meta, "embedder": "0123456789abcdef"}))
+    with pytest.raises(ValueError, match="finetune user-encoder --from-shop"):
+        load_rec_model(settings, embedder)
+    # an artifact that does not say (trained before this was recorded) is served
+    config.write_text(json.dumps({k: v for k, v in meta.items() if k != "embedder"}))
+    assert load_rec_model(settings, embedder) is not None
     with pytest.raises(ValueError, match="not a user-encoder artifact"):
         load_rec_model(Settings(data_dir=tmp_path, user_encoder_path=tmp_path / "nowhere"))
