@@ -286,6 +286,7 @@ def finetune_generator(
     ] = None,
     max_examples: Annotated[int, typer.Option(min=0, help="Training triples (0: all).")] = 0,
     epochs: Annotated[int, typer.Option(min=1, help="Passes over the triples.")] = 1,
+    lr: Annotated[float, typer.Option(min=0.0, help="LoRA learning rate.")] = 1e-3,
     max_steps: Annotated[
         int, typer.Option(help="Stop after this many steps (-1: --epochs decide).")
     ] = -1,
@@ -328,6 +329,7 @@ def finetune_generator(
         out=out,
         max_examples=max_examples,
         epochs=epochs,
+        lr=lr,
         max_steps=max_steps,
         max_minutes=max_minutes,
         order=order,  # type: ignore[arg-type]  # checked by train_generator
