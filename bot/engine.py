@@ -429,21 +429,15 @@ class ChatEngine:
         best = {h.id: h for h in ev.passages}
         found = knowledge.retrieve(hinted, top_k=depth, vector=hv)
         # a judge reads each passage's cosine to the shopper's own words, not to the hint
-        fresh = [h.id for h in found if h.id not in best]
-        new = (
-            knowledge.store.get_embeddings(knowledge.collection, fresh)
-            if self.answerer.judge is not None
-            else {}
-        )
+        cosine = {h.id: h.similarity for h in ev.passages}
+        if self.answerer.judge is not None:
+            fresh = [h.id for h in found if h.id not in cosine]
+            for i, e in knowledge.store.get_embeddings(knowledge.collection, fresh).items():
+                cosine[i] = float(e @ vec)
         for h in found:
-            cosine = (
-                best[h.id].similarity
-                if h.id in best
-                else float(new[h.id] @ vec)
-                if h.id in new
-                else h.similarity
+            lowered = Hit(
+                h.id, h.text, h.score - HINT_PENALTY, h.metadata, cosine.get(h.id, h.similarity)
             )
-            lowered = Hit(h.id, h.text, h.score - HINT_PENALTY, h.metadata, cosine)
             if h.id not in best or lowered.score > best[h.id].score:
                 best[h.id] = lowered
         passages = sorted(best.values(), key=lambda h: -h.score)[:depth]

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from retrieval.embedder import require_recorded_embedder
 from retrieval.store import Hit
 
 if TYPE_CHECKING:
@@ -199,13 +200,15 @@ class AnswerabilityJudge:
         """Refuse to serve next to an embedder other than the one whose cosines the fusion
         was fitted on: its similarities have another scale, and the gate would answer too
         often or hardly ever."""
-        if not self.fusion.uses_cosine or self.cosine_embedder in (None, fingerprint):
+        if not self.fusion.uses_cosine:
             return
-        raise ValueError(
-            f"judge {self.artifact or self.model_path} was calibrated on the cosines of "
-            f"embedder {self.cosine_embedder}, but the bot embeds with {name} ({fingerprint}): "
+        require_recorded_embedder(
+            self.cosine_embedder,
+            fingerprint,
+            name,
+            f"judge {self.artifact or self.model_path} was calibrated on the cosines of",
             f"run `shopmate finetune judge --recalibrate --out {self.artifact or '<judge>'} "
-            "--kb ... --train ... --matcher <the bot's embedder folder>`"
+            "--kb ... --train ... --matcher <the bot's embedder folder>`",
         )
 
     def warm_up(self) -> None:

@@ -357,7 +357,11 @@ class QAEvaluator:
             t0 = time.perf_counter()
             qv = emb.encode_one(q.question)
             sims = pv @ qv
-            in_product = np.where(products == (q.product_id or ""), sims, -np.inf)
+            in_product = (
+                np.where(products == (q.product_id or ""), sims, -np.inf)
+                if self.scope != "global"
+                else sims
+            )
             rankings.append(top(in_product if self.scope == "product" else sims))
             if own is not None:
                 own.append(top(in_product) if q.product_id else [])

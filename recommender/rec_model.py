@@ -75,6 +75,7 @@ class RecModel:
         transitions: sparse.csr_matrix | None,
         item_ids: Sequence[str],
         fusion: Fusion,
+        embedder: str | None = None,
     ) -> None:
         if not encoders:
             raise ValueError("at least one user encoder is needed")
@@ -88,7 +89,7 @@ class RecModel:
         self.fusion = fusion
         self.temperature = self.encoders[0].spec.temperature
         # fingerprint of the embedder whose item vectors the encoders were trained on
-        self.embedder: str | None = None
+        self.embedder = embedder
 
     @classmethod
     def load(cls, path: Path) -> RecModel:
@@ -103,11 +104,9 @@ class RecModel:
             if (path / TRANSITIONS).exists()
             else None
         )
-        model = cls(
-            members, Lexicon.load(path / LEXICON), trans, item_ids, Fusion.from_dict(meta["fusion"])
-        )
-        model.embedder = meta.get("embedder")
-        return model
+        fusion = Fusion.from_dict(meta["fusion"])
+        lexicon = Lexicon.load(path / LEXICON)
+        return cls(members, lexicon, trans, item_ids, fusion, meta.get("embedder"))
 
     @classmethod
     def from_parts(

@@ -92,3 +92,17 @@ class Embedder:
 
     def encode_one(self, text: str) -> np.ndarray:
         return self.encode([text])[0]
+
+
+def require_recorded_embedder(
+    recorded: str | None, fingerprint: str, name: str, what: str, fix: str
+) -> None:
+    """Refuse an artifact built on another embedder's vectors than the serving one's.
+
+    `recorded` is the fingerprint the artifact saved (None: it predates recording and is
+    accepted); `what` says what was built on it, `fix` how to rebuild."""
+    if recorded in (None, fingerprint):
+        return
+    raise ValueError(
+        f"{what} embedder {recorded}, but the shop embeds with {name} ({fingerprint}): {fix}"
+    )

@@ -23,7 +23,7 @@ from recommender.item_index import PRODUCTS, ItemIndex
 from recommender.rec_model import RecModel
 from recommender.recommender import Recommender
 from recommender.user_encoder import CONFIG
-from retrieval.embedder import Embedder
+from retrieval.embedder import Embedder, require_recorded_embedder
 from retrieval.ingest import Ingestor
 from retrieval.retriever import KnowledgeRetriever
 from retrieval.store import VectorStore
@@ -82,12 +82,14 @@ def load_rec_model(settings: Settings, embedder: Embedder | None = None) -> RecM
     if settings.user_encoder_path is None and not (path / CONFIG).exists():
         return None
     model = RecModel.load(path)  # a configured path that does not load is an error
-    if embedder is not None and model.embedder not in (None, embedder.fingerprint):
-        raise ValueError(
-            f"the user encoder at {path} was trained on the item vectors of embedder "
-            f"{model.embedder}, but the shop embeds with {embedder.name} "
-            f"({embedder.fingerprint}): retrain it with `shopmate finetune user-encoder "
-            "--from-shop` (it uses the shop's embedder), or serve the embedder it was trained with"
+    if embedder is not None:
+        require_recorded_embedder(
+            model.embedder,
+            embedder.fingerprint,
+            embedder.name,
+            f"the user encoder at {path} was trained on the item vectors of",
+            "retrain it with `shopmate finetune user-encoder --from-shop` (it uses the shop's "
+            "embedder), or serve the embedder it was trained with",
         )
     log.info("recommender: trained user encoder from %s", path)
     return model
