@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from langchain_core.language_models.chat_models import BaseChatModel
 
-from bot.grounding import check, prompt_messages
+from bot.grounding import SECOND_TRIES, check, prompt_messages, second_try
 from bot.judge import AnswerabilityJudge
 from bot.llm import LocalChatModel
 from bot.streaming import complete
@@ -123,9 +123,12 @@ class Answerer:
         max_sentences: int = 3,
         judge: AnswerabilityJudge | None = None,
         rerank_depth: int = 10,
+        second_tries: int = SECOND_TRIES,
     ) -> None:
         if top_k <= 0 or max_sentences <= 0:
             raise ValueError("top_k and max_sentences must be > 0")
+        if second_tries < 0:
+            raise ValueError(f"second_tries must be >= 0, got {second_tries}")
         if rerank_depth < top_k:
             raise ValueError(f"rerank_depth must be >= top_k ({top_k}), got {rerank_depth}")
         self.embedder = embedder
@@ -140,6 +143,8 @@ class Answerer:
         # best one clears the judge's calibrated threshold (instead of min_score)
         self.judge = judge
         self.rerank_depth = rerank_depth
+        # sampled replies drawn when the generated one fails the grounding check (0: none)
+        self.second_tries = second_tries
 
     @property
     def depth(self) -> int:
@@ -227,12 +232,16 @@ class Answerer:
         verdict = check(text, bodies)  # cites, supported by what it cites, no invented numbers
         if not verdict.ok:
             log.info(
-                "generated reply failed the grounding check (cited %s, support %.2f); "
-                "answering extractively",
+                "generated reply failed the grounding check (cited %s, support %.2f); trying again",
                 verdict.cited,
                 verdict.support,
             )
-            return None
+            again = second_try(
+                self.chat_model, messages, bodies, text, self.second_tries, stop=stop
+            )
+            if again is None:
+                return None
+            text, verdict = again
         return Answer(
             text, [citation_of(hits[i]) for i in sorted(verdict.cited)], True, "generated"
         )

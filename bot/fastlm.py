@@ -1,4 +1,5 @@
-"""Greedy decoding for Llama-family chat models on CPU, without per-step framework overhead.
+"""Greedy (and batched sampled) decoding for Llama-family chat models on CPU, without
+per-step framework overhead.
 
 SmolLM2-135M is small enough that, on two CPU cores, transformers' `generate` spends more
 time in Python (cache objects, masks, logits processors, 7 separate projections per layer)
@@ -11,7 +12,9 @@ than in reading the weights. `LeanDecoder` runs the same arithmetic with:
   starts with the same tokens (the system prompt and chat template on every request, the
   earlier turns of a conversation) only prefills what is new;
 - prompt lookup: the next few tokens are guessed from where the last ones occurred before
-  (replies quote their passages) and checked in the same pass as the next token.
+  (replies quote their passages) and checked in the same pass as the next token;
+- batched sampling: `sample` draws several replies side by side, one batch per step (the
+  grounding check's second try, bot.grounding).
 
 It gives the same greedy tokens as transformers in fp32 (tests/test_fastlm.py) and falls
 back to `generate` for architectures it does not know (`LeanDecoder.supports`).
@@ -21,7 +24,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -322,6 +325,100 @@ class LeanDecoder:
                 self.accepted += kept
         finally:  # also when the caller stops early (a stop string): keep what was computed
             self._remember(torch.tensor(seq[:-1], dtype=torch.long), kv)
+
+    @torch.inference_mode()
+    def sample(
+        self,
+        prompt_ids: Sequence[int],
+        n: int,
+        max_new_tokens: int,
+        eos_ids: Sequence[int],
+        temperature: float = 0.7,
+        top_p: float = 0.9,
+        seed: int = 0,
+        finished: Callable[[list[int]], bool] | None = None,
+    ) -> list[list[int]]:
+        """`n` sampled continuations of `prompt_ids` (temperature, then nucleus `top_p`),
+        decoded side by side: the prompt is prefilled once (from the prefix cache where it
+        can) and each step runs the `n` next tokens as one batch, so on CPU, where reading
+        the weights is the cost, `n` replies take little longer than one. A sequence ends
+        at an end token, at `max_new_tokens`, or when `finished(tokens)` says so (a stop
+        string); the same `seed` gives the same replies."""
+        if n <= 0:
+            raise ValueError(f"n must be > 0, got {n}")
+        if temperature <= 0 or not 0.0 < top_p <= 1.0:
+            raise ValueError(
+                f"temperature must be > 0 and top_p in (0, 1], got {temperature}, {top_p}"
+            )
+        ids = torch.as_tensor(list(prompt_ids), dtype=torch.long)
+        if ids.numel() == 0:
+            raise ValueError("the prompt has no tokens")
+        size = ids.shape[0] + max_new_tokens + 1
+        kv1 = torch.empty(len(self.layers), 2, self.n_kv, size, self.head_dim)
+        shared, cached = self._best_prefix(ids)
+        if cached is not None:
+            kv1[:, :, :, :shared] = cached.kv[:, :, :, :shared]
+            self.reused_tokens += shared
+        logits = self._forward(ids[shared:], shared, kv1).expand(n, -1)
+        # (layers, 2, n, kv_heads, positions, head_dim): every sequence starts from the prompt
+        kv = kv1.unsqueeze(2).repeat(1, 1, n, 1, 1, 1)
+        gen = torch.Generator().manual_seed(seed)
+        stop = set(eos_ids)
+        out: list[list[int]] = [[] for _ in range(n)]
+        live = [True] * n
+        pos = ids.shape[0]
+        for _ in range(max_new_tokens):
+            tokens = _nucleus(logits, temperature, top_p, gen)
+            for i, t in enumerate(tokens.tolist()):
+                if not live[i]:
+                    continue
+                if t in stop:
+                    live[i] = False
+                    continue
+                out[i].append(t)
+                if finished is not None and finished(out[i]):
+                    live[i] = False
+            if not any(live):
+                break
+            logits = self._step(tokens, pos, kv)
+            pos += 1
+        return out
+
+    def _step(self, tokens: torch.Tensor, pos: int, kv: torch.Tensor) -> torch.Tensor:
+        """One token for each of a batch of sequences, all at position `pos`; writes their
+        keys/values into `kv` (layers, 2, batch, kv_heads, positions, head_dim) and returns
+        the next-token logits (batch, vocab)."""
+        b = tokens.shape[0]
+        h, g, d = self.n_heads, self.n_kv, self.head_dim
+        end = pos + 1
+        x = F.embedding(tokens, self.embed)  # (b, hidden)
+        cos, sin = self._rope(pos, 1)
+        for i, layer in enumerate(self.layers):
+            y = self._norm(x, layer.ln1)
+            q, k, v = layer.qkv(y).split([h * d, g * d, g * d], dim=-1)
+            q = self._rotate(q.view(b, h, d), cos, sin)
+            kv[i, 0, :, :, pos] = self._rotate(k.view(b, g, d), cos, sin)
+            kv[i, 1, :, :, pos] = v.view(b, g, d)
+            keys, values = kv[i, 0, :, :, :end], kv[i, 1, :, :, :end]  # (b, g, end, d)
+            qg = q.view(b, g, h // g, d)  # query heads grouped by the key/value head they share
+            w = torch.softmax((qg @ keys.transpose(-1, -2)) * d**-0.5, dim=-1)
+            x = x + layer.o((w @ values).reshape(b, h * d))
+            y = self._norm(x, layer.ln2)
+            gate, up = layer.gate_up(y).chunk(2, dim=-1)
+            x = x + layer.down(F.silu(gate) * up)
+        return self.head(self._norm(x, self.norm))
+
+
+def _nucleus(
+    logits: torch.Tensor, temperature: float, top_p: float, gen: torch.Generator
+) -> torch.Tensor:
+    """One token per row: softmax at `temperature`, kept to the smallest set of most likely
+    tokens whose probability reaches `top_p`, then drawn."""
+    probs = torch.softmax(logits.float() / temperature, dim=-1)
+    sorted_p, order = probs.sort(dim=-1, descending=True)
+    sorted_p = sorted_p * ((sorted_p.cumsum(-1) - sorted_p) < top_p)
+    pick = torch.multinomial(sorted_p, 1, generator=gen)
+    return order.gather(-1, pick).squeeze(-1)
 
 
 def _lookup(seq: list[int], k: int, longest: int = 3, shortest: int = 2) -> list[int]:

@@ -182,6 +182,58 @@ class LocalChatModel(BaseChatModel):
                 yield ChatGenerationChunk(message=AIMessageChunk(content=piece))
         t.join()
 
+    def sample(
+        self,
+        messages: list[BaseMessage],
+        n: int,
+        stop: list[str] | None = None,
+        temperature: float = 0.7,
+        top_p: float = 0.9,
+        seed: int = 0,
+    ) -> list[str]:
+        """`n` sampled replies to `messages` (temperature, then nucleus top_p), each cut at
+        the first stop string; decoded as one batch. The same seed gives the same replies."""
+        cuts = [s for s in stop or () if s]
+
+        def cut(text: str) -> str:
+            lead = len(text) - len(text.lstrip())  # a stop string before any text is skipped
+            found = [i for i in (text.find(s, lead) for s in cuts) if i >= 0]
+            return text[: min(found)] if found else text
+
+        enc = self._inputs(messages)
+        eos = {self._tokenizer.eos_token_id, *self._tokenizer.all_special_ids}
+        eos.discard(None)
+        if self._lean is not None:
+            decode = self._tokenizer.decode
+            outs = self._lean.sample(
+                enc["input_ids"][0].tolist(),
+                n,
+                self.max_new_tokens,
+                sorted(eos),
+                temperature,
+                top_p,
+                seed,
+                finished=lambda t: cut(text := decode(t, skip_special_tokens=True)) != text,
+            )
+            texts = [self._tokenizer.decode(o, skip_special_tokens=True) for o in outs]
+        else:
+            import torch
+
+            torch.manual_seed(seed)
+            with torch.inference_mode():
+                out = self._model.generate(
+                    **enc,
+                    do_sample=True,
+                    temperature=temperature,
+                    top_p=top_p,
+                    num_return_sequences=n,
+                    max_new_tokens=self.max_new_tokens,
+                    pad_token_id=self._tokenizer.eos_token_id,
+                )
+            start = enc["input_ids"].shape[1]
+            texts = [self._tokenizer.decode(o[start:], skip_special_tokens=True) for o in out]
+        return [cut(t) for t in texts]
+
     @property
     def weight_bytes(self) -> int | None:
         """Bytes of weights read per decoded token (lean decoder only; for benchmarks)."""
@@ -242,9 +294,12 @@ class OpenAICompatibleChatModel(BaseChatModel):
             "model": self.model,
             "messages": to_openai_messages(messages, redact_pii=True),
             "max_tokens": self.max_tokens,
-            "temperature": 0,
+            "temperature": kwargs.get("temperature", 0),
             "stream": stream,
         }
+        for key in ("top_p", "seed", "stop"):  # sampled second tries (bot.llm.sample_replies)
+            if kwargs.get(key) is not None:
+                payload[key] = kwargs[key]
         if kwargs.get("tools"):
             payload["tools"] = kwargs["tools"]
             payload["tool_choice"] = kwargs.get("tool_choice") or "auto"
@@ -272,7 +327,7 @@ class OpenAICompatibleChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         url = self.base_url.rstrip("/") + "/chat/completions"
-        payload = self._payload(messages, False, **kwargs)
+        payload = self._payload(messages, False, stop=stop, **kwargs)
         r = httpx.post(url, json=payload, headers=self._headers(), timeout=self.timeout_s)
         r.raise_for_status()
         msg = r.json()["choices"][0]["message"]
@@ -295,7 +350,7 @@ class OpenAICompatibleChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         url = self.base_url.rstrip("/") + "/chat/completions"
-        payload = self._payload(messages, True, **kwargs)
+        payload = self._payload(messages, True, stop=stop, **kwargs)
         with httpx.stream(
             "POST", url, json=payload, headers=self._headers(), timeout=self.timeout_s
         ) as r:
@@ -311,3 +366,28 @@ class OpenAICompatibleChatModel(BaseChatModel):
                     if run_manager:
                         run_manager.on_llm_new_token(delta)
                     yield ChatGenerationChunk(message=AIMessageChunk(content=delta))
+
+
+def sample_replies(
+    model: BaseChatModel,
+    messages: list[BaseMessage],
+    n: int,
+    stop: list[str] | None = None,
+    temperature: float = 0.7,
+    top_p: float = 0.9,
+    seed: int = 0,
+) -> list[str]:
+    """`n` sampled replies from any chat model: the local model decodes them as one batch;
+    another model (an OpenAI-compatible server) is asked `n` times with seeds seed, seed+1, ..."""
+    if n <= 0:
+        return []
+    if isinstance(model, LocalChatModel):
+        return model.sample(messages, n, stop, temperature, top_p, seed)
+    return [
+        str(
+            model.invoke(
+                messages, stop=stop, temperature=temperature, top_p=top_p, seed=seed + i
+            ).content
+        )
+        for i in range(n)
+    ]

@@ -32,7 +32,7 @@ from typing import Any, Literal
 import numpy as np
 from tqdm.auto import tqdm
 
-from bot.grounding import GroundedReply, Grounder, extract, support
+from bot.grounding import SECOND_TRIES, GroundedReply, Grounder, extract, support
 from bot.judge import AnswerabilityJudge, in_band
 from finetune.matcher import retrieval_scores
 from finetune.qa_data import QAData, QAExample
@@ -184,13 +184,14 @@ class QAEvaluator:
         seed: int = 0,
         progress: bool = True,
         abstain: bool = True,
+        second_tries: int = SECOND_TRIES,
     ) -> None:
         if scope not in ("global", "product", "shop"):
             raise ValueError(f"scope must be 'global', 'product' or 'shop', got {scope!r}")
         if depth < 10:
             raise ValueError(f"depth must be >= 10 (MRR@10 needs ten candidates), got {depth}")
-        if generate_limit < 0 or max_new_tokens <= 0:
-            raise ValueError("generate_limit must be >= 0 and max_new_tokens > 0")
+        if generate_limit < 0 or max_new_tokens <= 0 or second_tries < 0:
+            raise ValueError("generate_limit and second_tries must be >= 0 and max_new_tokens > 0")
         self.artifacts = QAArtifacts(models)
         missing = self.artifacts.missing()
         if missing:
@@ -208,6 +209,7 @@ class QAEvaluator:
         self.seed = seed
         self.progress = progress
         self.abstain = abstain  # False: the generators answer every question (judge not asked)
+        self.second_tries = second_tries  # sampled replies after a failed check, as the bot does
 
     def evaluate(self, kb: Path, questions: Path) -> QAReport:
         data = QAData.load(kb, questions, need_answers=True)
@@ -396,9 +398,9 @@ class QAEvaluator:
             ("ft-generator", self.artifacts.generator / "adapter"),
         ):
             chat = LocalChatModel.load(self.llm, self.max_new_tokens, adapter=adapter)
-            grounder = Grounder(chat)
+            grounder = Grounder(chat, second_tries=self.second_tries)
             replies, ids, texts, seconds = [], [], [], []
-            tokens, gen_s, raw_f1, fell_back = 0, 0.0, [], 0
+            tokens, gen_s, raw_f1, fell_back, retried = 0, 0.0, [], 0, 0
             for i in tqdm(idx, desc=name, disable=not self.progress):
                 q = qs[i]
                 ok = answerable[i] or not self.abstain
@@ -412,6 +414,7 @@ class QAEvaluator:
                     gen_s += dt
                     raw_f1.append(token_f1(r.raw, q.answers))
                     fell_back += r.method != "generated"
+                    retried += r.second_try
                 replies.append(r)
                 ids.append([top[c] for c in r.cited])
                 texts.append([by_id[top[c]].text for c in r.cited])
@@ -435,5 +438,6 @@ class QAEvaluator:
             row["tokens_per_s"] = tokens / gen_s if gen_s else None
             row["raw_token_f1"] = _mean(raw_f1)  # the generator's own words, before the check
             row["fallback_rate"] = fell_back / len(raw_f1) if raw_f1 else None
+            row["second_try_rate"] = retried / len(raw_f1) if raw_f1 else None
             row |= selective_precision(ids, sub, [confidence[i] for i in idx])
             report.models[name] = row

@@ -395,6 +395,14 @@ def eval_qa(
         int, typer.Option(min=0, help="Score the generators on a seeded sample of N questions.")
     ] = 0,
     max_new_tokens: Annotated[int, typer.Option(min=1)] = 64,
+    second_tries: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Sampled replies drawn when a generated reply fails the grounding check, as "
+            "the bot does (SHOPMATE_LLM_SECOND_TRIES); 0: straight to the extractive answer.",
+        ),
+    ] = 6,
     abstain: Annotated[
         bool,
         typer.Option(help="Generator rows abstain where the judge does (--no-abstain: never)."),
@@ -458,6 +466,7 @@ def eval_qa(
             max_new_tokens=max_new_tokens,
             progress=progress,
             abstain=abstain,
+            second_tries=second_tries,
         )
         report = evaluator.evaluate(kb, questions)
     except (QADataError, ValueError) as e:

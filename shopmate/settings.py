@@ -51,6 +51,14 @@ class Settings(BaseSettings):
         "reply token-F1 0.02 lower on hetPQA; none keeps fp32 (see 'Generator decoding' in "
         "docs/benchmarks.md).",
     )
+    llm_second_tries: int = Field(
+        6,
+        ge=0,
+        le=16,
+        description="With a generator: sampled replies drawn (as one batch for the local model) "
+        "when the first fails the grounding check; the passing one that agrees most with the "
+        "others is kept, else the extractive answer. 0: straight to the extractive answer.",
+    )
     openai_base_url: str | None = Field(
         None, description="Base URL of an OpenAI-compatible server, e.g. http://localhost:11434/v1."
     )

@@ -6,6 +6,7 @@ own is the LLM; everything it says goes through the same check as SmolLM2's repl
 
 from __future__ import annotations
 
+import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from bot.grounding import (
@@ -14,6 +15,7 @@ from bot.grounding import (
     MAX_QUESTION_CHARS,
     SYSTEM_PROMPT,
     Grounder,
+    agreement,
     check,
     cited_passages,
     extract,
@@ -131,3 +133,60 @@ def test_extract_keeps_short_passages_and_picks_sentences_of_long_ones() -> None
         * 5
     )
     assert "Returns are free" in extract("are returns free?", long, max_sentences=1)
+
+
+def test_a_failed_reply_gets_a_sampled_second_try_that_agrees_with_the_rest() -> None:
+    """The first reply cites nothing; of the six sampled ones, three fail the check and
+    three pass. The kept one is the passing reply most like everything the model wrote
+    (the failed ones included), not merely the first that passes."""
+    first = "It lasts for 40 hours on batteries."  # no citation: fails
+    samples = [
+        "The strap fits over a helmet [2].",  # passes the check, but agrees with nothing
+        "It runs forever [1].",  # fails: [1] does not say so
+        "It runs for 40 hours on three aaa batteries [1].",  # passes; mean agreement 0.384
+        "40 hours [2].",  # fails: [2] does not say so
+        "It runs for 40 hours [1].",  # passes; mean agreement 0.442 (token F1, by hand)
+        "Battery life is 60 hours [1].",  # fails: 60 is not in [1]
+    ]
+    chat = FakeListChatModel(responses=[first, *samples])
+    r = Grounder(chat, second_tries=6).reply("how long does the battery last?", PASSAGES)
+    assert r.method == "generated" and r.second_try and r.raw == first
+    assert r.text == "It runs for 40 hours [1]." and r.cited == [0]
+    assert chat.i == 7 % len(chat.responses)  # one greedy call and six samples, no more
+
+
+def test_without_a_passing_sample_or_with_second_tries_off_the_passage_is_quoted() -> None:
+    chat = FakeListChatModel(responses=["It lasts forever.", "Still forever [1].", "60 h [1]."])
+    r = Grounder(chat, second_tries=2).reply("how long does the battery last?", PASSAGES)
+    assert r.method == "extractive" and not r.second_try and r.text == PASSAGES[0] + " [1]"
+    chat = FakeListChatModel(responses=["It lasts forever.", "It runs for 40 hours [1]."])
+    r = Grounder(chat, second_tries=0).reply("how long does the battery last?", PASSAGES)
+    assert r.method == "extractive" and chat.i == 1  # no second call was made
+
+
+def test_agreement_is_token_f1_of_the_words() -> None:
+    assert agreement("It runs for 40 hours [1].", "it runs for 40 hours") == 1.0
+    assert agreement("the strap [2]", "40 hours") == 0.0
+    assert agreement("a b c d", "a b") == pytest.approx(2 * 1 / (3 + 1))  # "a" is dropped
+
+
+def test_the_bots_answerer_also_tries_again_before_quoting(services) -> None:  # type: ignore[no-untyped-def]
+    """The answerer (the bot's own path, not the eval's Grounder) keeps a sampled reply that
+    passes the check when the first one fails, and quotes the passage when told not to."""
+    from bot.answerer import Answerer, _body
+    from retrieval.retriever import KnowledgeRetriever
+    from shopmate.wiring import KNOWLEDGE
+
+    knowledge = KnowledgeRetriever(services.embedder, services.store, KNOWLEDGE)
+    question = "How many days do I have to return an item?"
+    top = knowledge.retrieve(question, top_k=1)[0]
+    words = " ".join(_body(top).split()[:12])
+    good, bad = f"{words} [1].", "You can return it whenever you like."
+    for tries, method in ((2, "generated"), (0, "extractive")):
+        chat = FakeListChatModel(responses=[bad, bad, good])
+        answerer = Answerer(services.embedder, knowledge, chat_model=chat, second_tries=tries)
+        a = answerer.answer(question)
+        assert a.method == method and a.citations[0].id == top.id
+        assert (a.text == good) == (method == "generated")
+    with pytest.raises(ValueError, match="second_tries"):
+        Answerer(services.embedder, knowledge, second_tries=-1)

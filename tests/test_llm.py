@@ -143,3 +143,43 @@ def test_lean_stream_stops_at_stop_strings_and_int8_reads_a_quarter(llm_dir: Pat
     assert err < 0.02  # weight-only int8: within 2% of the fp32 product
     with pytest.raises(ValueError, match="no tokens"):
         list(fp32._lean.generate([], 4, [2]))
+
+
+def test_batched_sampling_matches_greedy_when_cold_and_repeats_by_seed(llm_dir: Path) -> None:
+    """`sample` decodes n replies as one batch: at a near-zero temperature every row is the
+    greedy reply (so the batched step computes what the one-sequence step does), the same
+    seed gives the same replies, and stop strings cut each reply."""
+    chat = LocalChatModel.load(llm_dir, max_new_tokens=24)
+    decoder = chat._lean
+    assert decoder is not None
+    ids = chat._inputs(PROMPTS[0])["input_ids"][0].tolist()
+    greedy = list(decoder.generate(ids, 24, [2], lookahead=0))
+    assert decoder.sample(ids, 3, 24, [2], temperature=1e-4, seed=5) == [greedy] * 3
+    warm = [decoder.sample(ids, 4, 24, [2], seed=s) for s in (1, 1, 2)]
+    assert warm[0] == warm[1] and warm[0] != warm[2]
+    assert len({tuple(t) for t in warm[0]}) > 1  # the rows are drawn independently
+    texts = chat.sample(PROMPTS[0], 4, stop=["\n"], seed=1)
+    assert len(texts) == 4 and all("\n" not in t for t in texts)
+    assert any(t.strip() for t in texts)
+    with pytest.raises(ValueError, match="temperature"):
+        decoder.sample(ids, 2, 4, [2], temperature=0.0)
+    with pytest.raises(ValueError, match="n must be"):
+        decoder.sample(ids, 0, 4, [2])
+
+
+def test_a_remote_model_is_sampled_one_request_per_seed() -> None:
+    """The second try asks an OpenAI-compatible server n times, sampled and seeded; the
+    first (greedy) request stays at temperature 0."""
+    from bot.llm import OpenAICompatibleChatModel, sample_replies
+    from tests.fake_openai import fake_openai_server
+
+    with fake_openai_server() as (url, requests):
+        chat = OpenAICompatibleChatModel(base_url=url)
+        chat.invoke([HumanMessage("hi")])
+        texts = sample_replies(chat, [HumanMessage("hi")], 3, stop=["\n"], seed=10)
+    assert len(texts) == 3 and all(texts)
+    assert requests[0]["temperature"] == 0 and "seed" not in requests[0]
+    assert [r["seed"] for r in requests[1:]] == [10, 11, 12]
+    assert {(r["temperature"], r["top_p"], tuple(r["stop"])) for r in requests[1:]} == {
+        (0.7, 0.9, ("\n",))
+    }

@@ -15,6 +15,9 @@ def test_defaults_are_local_and_offline() -> None:
     assert s.chroma_url is None and s.chroma_path == Path("var/chroma")
     assert s.generator == "extractive"
     assert (s.host, s.port) == ("127.0.0.1", 8000)
+    from bot.grounding import SECOND_TRIES
+
+    assert s.llm_second_tries == SECOND_TRIES  # the bot tries again as `eval qa` measured
 
 
 def test_read_from_prefixed_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -37,6 +40,7 @@ def test_read_from_prefixed_environment(monkeypatch: pytest.MonkeyPatch, tmp_pat
         ({"generator": "openai"}, "SHOPMATE_OPENAI_BASE_URL"),
         ({"generator": "gpt9"}, "extractive"),
         ({"tool_calling": True}, "tool_calling needs generator=openai"),
+        ({"llm_second_tries": -1}, "greater than or equal to 0"),
     ],
 )
 def test_bad_settings_say_what_is_wrong(kwargs: dict[str, object], message: str) -> None:
