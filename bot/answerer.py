@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from langchain_core.language_models.chat_models import BaseChatModel
 
-from bot.grounding import SECOND_TRIES, check, prompt_messages, second_try
+from bot.grounding import check, prompt_messages, second_try
 from bot.judge import AnswerabilityJudge
 from bot.llm import LocalChatModel
 from bot.streaming import complete
@@ -123,7 +123,7 @@ class Answerer:
         max_sentences: int = 3,
         judge: AnswerabilityJudge | None = None,
         rerank_depth: int = 10,
-        second_tries: int = SECOND_TRIES,
+        second_tries: int = 0,
     ) -> None:
         if top_k <= 0 or max_sentences <= 0:
             raise ValueError("top_k and max_sentences must be > 0")

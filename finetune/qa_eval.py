@@ -184,13 +184,13 @@ class QAEvaluator:
         seed: int = 0,
         progress: bool = True,
         abstain: bool = True,
-        second_tries: int = SECOND_TRIES,
+        second_tries: int | None = None,
     ) -> None:
         if scope not in ("global", "product", "shop"):
             raise ValueError(f"scope must be 'global', 'product' or 'shop', got {scope!r}")
         if depth < 10:
             raise ValueError(f"depth must be >= 10 (MRR@10 needs ten candidates), got {depth}")
-        if generate_limit < 0 or max_new_tokens <= 0 or second_tries < 0:
+        if generate_limit < 0 or max_new_tokens <= 0 or (second_tries or 0) < 0:
             raise ValueError("generate_limit and second_tries must be >= 0 and max_new_tokens > 0")
         self.artifacts = QAArtifacts(models)
         missing = self.artifacts.missing()
@@ -209,7 +209,9 @@ class QAEvaluator:
         self.seed = seed
         self.progress = progress
         self.abstain = abstain  # False: the generators answer every question (judge not asked)
-        self.second_tries = second_tries  # sampled replies after a failed check, as the bot does
+        # sampled replies after a failed check; None: as the bot does by default (the
+        # fine-tuned generator SECOND_TRIES, the base model none)
+        self.second_tries = second_tries
 
     def evaluate(self, kb: Path, questions: Path) -> QAReport:
         data = QAData.load(kb, questions, need_answers=True)
@@ -398,7 +400,10 @@ class QAEvaluator:
             ("ft-generator", self.artifacts.generator / "adapter"),
         ):
             chat = LocalChatModel.load(self.llm, self.max_new_tokens, adapter=adapter)
-            grounder = Grounder(chat, second_tries=self.second_tries)
+            tries = self.second_tries
+            if tries is None:
+                tries = SECOND_TRIES if adapter is not None else 0
+            grounder = Grounder(chat, second_tries=tries)
             replies, ids, texts, seconds = [], [], [], []
             tokens, gen_s, raw_f1, fell_back, retried = 0, 0.0, [], 0, 0
             for i in tqdm(idx, desc=name, disable=not self.progress):

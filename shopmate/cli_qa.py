@@ -396,13 +396,14 @@ def eval_qa(
     ] = 0,
     max_new_tokens: Annotated[int, typer.Option(min=1)] = 64,
     second_tries: Annotated[
-        int,
+        int | None,
         typer.Option(
             min=0,
-            help="Sampled replies drawn when a generated reply fails the grounding check, as "
-            "the bot does (SHOPMATE_LLM_SECOND_TRIES); 0: straight to the extractive answer.",
+            help="Sampled replies drawn when a generated reply fails the grounding check "
+            "(SHOPMATE_LLM_SECOND_TRIES), for both generators; 0: straight to the extractive "
+            "answer. Default: as the bot serves each, 6 for the fine-tuned one, none for the base.",
         ),
-    ] = 6,
+    ] = None,
     abstain: Annotated[
         bool,
         typer.Option(help="Generator rows abstain where the judge does (--no-abstain: never)."),

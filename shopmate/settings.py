@@ -51,13 +51,14 @@ class Settings(BaseSettings):
         "reply token-F1 0.02 lower on hetPQA; none keeps fp32 (see 'Generator decoding' in "
         "docs/benchmarks.md).",
     )
-    llm_second_tries: int = Field(
-        6,
+    llm_second_tries: int | None = Field(
+        None,
         ge=0,
         le=16,
         description="With a generator: sampled replies drawn (as one batch for the local model) "
         "when the first fails the grounding check; the passing one that agrees most with the "
-        "others is kept, else the extractive answer. 0: straight to the extractive answer.",
+        "others is kept, else the extractive answer. 0: straight to the extractive answer. "
+        "Unset: 6 with a fine-tuned adapter (generator_adapter), else 0.",
     )
     openai_base_url: str | None = Field(
         None, description="Base URL of an OpenAI-compatible server, e.g. http://localhost:11434/v1."
@@ -214,6 +215,13 @@ class Settings(BaseSettings):
                 "generator=openai needs SHOPMATE_OPENAI_BASE_URL (e.g. http://localhost:8080/v1)"
             )
         return self
+
+    def second_tries(self) -> int:
+        """Sampled second tries after a failed grounding check (llm_second_tries, or by default
+        6 for a fine-tuned generator and none for the base model, as measured on hetPQA)."""
+        if self.llm_second_tries is not None:
+            return self.llm_second_tries
+        return 6 if self.generator_adapter is not None else 0
 
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'shop.db'}"

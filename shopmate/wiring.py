@@ -180,7 +180,7 @@ def build_services(
         qa_min_score=settings.qa_reuse_min_score,
         chat_model=chat_model,
         judge=shared.judge,
-        second_tries=settings.llm_second_tries,
+        second_tries=settings.second_tries(),
     )
     recommender = Recommender(
         repo, store, embedder, PRODUCTS, model=load_rec_model(settings, embedder)

@@ -17,7 +17,10 @@ def test_defaults_are_local_and_offline() -> None:
     assert (s.host, s.port) == ("127.0.0.1", 8000)
     from bot.grounding import SECOND_TRIES
 
-    assert s.llm_second_tries == SECOND_TRIES  # the bot tries again as `eval qa` measured
+    # sampled second tries: for a fine-tuned generator as `eval qa` measured, not the base
+    assert s.second_tries() == 0
+    assert Settings(generator_adapter=Path("lora")).second_tries() == SECOND_TRIES
+    assert Settings(generator_adapter=Path("lora"), llm_second_tries=0).second_tries() == 0
 
 
 def test_read_from_prefixed_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
