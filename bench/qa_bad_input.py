@@ -45,7 +45,13 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(1)
-    from bot.grounding import SYSTEM_PROMPT, Grounder, leaks_prompt, unsupported_numbers
+    from bot.grounding import (
+        SECOND_TRIES,
+        SYSTEM_PROMPT,
+        Grounder,
+        leaks_prompt,
+        unsupported_numbers,
+    )
     from bot.judge import AnswerabilityJudge, in_band
     from bot.llm import LocalChatModel
     from retrieval.embedder import Embedder
@@ -59,7 +65,7 @@ def main() -> None:
     judge = AnswerabilityJudge.load(args.models / "judge")
     llm = args.llm or prepare_llm(Path("var/models"))
     chat = LocalChatModel.load(llm, 64, adapter=args.models / "generator" / "adapter")
-    grounder = Grounder(chat)
+    grounder = Grounder(chat, second_tries=SECOND_TRIES)  # as the bot serves a tuned generator
     rows = []
     for name, q in PROBES:
         top: list[str] = []

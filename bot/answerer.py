@@ -232,9 +232,10 @@ class Answerer:
         verdict = check(text, bodies)  # cites, supported by what it cites, no invented numbers
         if not verdict.ok:
             log.info(
-                "generated reply failed the grounding check (cited %s, support %.2f); trying again",
+                "generated reply failed the grounding check (cited %s, support %.2f); %s",
                 verdict.cited,
                 verdict.support,
+                "trying again" if self.second_tries else "answering extractively",
             )
             again = second_try(
                 self.chat_model, messages, bodies, text, self.second_tries, stop=stop

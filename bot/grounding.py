@@ -338,10 +338,11 @@ class Grounder:
                     return GroundedReply(raw, verdict.cited, "generated", verdict.support, raw, n)
                 log.info(
                     "generated reply failed the grounding check (cited %s, support %.2f, "
-                    "unsupported numbers %s); trying again",
+                    "unsupported numbers %s); %s",
                     verdict.cited,
                     verdict.support,
                     verdict.unsupported_numbers,
+                    "trying again" if self.second_tries else "answering extractively",
                 )
                 again = second_try(
                     self.chat_model,
