@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from langchain_core.language_models.chat_models import BaseChatModel
 
-from bot.grounding import check, prompt_messages, second_try
+from bot.grounding import keep_or_retry, prompt_messages
 from bot.judge import AnswerabilityJudge
 from bot.llm import LocalChatModel
 from bot.streaming import complete
@@ -229,20 +229,11 @@ class Answerer:
         except Exception:  # a remote model being down must not take the bot down
             log.exception("chat model failed; answering extractively")
             return None
-        verdict = check(text, bodies)  # cites, supported by what it cites, no invented numbers
-        if not verdict.ok:
-            log.info(
-                "generated reply failed the grounding check (cited %s, support %.2f); %s",
-                verdict.cited,
-                verdict.support,
-                "trying again" if self.second_tries else "answering extractively",
-            )
-            again = second_try(
-                self.chat_model, messages, bodies, text, self.second_tries, stop=stop
-            )
-            if again is None:
-                return None
-            text, verdict = again
+        # cites, supported by what it cites, no invented numbers; else a sampled second try
+        kept = keep_or_retry(self.chat_model, messages, bodies, text, self.second_tries, stop=stop)
+        if kept is None:
+            return None
+        text, verdict, _ = kept
         return Answer(
             text, [citation_of(hits[i]) for i in sorted(verdict.cited)], True, "generated"
         )

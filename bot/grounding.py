@@ -52,6 +52,12 @@ MAX_PASSAGE_WORDS = 80  # each passage is cut to this many words in the prompt
 # (docs/benchmarks.md, "Session 7")
 SECOND_TRIES = 6
 
+
+def default_second_tries(fine_tuned: bool) -> int:
+    """Second tries a generator gets unless told otherwise: SECOND_TRIES when fine-tuned."""
+    return SECOND_TRIES if fine_tuned else 0
+
+
 _CITE = re.compile(r"\[(\d+)\]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _EXEMPT = {"yes", "no", "not", "sure", "sorry", "know", "don", "t", "s", "also", "yeah"}
@@ -263,6 +269,32 @@ def second_try(
     return None if best is None else (best[1], best[2])
 
 
+def keep_or_retry(
+    chat_model: BaseChatModel,
+    messages: list[BaseMessage],
+    passages: Sequence[str],
+    text: str,
+    second_tries: int,
+    min_support: float = 0.7,
+    stop: list[str] | None = None,
+) -> tuple[str, GroundingCheck, bool] | None:
+    """(reply, its check, whether it is a second try): `text` when it passes the check,
+    else the pick of `second_try`; None when neither passes (the caller quotes instead)."""
+    verdict = check(text, passages, min_support)
+    if verdict.ok:
+        return text, verdict, False
+    log.info(
+        "generated reply failed the grounding check (cited %s, support %.2f, "
+        "unsupported numbers %s); %s",
+        verdict.cited,
+        verdict.support,
+        verdict.unsupported_numbers,
+        "trying again" if second_tries else "answering extractively",
+    )
+    again = second_try(chat_model, messages, passages, text, second_tries, min_support, stop)
+    return None if again is None else (*again, True)
+
+
 @dataclass(frozen=True)
 class GroundedReply:
     text: str
@@ -333,18 +365,7 @@ class Grounder:
             except Exception:  # a remote model being down must not take the bot down
                 log.exception("chat model failed; answering extractively")
             if raw:
-                verdict = check(raw, passages, self.min_support)
-                if verdict.ok:
-                    return GroundedReply(raw, verdict.cited, "generated", verdict.support, raw, n)
-                log.info(
-                    "generated reply failed the grounding check (cited %s, support %.2f, "
-                    "unsupported numbers %s); %s",
-                    verdict.cited,
-                    verdict.support,
-                    verdict.unsupported_numbers,
-                    "trying again" if self.second_tries else "answering extractively",
-                )
-                again = second_try(
+                kept = keep_or_retry(
                     self.chat_model,
                     prompt_messages(question, passages),
                     passages,
@@ -353,9 +374,9 @@ class Grounder:
                     self.min_support,
                     stop=["\n"],
                 )
-                if again is not None:
-                    text, v = again
-                    return GroundedReply(text, v.cited, "generated", v.support, raw, n, True)
+                if kept is not None:
+                    text, v, again = kept
+                    return GroundedReply(text, v.cited, "generated", v.support, raw, n, again)
         return GroundedReply(
             f"{extract(question, passages[0])} [1]", [0], "extractive", 1.0, raw, n
         )

@@ -59,6 +59,14 @@ def to_openai_messages(
     return out
 
 
+def _stop_index(text: str, stop: Sequence[str]) -> int:
+    """Where the first stop string starts in `text` (-1: none); a stop string before any
+    text (a reply opening with a line break) is skipped."""
+    lead = len(text) - len(text.lstrip())
+    found = (text.find(s, lead) for s in stop)
+    return min((i for i in found if i >= 0), default=-1)
+
+
 class LocalChatModel(BaseChatModel):
     """A local Hugging Face causal LM (SmolLM2-135M-Instruct by default), greedy decoding."""
 
@@ -196,9 +204,8 @@ class LocalChatModel(BaseChatModel):
         cuts = [s for s in stop or () if s]
 
         def cut(text: str) -> str:
-            lead = len(text) - len(text.lstrip())  # a stop string before any text is skipped
-            found = [i for i in (text.find(s, lead) for s in cuts) if i >= 0]
-            return text[: min(found)] if found else text
+            at = _stop_index(text, cuts)
+            return text if at < 0 else text[:at]
 
         enc = self._inputs(messages)
         eos = {self._tokenizer.eos_token_id, *self._tokenizer.all_special_ids}
@@ -213,7 +220,9 @@ class LocalChatModel(BaseChatModel):
                 temperature,
                 top_p,
                 seed,
-                finished=lambda t: cut(text := decode(t, skip_special_tokens=True)) != text,
+                finished=(lambda t: _stop_index(decode(t, skip_special_tokens=True), cuts) >= 0)
+                if cuts
+                else None,
             )
             texts = [self._tokenizer.decode(o, skip_special_tokens=True) for o in outs]
         else:
@@ -261,9 +270,7 @@ class LocalChatModel(BaseChatModel):
                 text = self._tokenizer.decode(out, skip_special_tokens=True)
                 if text.endswith("\ufffd"):  # half of a multi-byte character: wait
                     continue
-                lead = len(text) - len(text.lstrip())  # a stop string before any text: skip it
-                found = (text.find(s, lead) for s in stop or ())
-                cut = min((i for i in found if i >= 0), default=-1)
+                cut = _stop_index(text, stop or ())
                 piece = text[len(sent) : cut if cut >= 0 else None]
                 if piece:
                     sent += piece

@@ -294,12 +294,12 @@ def generation_check(
     """Greedy replies through the bot's Grounder (first line, grounding check, extractive
     fallback): token-F1 after the check, raw token-F1, citation precision against the gold
     positions, and the fallback rate."""
-    from bot.grounding import SECOND_TRIES, Grounder
+    from bot.grounding import Grounder, default_second_tries
     from bot.llm import LocalChatModel
 
     chat = LocalChatModel.load(base, max_new_tokens, adapter=adapter)
     # as the bot serves each: a fine-tuned generator gets sampled second tries, the base none
-    grounder = Grounder(chat, second_tries=SECOND_TRIES if adapter is not None else 0)
+    grounder = Grounder(chat, second_tries=default_second_tries(fine_tuned=adapter is not None))
     f1, raw_f1, prec, fell = [], [], [], 0
     for t in rows:
         r = grounder.reply(t.question, t.passages)

@@ -32,7 +32,7 @@ from typing import Any, Literal
 import numpy as np
 from tqdm.auto import tqdm
 
-from bot.grounding import SECOND_TRIES, GroundedReply, Grounder, extract, support
+from bot.grounding import GroundedReply, Grounder, default_second_tries, extract, support
 from bot.judge import AnswerabilityJudge, in_band
 from finetune.matcher import retrieval_scores
 from finetune.qa_data import QAData, QAExample
@@ -402,7 +402,7 @@ class QAEvaluator:
             chat = LocalChatModel.load(self.llm, self.max_new_tokens, adapter=adapter)
             tries = self.second_tries
             if tries is None:
-                tries = SECOND_TRIES if adapter is not None else 0
+                tries = default_second_tries(fine_tuned=adapter is not None)
             grounder = Grounder(chat, second_tries=tries)
             replies, ids, texts, seconds = [], [], [], []
             tokens, gen_s, raw_f1, fell_back, retried = 0, 0.0, [], 0, 0

@@ -221,7 +221,9 @@ class Settings(BaseSettings):
         6 for a fine-tuned generator and none for the base model, as measured on hetPQA)."""
         if self.llm_second_tries is not None:
             return self.llm_second_tries
-        return 6 if self.generator_adapter is not None else 0
+        from bot.grounding import default_second_tries
+
+        return default_second_tries(fine_tuned=self.generator_adapter is not None)
 
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'shop.db'}"
