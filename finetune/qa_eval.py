@@ -185,6 +185,7 @@ class QAEvaluator:
         progress: bool = True,
         abstain: bool = True,
         second_tries: int | None = None,
+        quantize: str = "none",
     ) -> None:
         if scope not in ("global", "product", "shop"):
             raise ValueError(f"scope must be 'global', 'product' or 'shop', got {scope!r}")
@@ -192,6 +193,8 @@ class QAEvaluator:
             raise ValueError(f"depth must be >= 10 (MRR@10 needs ten candidates), got {depth}")
         if generate_limit < 0 or max_new_tokens <= 0 or (second_tries or 0) < 0:
             raise ValueError("generate_limit and second_tries must be >= 0 and max_new_tokens > 0")
+        if quantize not in ("none", "int8"):
+            raise ValueError(f"quantize must be 'none' or 'int8', got {quantize!r}")
         self.artifacts = QAArtifacts(models)
         missing = self.artifacts.missing()
         if missing:
@@ -212,6 +215,7 @@ class QAEvaluator:
         # sampled replies after a failed check; None: as the bot does by default (the
         # fine-tuned generator SECOND_TRIES, the base model none)
         self.second_tries = second_tries
+        self.quantize = quantize  # generator weights: "int8" as the bot serves them, or fp32
 
     def evaluate(self, kb: Path, questions: Path) -> QAReport:
         data = QAData.load(kb, questions, need_answers=True)
@@ -394,12 +398,15 @@ class QAEvaluator:
         if self.generate_limit and len(idx) > self.generate_limit:
             idx = sorted(random.Random(self.seed).sample(idx, self.generate_limit))
         report.n_generated = len(idx)
+        report.extra["generator_weights"] = "int8" if self.quantize == "int8" else "fp32"
         sub = [qs[i] for i in idx]
         for name, adapter in (
             ("base-generator", None),
             ("ft-generator", self.artifacts.generator / "adapter"),
         ):
-            chat = LocalChatModel.load(self.llm, self.max_new_tokens, adapter=adapter)
+            chat = LocalChatModel.load(
+                self.llm, self.max_new_tokens, adapter=adapter, quantize=self.quantize
+            )
             tries = self.second_tries
             if tries is None:
                 tries = default_second_tries(fine_tuned=adapter is not None)

@@ -404,6 +404,13 @@ def eval_qa(
             "answer. Default: as the bot serves each, 6 for the fine-tuned one, none for the base.",
         ),
     ] = None,
+    llm_quantize: Annotated[
+        str | None,
+        typer.Option(
+            help="Generator weights: int8 or none (fp32). Default: as the bot serves them "
+            "(SHOPMATE_LLM_QUANTIZE, int8 unless set). Figures before 2026-11-30 were fp32.",
+        ),
+    ] = None,
     abstain: Annotated[
         bool,
         typer.Option(help="Generator rows abstain where the judge does (--no-abstain: never)."),
@@ -468,6 +475,7 @@ def eval_qa(
             progress=progress,
             abstain=abstain,
             second_tries=second_tries,
+            quantize=settings.llm_quantize if llm_quantize is None else llm_quantize,
         )
         report = evaluator.evaluate(kb, questions)
     except (QADataError, ValueError) as e:

@@ -160,8 +160,10 @@ def test_eval_qa_scores_every_row(trained: tuple[Path, Path, Path], llm_dir: Pat
         progress=False,
     )  # fmt: skip
     report = QAEvaluator(
-        models, llm_dir, minilm_path(), depth=10, generate_limit=3, max_new_tokens=8, progress=False
-    ).evaluate(kb, qs)
+        models, llm_dir, minilm_path(), depth=10, generate_limit=3, max_new_tokens=8,
+        progress=False, quantize="int8",
+    ).evaluate(kb, qs)  # fmt: skip
+    assert report.as_dict()["generator_weights"] == "int8"  # as the bot serves them
     assert set(report.models) == {
         "base-matcher", "ft-matcher", "ft-matcher+judge", "ft-matcher+judge (no product)",
         "base-generator", "ft-generator",
@@ -186,6 +188,8 @@ def test_eval_qa_scores_every_row(trained: tuple[Path, Path, Path], llm_dir: Pat
         assert report.models[name]["token_f1"] == pytest.approx(sum(f1) / len(f1))
     with pytest.raises(ValueError, match="lacks"):
         QAEvaluator(models / "nowhere", llm_dir, minilm_path())
+    with pytest.raises(ValueError, match="'none' or 'int8'"):
+        QAEvaluator(models, llm_dir, minilm_path(), quantize="int4")
     # shop scope, the bot on a product page: the matchers search the whole kb (the same
     # rows as global scope), the judge also gets the product's own passages
     shop = QAEvaluator(models, None, minilm_path(), scope="shop", depth=10, progress=False)
