@@ -20,6 +20,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from bot.grounding import keep_or_retry, prompt_messages
 from bot.judge import AnswerabilityJudge
 from bot.llm import LocalChatModel
+from bot.passage_text import readable
 from bot.streaming import complete
 from bot.types import Citation
 from retrieval.chunking import split_sentences
@@ -44,9 +45,10 @@ class Answer:
 
 
 def _body(hit: Hit) -> str:
+    """The passage without its title, attribute records in words (bot.passage_text)."""
     title = str(hit.metadata.get("title", ""))
     text = hit.text
-    return text[len(title) :].strip() if title and text.startswith(title) else text
+    return readable(text[len(title) :].strip() if title and text.startswith(title) else text)
 
 
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")

@@ -29,6 +29,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from bot.llm import sample_replies
+from bot.passage_text import readable
 from retrieval.bm25 import Tokenizer
 from retrieval.chunking import split_sentences
 
@@ -354,7 +355,8 @@ class Grounder:
         """
         if not question.strip():
             return GroundedReply(EMPTY_REPLY, [], "none", 1.0)
-        passages = list(passages[: self.max_passages])
+        # attribute records in words: what the generator reads, the check tests and a quote shows
+        passages = [readable(p) for p in passages[: self.max_passages]]
         if not passages:
             return GroundedReply(HANDOFF_REPLY, [], "none", 1.0)
         raw, n = "", 0

@@ -43,6 +43,7 @@ from tqdm.auto import tqdm
 
 from bot.grounding import MAX_PASSAGE_WORDS, check, content_words, prompt_messages
 from bot.llm import to_openai_messages
+from bot.passage_text import readable
 from finetune.matcher import _parent, finish_artifact
 from finetune.qa_data import QAData, QAExample, distractors
 from finetune.qa_metrics import normalise, token_f1
@@ -197,7 +198,7 @@ def triples(
             score = dict(zip(pool, similarity(q, pool), strict=True))
             others.sort(key=lambda p: -score[p])
             ids = sorted(gold + others[: max(0, n_passages - len(gold))], key=lambda p: -score[p])
-        texts = [by_id[p].text for p in ids]
+        texts = [readable(by_id[p].text) for p in ids]  # as the bot shows them
         pos = [i for i, p in enumerate(ids) if p in gold]
         answers = list(q.answers) or [q.answer]
         text, cite = (

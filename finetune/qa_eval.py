@@ -34,6 +34,7 @@ from tqdm.auto import tqdm
 
 from bot.grounding import GroundedReply, Grounder, default_second_tries, extract, support
 from bot.judge import AnswerabilityJudge, in_band
+from bot.passage_text import readable
 from finetune.matcher import retrieval_scores
 from finetune.qa_data import QAData, QAExample
 from finetune.qa_metrics import citation_precision, roc_auc, rouge_l, token_f1
@@ -228,7 +229,9 @@ class QAEvaluator:
         ):
             rankings, retrieve_s, cosine, own = self._dense(Embedder(path), qs, passages)
             replies = [
-                GroundedReply(f"{extract(q.question, by_id[r[0]].text)} [1]", [0], "extractive")
+                GroundedReply(
+                    f"{extract(q.question, readable(by_id[r[0]].text))} [1]", [0], "extractive"
+                )
                 if r
                 else GroundedReply("", [], "none")
                 for q, r in zip(qs, rankings, strict=True)
@@ -238,7 +241,7 @@ class QAEvaluator:
             row |= answer_scores(
                 replies,
                 [r[:1] for r in rankings],
-                [[by_id[r[0]].text] if r else [] for r in rankings],
+                [[readable(by_id[r[0]].text)] if r else [] for r in rankings],
                 qs,
                 retrieve_s,
             )
@@ -323,7 +326,9 @@ class QAEvaluator:
         row: dict[str, float | None] = dict.fromkeys(METRICS)
         row |= retrieval_scores(reranked, qs)
         replies = [
-            GroundedReply(f"{extract(q.question, by_id[r[0]].text)} [1]", [0], "extractive")
+            GroundedReply(
+                f"{extract(q.question, readable(by_id[r[0]].text))} [1]", [0], "extractive"
+            )
             if ok and r
             else GroundedReply("", [], "none")
             for q, r, ok in zip(qs, reranked, answerable, strict=True)
@@ -331,7 +336,7 @@ class QAEvaluator:
         return row | answer_scores(
             replies,
             [r[:1] for r in reranked],
-            [[by_id[r[0]].text] if r else [] for r in reranked],
+            [[readable(by_id[r[0]].text)] if r else [] for r in reranked],
             qs,
             seconds,
         )
@@ -429,7 +434,7 @@ class QAEvaluator:
                     retried += r.second_try
                 replies.append(r)
                 ids.append([top[c] for c in r.cited])
-                texts.append([by_id[top[c]].text for c in r.cited])
+                texts.append([readable(by_id[top[c]].text) for c in r.cited])  # as shown
                 report.replies.append(
                     {
                         "model": name,
