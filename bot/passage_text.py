@@ -68,18 +68,10 @@ class _Reader:
         self._eat("{")
         obj: dict[str, Any] = {}
         while self._peek() != "}":
-            start = self.i
-            while self.i < len(self.s) and self.s[self.i] not in ':{}[],;"':
-                self.i += 1
-            key = self.s[start : self.i].strip()
-            if not key:
-                raise _Unparsable(f"empty key at {start}")
+            key = self._until(':{}[],;"', "key")
             self._eat(":")
             obj[key] = self.value()
-            if self._peek() == ",":
-                self.i += 1
-            elif self._peek() != "}":
-                raise _Unparsable(f"expected ',' or '}}' at {self.i}")
+            self._next_or("}")
         self.i += 1
         return obj
 
@@ -88,12 +80,26 @@ class _Reader:
         out = []
         while self._peek() != "]":
             out.append(self.value())
-            if self._peek() == ",":
-                self.i += 1
-            elif self._peek() != "]":
-                raise _Unparsable(f"expected ',' or ']' at {self.i}")
+            self._next_or("]")
         self.i += 1
         return out
+
+    def _next_or(self, close: str) -> None:
+        """Past the ',' between items, or stay before `close`."""
+        if self._peek() == ",":
+            self.i += 1
+        elif self._peek() != close:
+            raise _Unparsable(f"expected ',' or {close!r} at {self.i}")
+
+    def _until(self, stops: str, what: str) -> str:
+        """The stripped text up to the next of `stops`; never empty."""
+        start = self.i
+        while self.i < len(self.s) and self.s[self.i] not in stops:
+            self.i += 1
+        text = self.s[start : self.i].strip()
+        if not text:
+            raise _Unparsable(f"empty {what} at {start}")
+        return text
 
     def _string(self) -> str:
         self._eat('"')
@@ -109,13 +115,7 @@ class _Reader:
         return "".join(out)
 
     def _atom(self) -> str:
-        start = self.i
-        while self.i < len(self.s) and self.s[self.i] not in ",;{}[]":
-            self.i += 1
-        atom = self.s[start : self.i].strip()
-        if not atom:
-            raise _Unparsable(f"empty value at {start}")
-        return atom
+        return self._until(",;{}[]", "value")
 
 
 def _words(atom: str) -> str:
