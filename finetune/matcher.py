@@ -44,10 +44,12 @@ class MatcherTrainConfig:
     train: Path  # questions with evidence_ids (and answers, for reuse calibration)
     out: Path = Path("var/models/matcher")  # artifact folder
     base: Path | None = None  # sentence-transformers folder to start from (default: MiniLM)
-    epochs: float = 1.0  # passes over the pairs
+    epochs: float = 2.0  # passes over the pairs
     max_steps: int = -1  # stop after this many optimizer steps (-1: epochs decide)
-    batch_size: int = 32  # in-batch negatives: bigger is harder
-    lr: float = 6e-5
+    # in-batch negatives: bigger is harder and more global (hetPQA held out: 32 -> 128 with
+    # lr 1e-4, 2 epochs, nothing but the embeddings frozen lifted MRR@10 +0.006 -> +0.023)
+    batch_size: int = 128
+    lr: float = 1e-4
     warmup: float = 0.1  # share of the steps with a linear warm-up
     max_seq_length: int = 64  # tokens per text while training (CPU); serving keeps the base's
     negatives: int = 1  # BM25 hard negatives per pair (0: in-batch negatives only)
@@ -56,7 +58,7 @@ class MatcherTrainConfig:
     # shared first), then BM25's: negatives that surely do not answer it
     own_product_negatives: bool = False
     answer_pairs: bool = False  # also learn (question, reference answer) pairs
-    freeze_layers: int = 2  # embeddings and this many bottom layers stay frozen (CPU saver)
+    freeze_layers: int = 0  # embeddings and this many bottom layers stay frozen (CPU saver)
     max_pairs: int = 0  # subsample the training pairs to this many (0: all)
     holdout: float = 0.1  # share of questions held out for metrics and calibration
     seed: int = 0

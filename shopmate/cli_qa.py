@@ -78,14 +78,22 @@ def finetune_matcher(
     kb: KbOpt,
     train: TrainOpt,
     out: Annotated[Path, typer.Option(help="Artifact folder.")] = Path("var/models/qa/matcher"),
-    epochs: Annotated[float, typer.Option(min=0.01)] = 1.0,
+    epochs: Annotated[float, typer.Option(min=0.01)] = 2.0,
     max_steps: Annotated[int, typer.Option(help="Stop after this many steps (-1: epochs).")] = -1,
     max_pairs: Annotated[int, typer.Option(min=0, help="Subsample pairs (0: all).")] = 0,
-    lr: Annotated[float, typer.Option(min=0.0, help="Learning rate.")] = 6e-5,
+    batch_size: Annotated[
+        int,
+        typer.Option(
+            min=2,
+            help="Pairs per step: each question must beat every other pair's passages in "
+            "the batch, so a bigger batch is a harder, more global task (same cost per epoch).",
+        ),
+    ] = 128,
+    lr: Annotated[float, typer.Option(min=0.0, help="Learning rate.")] = 1e-4,
     max_seq_length: Annotated[int, typer.Option(min=16, help="Tokens per text (training).")] = 64,
     freeze_layers: Annotated[
         int, typer.Option(min=-1, help="Freeze embeddings + N bottom layers (-1: none).")
-    ] = 2,
+    ] = 0,
     negatives: Annotated[int, typer.Option(min=0, help="BM25 hard negatives per pair.")] = 1,
     own_product_negatives: Annotated[
         bool,
@@ -110,6 +118,7 @@ def finetune_matcher(
         epochs=epochs,
         max_steps=max_steps,
         max_pairs=max_pairs,
+        batch_size=batch_size,
         lr=lr,
         max_seq_length=max_seq_length,
         freeze_layers=freeze_layers,

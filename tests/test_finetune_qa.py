@@ -276,6 +276,21 @@ def test_matcher_gets_better_on_its_pairs(tmp_path: Path, embedder) -> None:  # 
     assert np.allclose(frozen0.detach().numpy(), frozen1.detach().numpy())  # kept frozen
 
 
+def test_the_matcher_command_passes_its_batch_size_on(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from shopmate.cli import app
+
+    kb, qs = write_qa(tmp_path)
+    out = tmp_path / "cli-matcher"
+    args = ["finetune", "matcher", "--kb", str(kb), "--train", str(qs), "--out", str(out)]
+    run = CliRunner().invoke(app, [*args, "--batch-size", "4", "--max-steps", "1", "--no-progress"])
+    assert run.exit_code == 0, run.output
+    assert json.loads((out / "config.json").read_text())["batch_size"] == "4"
+    bad = CliRunner().invoke(app, [*args, "--batch-size", "1"])
+    assert bad.exit_code == 2 and "batch-size" in bad.output
+
+
 def test_judge_learns_to_separate_evidence(tmp_path: Path) -> None:
     from bot.judge import AnswerabilityJudge
     from retrieval.store import Hit
