@@ -228,24 +228,8 @@ class QAEvaluator:
             ("ft-matcher", self.artifacts.matcher / "model"),
         ):
             rankings, retrieve_s, cosine, own = self._dense(Embedder(path), qs, passages)
-            replies = [
-                GroundedReply(
-                    f"{extract(q.question, readable(by_id[r[0]].text))} [1]", [0], "extractive"
-                )
-                if r
-                else GroundedReply("", [], "none")
-                for q, r in zip(qs, rankings, strict=True)
-            ]
-            row: dict[str, float | None] = dict.fromkeys(METRICS)
-            row |= retrieval_scores(rankings, qs)
-            row |= answer_scores(
-                replies,
-                [r[:1] for r in rankings],
-                [[readable(by_id[r[0]].text)] if r else [] for r in rankings],
-                qs,
-                retrieve_s,
-            )
-            report.models[name] = row
+            every = [True] * len(qs)  # a matcher alone always answers
+            report.models[name] = self._quote_row(qs, by_id, rankings, every, retrieve_s)
         ft_rankings, ft_cosine = rankings, cosine  # the ft-matcher's, from the loop's last pass
         if own is not None:  # shop scope: the product page's own passages join, as in the bot
             ft_rankings = [
@@ -296,14 +280,14 @@ class QAEvaluator:
             text_confidence.append(judge.gate([text[p] for p in text_order], False))
         cut = judge.threshold
         answerable = [c >= cut for c in confidence]
-        row = self._judge_row(qs, by_id, reranked, answerable, judge_s)
+        row = self._quote_row(qs, by_id, reranked, answerable, judge_s)
         row |= selective_precision([r[:1] for r in reranked], qs, confidence)
         row["auc"] = roc_auc(auc_scores, auc_labels)
         row["auc_text_only"] = roc_auc(auc_logits, auc_labels)
         report.models["ft-matcher+judge"] = row
         # the same judge when the shopper's product is unknown: logit-only fit and threshold
         text_ok = [c >= judge.threshold_text for c in text_confidence]
-        row = self._judge_row(qs, by_id, text_reranked, text_ok, judge_s)
+        row = self._quote_row(qs, by_id, text_reranked, text_ok, judge_s)
         row["auc"] = row["auc_text_only"] = roc_auc(auc_logits, auc_labels)
         report.models["ft-matcher+judge (no product)"] = row
         report.extra["judge_threshold"] = judge.threshold
@@ -314,32 +298,26 @@ class QAEvaluator:
         return report
 
     @staticmethod
-    def _judge_row(
+    def _quote_row(
         qs: list[QAExample],
         by_id: dict[str, Any],
-        reranked: list[list[str]],
+        ranking: list[list[str]],
         answerable: list[bool],
         seconds: list[float],
     ) -> dict[str, float | None]:
-        """Retrieval and answer scores of a judge ranking, answering extractively from the
-        top passage where the judge lets the bot answer."""
+        """Retrieval and answer scores of a ranking (a matcher's or the judge's), answering
+        extractively from the top passage, as the bot shows it, where the bot may answer."""
         row: dict[str, float | None] = dict.fromkeys(METRICS)
-        row |= retrieval_scores(reranked, qs)
+        row |= retrieval_scores(ranking, qs)
+        shown = [readable(by_id[r[0]].text) if r else "" for r in ranking]
         replies = [
-            GroundedReply(
-                f"{extract(q.question, readable(by_id[r[0]].text))} [1]", [0], "extractive"
-            )
+            GroundedReply(f"{extract(q.question, top)} [1]", [0], "extractive")
             if ok and r
             else GroundedReply("", [], "none")
-            for q, r, ok in zip(qs, reranked, answerable, strict=True)
+            for q, r, top, ok in zip(qs, ranking, shown, answerable, strict=True)
         ]
-        return row | answer_scores(
-            replies,
-            [r[:1] for r in reranked],
-            [[readable(by_id[r[0]].text)] if r else [] for r in reranked],
-            qs,
-            seconds,
-        )
+        cited = [[top] if r else [] for r, top in zip(ranking, shown, strict=True)]
+        return row | answer_scores(replies, [r[:1] for r in ranking], cited, qs, seconds)
 
     def _dense(
         self, emb: Embedder, qs: list[QAExample], passages: list[Any]
