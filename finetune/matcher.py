@@ -1,8 +1,13 @@
 """Fine-tuning the matcher: MiniLM trained contrastively on (question, evidence passage) pairs.
 
 sentence-transformers' trainer with MultipleNegativesRankingLoss: each question must
-score its evidence passage above the other passages of the batch and above a hard
-negative mined with BM25 (a passage sharing its words that is not its evidence).
+score its evidence passage above the other passages of the batch and, with `negatives`
+> 0, above hard negatives mined with BM25 (passages sharing its words that are not its
+evidence). The default recipe uses none: on hetPQA's held-out questions a BM25 negative
+from another product added nothing (2 epochs: MRR@10 0.346 with one, 0.345 without) at
+1.6x the time per step, and the time it saves buys more epochs (4 epochs without: 0.350;
+dev 0.308 -> 0.363). Negatives the encoder itself ranks high, or from the question's own
+product, made it worse (docs/benchmarks.md, "Fine-tuned QA", Sessions 4 and 9).
 A fixed share of the training questions is held out: it measures MRR@10 before and
 after, and calibrates the threshold above which a past answer is reused as is.
 
@@ -44,15 +49,16 @@ class MatcherTrainConfig:
     train: Path  # questions with evidence_ids (and answers, for reuse calibration)
     out: Path = Path("var/models/matcher")  # artifact folder
     base: Path | None = None  # sentence-transformers folder to start from (default: MiniLM)
-    epochs: float = 2.0  # passes over the pairs
+    epochs: float = 4.0  # passes over the pairs (hetPQA, 2 cores: 9.6 min)
     max_steps: int = -1  # stop after this many optimizer steps (-1: epochs decide)
     # in-batch negatives: bigger is harder and more global (hetPQA held out: 32 -> 128 with
-    # lr 1e-4, 2 epochs, nothing but the embeddings frozen lifted MRR@10 +0.006 -> +0.023)
+    # lr 1e-4, 2 epochs, nothing but the embeddings frozen lifted MRR@10 +0.006 -> +0.023;
+    # 256 was no better)
     batch_size: int = 128
     lr: float = 1e-4
     warmup: float = 0.1  # share of the steps with a linear warm-up
     max_seq_length: int = 64  # tokens per text while training (CPU); serving keeps the base's
-    negatives: int = 1  # BM25 hard negatives per pair (0: in-batch negatives only)
+    negatives: int = 0  # BM25 hard negatives per pair (0: in-batch negatives only)
     negatives_other_products: bool = True  # never a passage of the question's own product
     # per pair, the question's own product's non-evidence passages come first (most words
     # shared first), then BM25's: negatives that surely do not answer it
@@ -162,18 +168,22 @@ def train_matcher(cfg: MatcherTrainConfig, progress: bool = True) -> Path:
         raise ValueError(f"batch_size must be >= 2 (in-batch negatives), got {cfg.batch_size}")
     if cfg.negatives < 0:
         raise ValueError(f"negatives must be >= 0, got {cfg.negatives}")
+    if cfg.own_product_negatives and not cfg.negatives:
+        raise ValueError("own_product_negatives needs negatives >= 1 (hard negatives per pair)")
     data = QAData.load(cfg.kb, cfg.train)
     train_q, held = data.split(cfg.holdout, cfg.seed)
     by_id = data.by_id
-    negs = bm25_negatives(
-        data.passages,
-        train_q,
-        max(cfg.negatives, 1),
-        seed=cfg.seed,
-        other_products=cfg.negatives_other_products,
-    )
-    if cfg.own_product_negatives:
-        own = distractors(data.passages, train_q, max(cfg.negatives, 1), seed=cfg.seed)
+    negs: dict[str, list[str]] = {}
+    if cfg.negatives:
+        negs = bm25_negatives(
+            data.passages,
+            train_q,
+            cfg.negatives,
+            seed=cfg.seed,
+            other_products=cfg.negatives_other_products,
+        )
+    if cfg.negatives and cfg.own_product_negatives:
+        own = distractors(data.passages, train_q, cfg.negatives, seed=cfg.seed)
         negs = {q.id: own.get(q.id) or negs[q.id] for q in train_q}
     rows: dict[str, list[str]] = {"anchor": [], "positive": []}
     for i in range(cfg.negatives):

@@ -249,13 +249,14 @@ def test_judge_negatives_come_from_the_own_product_first(tmp_path: Path) -> None
         assert ns[2] in dense[0]
 
 
-def test_matcher_gets_better_on_its_pairs(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("negatives", [0, 1])  # the default: in-batch only; or + 1 from BM25
+def test_matcher_gets_better_on_its_pairs(tmp_path: Path, embedder, negatives: int) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
     from retrieval.embedder import Embedder
 
     kb, qs = write_qa(tmp_path)
     cfg = MatcherTrainConfig(
         kb=kb, train=qs, out=tmp_path / "matcher", holdout=0.0, batch_size=6, max_steps=8,
-        lr=1e-4, warmup=0.0, freeze_layers=2,
+        lr=1e-4, warmup=0.0, freeze_layers=2, negatives=negatives,
     )  # fmt: skip
     out = train_matcher(cfg, progress=False)
     assert (out / "model" / "model.safetensors").exists() and (out / "history.jsonl").exists()
@@ -289,6 +290,8 @@ def test_the_matcher_command_passes_its_batch_size_on(tmp_path: Path) -> None:
     assert json.loads((out / "config.json").read_text())["batch_size"] == "4"
     bad = CliRunner().invoke(app, [*args, "--batch-size", "1"])
     assert bad.exit_code == 2 and "batch-size" in bad.output
+    own = CliRunner().invoke(app, [*args, "--own-product-negatives", "--negatives", "0"])
+    assert own.exit_code == 2 and "needs negatives >= 1" in own.output
 
 
 def test_judge_learns_to_separate_evidence(tmp_path: Path) -> None:
