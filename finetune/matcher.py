@@ -27,12 +27,13 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from finetune.matcher_config import MatcherTrainConfig
 from finetune.qa_data import QAData, QAExample, bm25_negatives, distractors
 from finetune.qa_metrics import token_f1
 from retrieval.chunking import Passage
@@ -41,35 +42,6 @@ from retrieval.evaluation import recall_at_k, reciprocal_rank
 log = logging.getLogger(__name__)
 
 Encode = Callable[[list[str]], np.ndarray]
-
-
-@dataclass
-class MatcherTrainConfig:
-    kb: Path  # kb.jsonl the questions cite
-    train: Path  # questions with evidence_ids (and answers, for reuse calibration)
-    out: Path = Path("var/models/matcher")  # artifact folder
-    base: Path | None = None  # sentence-transformers folder to start from (default: MiniLM)
-    epochs: float = 4.0  # passes over the pairs (hetPQA, 2 cores: 9.6 min)
-    max_steps: int = -1  # stop after this many optimizer steps (-1: epochs decide)
-    # in-batch negatives: bigger is harder and more global (hetPQA held out: 32 -> 128 with
-    # lr 1e-4, 2 epochs, nothing but the embeddings frozen lifted MRR@10 +0.006 -> +0.023;
-    # 256 was no better)
-    batch_size: int = 128
-    lr: float = 1e-4
-    warmup: float = 0.1  # share of the steps with a linear warm-up
-    max_seq_length: int = 64  # tokens per text while training (CPU); serving keeps the base's
-    negatives: int = 0  # BM25 hard negatives per pair (0: in-batch negatives only)
-    negatives_other_products: bool = True  # never a passage of the question's own product
-    # per pair, the question's own product's non-evidence passages come first (most words
-    # shared first), then BM25's: negatives that surely do not answer it
-    own_product_negatives: bool = False
-    answer_pairs: bool = False  # also learn (question, reference answer) pairs
-    freeze_layers: int = 0  # embeddings and this many bottom layers stay frozen (CPU saver)
-    max_pairs: int = 0  # subsample the training pairs to this many (0: all)
-    holdout: float = 0.1  # share of questions held out for metrics and calibration
-    seed: int = 0
-    reuse_precision: float = 0.8  # a reused answer must be right this often on the holdout
-    reuse_min_f1: float = 0.5  # ... where "right" is token-F1 >= this against the reference
 
 
 def rank(
@@ -182,9 +154,9 @@ def train_matcher(cfg: MatcherTrainConfig, progress: bool = True) -> Path:
             seed=cfg.seed,
             other_products=cfg.negatives_other_products,
         )
-    if cfg.negatives and cfg.own_product_negatives:
-        own = distractors(data.passages, train_q, cfg.negatives, seed=cfg.seed)
-        negs = {q.id: own.get(q.id) or negs[q.id] for q in train_q}
+        if cfg.own_product_negatives:
+            own = distractors(data.passages, train_q, cfg.negatives, seed=cfg.seed)
+            negs = {q.id: own.get(q.id) or negs[q.id] for q in train_q}
     rows: dict[str, list[str]] = {"anchor": [], "positive": []}
     for i in range(cfg.negatives):
         rows[f"negative_{i + 1}"] = []

@@ -18,6 +18,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from finetune.matcher_config import MatcherTrainConfig as _M  # the recipe's defaults, no torch
 from shopmate.cli_eval import write_json, write_jsonl
 from shopmate.console import make_console
 
@@ -78,9 +79,11 @@ def finetune_matcher(
     kb: KbOpt,
     train: TrainOpt,
     out: Annotated[Path, typer.Option(help="Artifact folder.")] = Path("var/models/qa/matcher"),
-    epochs: Annotated[float, typer.Option(min=0.01, help="Passes over the pairs.")] = 4.0,
-    max_steps: Annotated[int, typer.Option(help="Stop after this many steps (-1: epochs).")] = -1,
-    max_pairs: Annotated[int, typer.Option(min=0, help="Subsample pairs (0: all).")] = 0,
+    epochs: Annotated[float, typer.Option(min=0.01, help="Passes over the pairs.")] = _M.epochs,
+    max_steps: Annotated[
+        int, typer.Option(help="Stop after this many steps (-1: epochs).")
+    ] = _M.max_steps,
+    max_pairs: Annotated[int, typer.Option(min=0, help="Subsample pairs (0: all).")] = _M.max_pairs,
     batch_size: Annotated[
         int,
         typer.Option(
@@ -88,12 +91,14 @@ def finetune_matcher(
             help="Pairs per step: each question must beat every other pair's passages in "
             "the batch, so a bigger batch is a harder, more global task (same cost per epoch).",
         ),
-    ] = 128,
-    lr: Annotated[float, typer.Option(min=0.0, help="Learning rate.")] = 1e-4,
-    max_seq_length: Annotated[int, typer.Option(min=16, help="Tokens per text (training).")] = 64,
+    ] = _M.batch_size,
+    lr: Annotated[float, typer.Option(min=0.0, help="Learning rate.")] = _M.lr,
+    max_seq_length: Annotated[
+        int, typer.Option(min=16, help="Tokens per text (training).")
+    ] = _M.max_seq_length,
     freeze_layers: Annotated[
         int, typer.Option(min=-1, help="Freeze embeddings + N bottom layers (-1: none).")
-    ] = 0,
+    ] = _M.freeze_layers,
     negatives: Annotated[
         int,
         typer.Option(
@@ -101,14 +106,14 @@ def finetune_matcher(
             help="BM25 hard negatives per pair, from other products (0: the batch's other "
             "passages only; on hetPQA one added nothing at 1.6x the time per step).",
         ),
-    ] = 0,
+    ] = _M.negatives,
     own_product_negatives: Annotated[
         bool,
         typer.Option(help="The --negatives from the question's own product first, then BM25's."),
-    ] = False,
+    ] = _M.own_product_negatives,
     answer_pairs: Annotated[
         bool, typer.Option(help="Also learn (question, reference answer) pairs.")
-    ] = False,
+    ] = _M.answer_pairs,
     threads: ThreadsOpt = 2,
     progress: ProgressOpt = True,
 ) -> None:
