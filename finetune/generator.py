@@ -37,56 +37,21 @@ from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from tqdm.auto import tqdm
 
 from bot.grounding import MAX_PASSAGE_WORDS, check, content_words, prompt_messages
 from bot.llm import to_openai_messages
 from bot.passage_text import readable
+from finetune.generator_config import GeneratorTrainConfig, Target
 from finetune.matcher import _parent, finish_artifact
 from finetune.qa_data import QAData, QAExample, distractors
 from finetune.qa_metrics import normalise, token_f1
 from retrieval.chunking import Passage
 
 log = logging.getLogger(__name__)
-Target = Literal["grounded", "reference"]
-Order = Literal["retrieval", "shuffled"]
 _JSONISH = re.compile(r'[{}"]+')  # attribute passages are JSON-like; spans drop the braces
-
-
-@dataclass
-class GeneratorTrainConfig:
-    kb: Path  # kb.jsonl the questions cite
-    train: Path  # questions with evidence_ids and reference answers
-    base: Path  # the causal LM folder (SmolLM2-135M-Instruct converted by prepare_llm)
-    out: Path = Path("var/models/generator")  # artifact folder (adapter/ inside)
-    passages: int = 3  # passages per prompt (the Grounder shows 3): gold + distractors
-    # when set, each prompt shows k = 1..len(passage_mix) passages with these weights (as the
-    # bot's judge hands over 1-3 contenders); `passages` is then ignored
-    passage_mix: tuple[float, ...] = ()
-    order: Order = "retrieval"  # retrieval: by the ranker's cosine, as served; shuffled: random
-    ranker: Path | None = None  # sentence-transformers folder that orders them (default MiniLM)
-    target: Target = "grounded"  # grounded: reference if the check keeps it, else gold words
-    max_examples: int = 0  # triples trained on (0: all)
-    epochs: int = 1
-    max_steps: int = -1  # stop after this many optimizer steps (-1: epochs decide)
-    max_minutes: float = 18.0  # stop training after this many minutes (0: no cap)
-    batch_size: int = 8
-    lr: float = 1e-3  # LoRA learns fast; the base weights never change
-    rank: int = 8  # LoRA rank
-    alpha: int = 16  # LoRA scaling numerator
-    dropout: float = 0.05
-    target_modules: tuple[str, ...] = (
-        "q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj",
-    )  # fmt: skip
-    lora_layers: int = 16  # adapt only the top N of SmolLM2's 30 layers (0: all)
-    bf16: bool = True  # bfloat16 autocast for forward/backward (CPUs with avx512_bf16: ~4x)
-    max_length: int = 384  # tokens per example; longer prompts are dropped
-    holdout: float = 0.1  # share of questions held out for the before/after checks
-    max_holdout: int = 64  # held-out triples scored (teacher-forced loss, cheap)
-    gen_check: int = 40  # held-out questions answered by base and tuned model (0: skip)
-    seed: int = 0
 
 
 @dataclass(frozen=True)

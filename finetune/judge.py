@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from bot.judge import FUSION_FILE
+from finetune.judge_config import JudgeTrainConfig
 from finetune.judge_data import judge_pairs, listwise_rows, mine_negatives
 from finetune.judge_fusion import cross_fitted, fit_fusion, fit_gate
 from finetune.matcher import _parent, finish_artifact, rank
@@ -44,40 +45,6 @@ from retrieval.chunking import Passage
 log = logging.getLogger(__name__)
 
 ScorePairs = Callable[[list[tuple[str, str]]], np.ndarray]  # raw logits
-
-
-@dataclass
-class JudgeTrainConfig:
-    kb: Path  # kb.jsonl the questions cite
-    train: Path  # questions with evidence_ids
-    out: Path = Path("var/models/judge")  # artifact folder
-    base: Path | None = None  # starting weights (default: MiniLM, plus a fresh score head)
-    matcher: Path | None = None  # bi-encoder that mines dense negatives (default: MiniLM)
-    epochs: float = 1.0
-    max_steps: int = -1  # stop after this many optimizer steps (-1: epochs decide)
-    batch_size: int = 16  # listwise: rows of (question, evidence, negatives)
-    lr: float = 2e-4
-    warmup: float = 0.1
-    max_length: int = 64  # tokens per (question, passage) pair (hetPQA pairs: ~40 median)
-    freeze_layers: int = 2  # embeddings and this many bottom layers stay frozen (-1: none)
-    same_product_negatives: int = 3  # per question: its own product's non-evidence passages
-    dense_negatives: int = 1  # per question, from the matcher's top 10
-    bm25_negatives: int = 0  # per question
-    max_pairs: int = 0  # subsample the training rows (pairs for bce) for CPU (0: all)
-    holdout: float = 0.1  # share of questions held out for AUC, the fusion and the threshold
-    rerank_depth: int = 20  # candidates the judge reranks (calibration mirrors serving)
-    answer_precision: float = 0.8  # answered questions must have gold evidence on top this often
-    answer_confidence: float = 0.9  # ... with this confidence (Clopper-Pearson; 0: point estimate)
-    # negatives only among passages that are also some training question's evidence: a passage
-    # seen only as a negative gets a low prior of its own, which then hurts unseen questions
-    # whose evidence it is (every passage is seen as positive as often as it is cited)
-    balanced_negatives: bool = True
-    # "listwise": each question's evidence against its negatives (+ `in_batch_negatives` other
-    # questions' evidence) in one softmax, so a fresh head cannot settle on the base rate;
-    # "bce": every pair labelled 1/0 on its own
-    loss: str = "listwise"
-    in_batch_negatives: int = 1
-    seed: int = 0
 
 
 def precision_lower_bound(hits: np.ndarray, n: np.ndarray, confidence: float) -> np.ndarray:

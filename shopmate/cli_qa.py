@@ -18,7 +18,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from finetune.matcher_config import MatcherTrainConfig as _M  # the recipe's defaults, no torch
+from finetune.generator_config import GeneratorTrainConfig as _G  # the recipes' defaults, no torch
+from finetune.judge_config import JudgeTrainConfig as _J
+from finetune.matcher_config import MatcherTrainConfig as _M
 from shopmate.cli_eval import write_json, write_jsonl
 from shopmate.console import make_console
 
@@ -204,26 +206,30 @@ def finetune_judge(
             "answers need more passes).",
         ),
     ] = None,
-    max_steps: Annotated[int, typer.Option(help="Stop after this many steps (-1: epochs).")] = -1,
+    max_steps: Annotated[
+        int, typer.Option(help="Stop after this many steps (-1: epochs).")
+    ] = _J.max_steps,
     max_pairs: Annotated[
         int, typer.Option(min=0, help="Subsample training rows (pairs for bce; 0: all).")
-    ] = 0,
-    lr: Annotated[float, typer.Option(min=0.0, help="Learning rate.")] = 2e-4,
-    max_length: Annotated[int, typer.Option(min=16, help="Tokens per pair.")] = 64,
+    ] = _J.max_pairs,
+    lr: Annotated[float, typer.Option(min=0.0, help="Learning rate.")] = _J.lr,
+    max_length: Annotated[int, typer.Option(min=16, help="Tokens per pair.")] = _J.max_length,
     freeze_layers: Annotated[
         int, typer.Option(min=-1, help="Freeze embeddings + N bottom layers (-1: none).")
-    ] = 2,
+    ] = _J.freeze_layers,
     same_product_negatives: Annotated[
         int, typer.Option(min=0, help="Negatives per question from its own product.")
-    ] = 3,
+    ] = _J.same_product_negatives,
     dense_negatives: Annotated[
         int, typer.Option(min=0, help="Negatives per question from the matcher's top 10.")
-    ] = 1,
-    bm25_negatives: Annotated[int, typer.Option(min=0, help="BM25 negatives per question.")] = 0,
+    ] = _J.dense_negatives,
+    bm25_negatives: Annotated[
+        int, typer.Option(min=0, help="BM25 negatives per question.")
+    ] = _J.bm25_negatives,
     loss: Annotated[
         str, typer.Option(help="listwise (evidence vs its negatives in one softmax) or bce.")
-    ] = "listwise",
-    batch_size: Annotated[int, typer.Option(min=2)] = 16,
+    ] = _J.loss,
+    batch_size: Annotated[int, typer.Option(min=2)] = _J.batch_size,
     answer_precision: Annotated[
         float,
         typer.Option(
@@ -232,7 +238,7 @@ def finetune_judge(
             help="Where the judge lets the bot answer, the top passage must be the evidence "
             "at least this often on the held-out questions...",
         ),
-    ] = 0.8,
+    ] = _J.answer_precision,
     answer_confidence: Annotated[
         float,
         typer.Option(
@@ -240,7 +246,7 @@ def finetune_judge(
             max=0.999,
             help="...with this confidence (a Clopper-Pearson lower bound; 0: the point estimate).",
         ),
-    ] = 0.9,
+    ] = _J.answer_confidence,
     recalibrate: Annotated[
         bool,
         typer.Option(
@@ -272,7 +278,7 @@ def finetune_judge(
         train=train,
         out=out,
         matcher=matcher / "model" if matcher else None,
-        epochs=epochs if epochs is not None else 10.0 if from_shop else 1.0,
+        epochs=epochs if epochs is not None else 10.0 if from_shop else _J.epochs,
         max_steps=max_steps,
         max_pairs=max_pairs,
         lr=lr,
@@ -306,26 +312,28 @@ def finetune_generator(
     base: Annotated[
         Path | None, typer.Option(help="Causal LM folder (default SHOPMATE_LLM_PATH or SmolLM2).")
     ] = None,
-    max_examples: Annotated[int, typer.Option(min=0, help="Training triples (0: all).")] = 0,
-    epochs: Annotated[int, typer.Option(min=1, help="Passes over the triples.")] = 1,
-    lr: Annotated[float, typer.Option(min=0.0, help="LoRA learning rate.")] = 1e-3,
+    max_examples: Annotated[
+        int, typer.Option(min=0, help="Training triples (0: all).")
+    ] = _G.max_examples,
+    epochs: Annotated[int, typer.Option(min=1, help="Passes over the triples.")] = _G.epochs,
+    lr: Annotated[float, typer.Option(min=0.0, help="LoRA learning rate.")] = _G.lr,
     max_steps: Annotated[
         int, typer.Option(help="Stop after this many steps (-1: --epochs decide).")
-    ] = -1,
+    ] = _G.max_steps,
     max_minutes: Annotated[
         float, typer.Option(min=0, help="Stop training after this many minutes (0: no cap).")
-    ] = 18.0,
+    ] = _G.max_minutes,
     order: Annotated[
         str,
         typer.Option(help="Passage order in the prompts: retrieval (as served) or shuffled."),
-    ] = "retrieval",
+    ] = _G.order,
     lora_layers: Annotated[
         int, typer.Option(min=0, help="Adapt only the top N layers (0: all of them).")
-    ] = 16,
+    ] = _G.lora_layers,
     passages: Annotated[
         int,
         typer.Option(min=1, help="Passages per training prompt: the evidence and N-1 distractors."),
-    ] = 3,
+    ] = _G.passages,
     passage_mix: Annotated[
         str,
         typer.Option(

@@ -471,3 +471,35 @@ def test_intent_steered_passages_reach_the_judge_with_the_questions_cosine(servi
     question = services.embedder.encode_one(message)
     for h in hits:
         assert h.similarity == pytest.approx(float(vectors[h.id] @ question), abs=1e-4), h.id
+
+
+@pytest.mark.parametrize("kind", ["matcher", "judge", "generator"])
+def test_the_finetune_commands_default_to_their_recipes(kind: str) -> None:
+    """Each `shopmate finetune` option defaults to its training config's value, so the
+    command and a script calling train_* with the config's defaults train the same recipe."""
+    import dataclasses
+    import inspect
+
+    from finetune.generator_config import GeneratorTrainConfig
+    from finetune.judge_config import JudgeTrainConfig
+    from shopmate import cli_qa
+
+    command, config = {
+        "matcher": (cli_qa.finetune_matcher, MatcherTrainConfig),
+        "judge": (cli_qa.finetune_judge, JudgeTrainConfig),
+        "generator": (cli_qa.finetune_generator, GeneratorTrainConfig),
+    }[kind]
+    recipe = {
+        f.name: f.default
+        for f in dataclasses.fields(config)
+        if f.default is not dataclasses.MISSING
+    }
+    options = inspect.signature(command).parameters
+    # the CLI writes artifacts under var/models/qa/; the judge's epochs default is None
+    # (1 from --kb/--train, 10 with --from-shop) and is checked by the judge's own tests
+    skip = {"out", "epochs"} if kind == "judge" else {"out"}
+    shared = sorted((set(recipe) & set(options)) - skip)
+    assert len(shared) >= 8, shared  # the recipe's knobs are options
+    parse = {"passage_mix": cli_qa._weights}  # given as text: "0.6,0.2,0.2"
+    for name in shared:
+        assert parse.get(name, lambda v: v)(options[name].default) == recipe[name], name
