@@ -33,6 +33,7 @@ from bot.product_answers import answer_about_product
 from bot.redact import redact
 from bot.sentiment import is_angry, sentiment
 from bot.slots import (
+    asks_for_variant,
     budget,
     colour,
     is_no,
@@ -184,6 +185,7 @@ class ChatEngine:
         vec = self.embedder.encode_one(text)
         evidence = self.answerer.evidence(text, vec)
         self._remember_slots(st, text)
+        refining = refines_search(text) and st.last_query is not None and st.last_action == "search"
         sig = Signals(
             intent_scores=self.router.scores(text, vec),
             sentiment=sentiment(text),
@@ -194,9 +196,10 @@ class ChatEngine:
             refers_back=bool(_REFERS_BACK.search(text)),
             has_history=bool(st.user_id and self.repo.recent_events(st.user_id, limit=1)),
             angry=is_angry(text),
-            refines_search=refines_search(text)
-            and st.last_query is not None
-            and st.last_action == "search",
+            refines_search=refining,
+            asks_about_focus=st.product_in_focus is not None
+            and not refining
+            and asks_for_variant(text),
             is_yes=is_yes(text),
             is_no=is_no(text),
             wants_cheaper=wants_cheaper(text),
@@ -542,7 +545,7 @@ class ChatEngine:
         if action == "confirm":
             pending, st.pending = st.pending or {}, None
             out = self.tools.cancel_order(str(pending.get("order_id")), st.user_id, confirm=True)
-            return BotReply(out.message, action=action, tool_calls=["cancel_order"])
+            return BotReply(out.message, out.citations, action=action, tool_calls=["cancel_order"])
         oid = st.order_id or (o.id if (o := self.repo.latest_order(st.user_id)) else None)
         if oid is None:
             return BotReply(WHICH_ORDER_REPLY, action=action)
@@ -554,11 +557,8 @@ class ChatEngine:
                 tool_calls=["order_status"],
             )
         if action == "start_return":
-            return BotReply(
-                self.tools.start_return(oid, st.user_id).message,
-                action=action,
-                tool_calls=["start_return"],
-            )
+            out = self.tools.start_return(oid, st.user_id)
+            return BotReply(out.message, out.citations, action=action, tool_calls=["start_return"])
         out = self.tools.cancel_order(oid, st.user_id, confirm=False)
         if out.message == "confirmation needed" and out.order is not None:
             st.pending = {"action": "cancel_order", "order_id": oid}

@@ -35,12 +35,17 @@ class Signals:
     has_history: bool = False  # a signed-in shopper with events to personalise from
     angry: bool = False  # words of strong anger (furious, scam, worst…)
     refines_search: bool = False  # "under £130 please" right after a product search
+    # "what about navy?" while a product is in focus (and no search is being refined): a
+    # question about that product, however the classifier reads its three words
+    asks_about_focus: bool = False
     is_yes: bool = False
     is_no: bool = False
     wants_cheaper: bool = False
 
 
 ORDER_INTENTS = {"order_status", "cancel_order"}
+# read as they are even when they name a colour or size ("the blue one broke", "return the red")
+NOT_ABOUT_A_VARIANT = {*ORDER_INTENTS, "return_refund", "complaint", "human_agent"}
 
 
 def top_intent(s: Signals) -> str:
@@ -49,7 +54,10 @@ def top_intent(s: Signals) -> str:
 
 def effective_intent(s: Signals, state: DialogueState) -> str:
     """The top intent, except that order intents need an order to be about
-    ("noise-cancelling headphones" is not a cancellation): then the runner-up."""
+    ("noise-cancelling headphones" is not a cancellation): then the runner-up; and a colour
+    or size on its own asks about the product in focus."""
+    if s.asks_about_focus and top_intent(s) not in NOT_ABOUT_A_VARIANT:
+        return "product_question"
     ranked = sorted(s.intent_scores, key=lambda k: -s.intent_scores[k])
     for intent in ranked:
         if intent in ORDER_INTENTS and not (s.order_context or (state.order_id and s.refers_back)):

@@ -87,6 +87,13 @@ def wants_cheaper(text: str) -> bool:
     return bool(_CHEAPER.search(text))
 
 
+def asks_for_variant(text: str) -> bool:
+    """A short message that only names a colour or size ("what about navy?", "in a 9?"): about
+    a variant of the product being discussed, whatever else its few words resemble."""
+    words = re.findall(r"[a-zA-Z]{3,}", text)
+    return len(words) <= 4 and (colour(text) is not None or size(text) is not None)
+
+
 def refines_search(text: str) -> bool:
     """A short message that only adds a budget, colour or size ("under £130 please", "in blue?")."""
     if re.search(r"(?i)\b(it|they|them|this|that|these|those|one)\b", text):

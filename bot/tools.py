@@ -15,11 +15,17 @@ from langchain_core.tools import StructuredTool
 from pydantic import BaseModel, Field
 
 from bot.answerer import Answer, Answerer
+from bot.types import Citation
 from recommender.recommender import Filters, Recommender, Suggestion
 from shop.repository import OrderRecord, ShopRepository
 
 RETURN_WINDOW_DAYS = 30
 CANCELLABLE = "processing"
+# asked of the shop's own knowledge where an order tool's reply touches policy: how long a
+# refund takes and how returns work are the shop's to say, so the bot quotes its pages (cited)
+# instead of promising anything of its own
+REFUND_AFTER_CANCEL_QUESTION = "How long does the refund take for a cancelled order?"
+HOW_TO_RETURN_QUESTION = "How do I return an item?"
 
 
 class SearchArgs(BaseModel):
@@ -58,6 +64,7 @@ class OrderOutcome:
     ok: bool
     message: str
     order: OrderRecord | None = None
+    citations: list[Citation] = field(default_factory=list)  # the shop's pages quoted
 
 
 @dataclass
@@ -130,23 +137,26 @@ class ShopTools:
                 f"Order {order.id} changed while we were talking; it can no longer be cancelled.",
                 order,
             )
-        return OrderOutcome(
-            True,
-            f"Done: order {order.id} is cancelled. The refund of {self.currency}{order.total:.2f} goes back to your original "
-            "payment method; our cancellation page says how long that takes.",
-            order,
+        done = (
+            f"Done: order {order.id} is cancelled. The refund of {self.currency}{order.total:.2f} "
+            "goes back to your original payment method"
         )
+        policy = self._policy(REFUND_AFTER_CANCEL_QUESTION)
+        if policy is not None:
+            return OrderOutcome(True, f"{done}. {policy.text}", order, policy.citations)
+        return OrderOutcome(True, f"{done}; our cancellation page says how long that takes.", order)
 
     def start_return(self, order_id: str, user_id: str) -> OrderOutcome:
         order = self._owned(order_id, user_id)
         if order is None:
             return OrderOutcome(False, f"I can't find an order {order_id} on your account.")
         if order.status != "delivered":
-            return OrderOutcome(
-                False,
-                f"Order {order.id} is {order.status}; returns start once it has been delivered.",
-                order,
-            )
+            wait = f"Order {order.id} is {order.status}; returns start once it has been delivered."
+            if order.status in {"processing", "shipped"} and (
+                how := self._policy(HOW_TO_RETURN_QUESTION)
+            ):
+                return OrderOutcome(False, f"{wait} {how.text}", order, how.citations)
+            return OrderOutcome(False, wait, order)
         if datetime.now(UTC) - order.created_at > timedelta(days=RETURN_WINDOW_DAYS + 14):
             return OrderOutcome(
                 False,
@@ -163,6 +173,11 @@ class ShopTools:
 
     def faq_answer(self, question: str) -> Answer:
         return self.answerer.answer(question)
+
+    def _policy(self, question: str) -> Answer | None:
+        """The shop's own cited answer to a policy question, or None when it has none."""
+        found = self.answerer.answer(question)
+        return found if found.grounded and found.citations else None
 
     def as_langchain(self) -> list[StructuredTool]:
         """The same tools for a tool-calling LLM."""

@@ -30,6 +30,10 @@ def router(embedder, tmp_path_factory: pytest.TempPathFactory) -> IntentRouter: 
         ("is the down jacket machine washable", "product_question"),
         ("looking for a present for a 6 year old who loves camping", "recommendation"),
         ("I'm after a lightweight two-person tent", "product_search"),
+        # product words that look like another intent, everyday uses, loyalty points
+        ("any over-ear headphones that cancel out engine noise?", "product_search"),
+        ("I'd like a backpack for cycling to uni", "product_search"),
+        ("do I earn points on sale items?", "payment"),
         ("I want to speak to a real person", "human_agent"),
         ("absolutely appalling, the seams split on day one", "complaint"),
         ("hiya", "small_talk"),

@@ -63,6 +63,9 @@ def st(**kw: object) -> DialogueState:
         (st(), sig("recommendation", product=0.1, has_history=True), "recommend"),
         (st(), sig("recommendation", product=0.1), "answer"),  # anonymous and nothing close
         (st(last_query="rain jacket"), sig("small_talk", refines_search=True), "search"),
+        # "what about navy?" with a product in focus, whatever the classifier made of it
+        (st(product_in_focus="p1"), sig("shipping", asks_about_focus=True), "answer"),
+        (st(product_in_focus="p1"), sig("complaint", asks_about_focus=True), "complaint"),
         (
             st(pending={"action": "cancel_order", "order_id": "o1"}),
             sig("small_talk", is_yes=True),
@@ -128,6 +131,19 @@ def test_order_intents_need_an_order() -> None:
     s = Signals(scores, 0.0, 0.5, 0.2)
     assert decide(st(), s) == "search"
     assert decide(st(), Signals(scores, 0.0, 0.5, 0.2, order_context=True)) == "cancel_order"
+
+
+def test_a_colour_on_its_own_asks_about_the_product_in_focus() -> None:
+    from bot.policy import effective_intent
+    from bot.slots import asks_for_variant
+
+    assert asks_for_variant("what about navy?") and asks_for_variant("in UK 9?")
+    assert not asks_for_variant("how long does delivery to Ireland take?")
+    assert not asks_for_variant("do you have anything in red for a six year old?")  # too long
+    focus = st(product_in_focus="p1")
+    assert effective_intent(sig("shipping", asks_about_focus=True), focus) == "product_question"
+    assert effective_intent(sig("shipping"), focus) == "shipping"
+    assert effective_intent(sig("complaint", asks_about_focus=True), focus) == "complaint"
 
 
 def test_second_unanswerable_question_hands_off() -> None:
