@@ -85,6 +85,7 @@ INTENT_HINTS = {
     "shipping": "shipping and delivery",
     "payment": "payment methods",
     "account": "your account",
+    "contact": "contact us, opening hours and visiting us",
     "order_status": "tracking your order",
     "cancel_order": "cancelling an order",
 }

@@ -16,7 +16,7 @@ import numpy as np
 from bot.intent_classifier import IntentClassifier
 
 SHOP_INTENTS = (
-    "order_status", "cancel_order", "return_refund", "shipping", "payment", "account",
+    "order_status", "cancel_order", "return_refund", "shipping", "payment", "account", "contact",
     "product_question", "product_search", "recommendation", "complaint", "human_agent",
     "small_talk", "out_of_scope",
 )  # fmt: skip

@@ -23,6 +23,7 @@ def router(embedder, tmp_path_factory: pytest.TempPathFactory) -> IntentRouter: 
     [
         ("how much does delivery to Ireland cost", "shipping"),
         ("can I change the password on my account", "account"),
+        ("what time does your support team open on Saturdays?", "contact"),
         ("do you accept Amex", "payment"),
         ("the parcel I ordered on Monday hasn't come", "order_status"),
         ("please cancel the order I placed this morning", "cancel_order"),

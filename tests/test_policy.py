@@ -18,7 +18,7 @@ def sig(
     **kw: bool,
 ) -> Signals:
     scores = {
-        i: (p if i == intent else (1 - p) / 12)
+        i: (p if i == intent else (1 - p) / 13)
         for i in (
             "order_status",
             "cancel_order",
@@ -26,6 +26,7 @@ def sig(
             "shipping",
             "payment",
             "account",
+            "contact",
             "product_question",
             "product_search",
             "recommendation",

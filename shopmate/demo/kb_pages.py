@@ -690,6 +690,11 @@ include your order number if your question is about an order.
 Northwind Outfitters Ltd, 14 Harbour Lane, Edinburgh EH6 6QX, United Kingdom. This is our office
 and not a returns address: please use the return label from your account for returns.
 
+## Visiting us
+
+We are an online shop and have no shops or showrooms to visit. Our office and our warehouses in
+Wakefield and Venlo are not open to the public, so orders cannot be collected in person.
+
 ## Accessibility
 
 If you use a text relay service, you can reach us through Relay UK on 18001 0131 496 0123.
