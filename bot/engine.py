@@ -208,6 +208,7 @@ class ChatEngine:
         if st.pending is not None and not (sig.is_yes or sig.is_no):
             st.pending = None  # the shopper moved on: the offer or confirmation lapses
         action = decide(st, sig)
+        st.order_talk = st.order_talk or sig.order_context  # "where is it?" may follow
         if action in {"search", "recommend", "cheaper"} and not may_suggest(st, sig, action):
             action = "hold"  # a person is being fetched: no shopping until they have helped
         reply = self._act(action, st, text, vec, evidence, sig)

@@ -60,7 +60,8 @@ def effective_intent(s: Signals, state: DialogueState) -> str:
         return "product_question"
     ranked = sorted(s.intent_scores, key=lambda k: -s.intent_scores[k])
     for intent in ranked:
-        if intent in ORDER_INTENTS and not (s.order_context or (state.order_id and s.refers_back)):
+        earlier = state.order_id is not None or state.order_talk
+        if intent in ORDER_INTENTS and not (s.order_context or (earlier and s.refers_back)):
             continue
         return intent
     return ranked[0]

@@ -61,6 +61,9 @@ def st(**kw: object) -> DialogueState:
             "start_return",
         ),  # "how do I return it"
         (st(), sig("return_refund", refers_back=True), "answer"),  # no order talked about
+        # "my order never arrived!" (no number), then "can you tell me where it is?"
+        (st(order_talk=True), sig("order_status", refers_back=True), "order_status"),
+        (st(), sig("order_status", refers_back=True), "answer"),  # "it" is not an order
         (st(), sig("recommendation", product=0.1, has_history=True), "recommend"),
         (st(), sig("recommendation", product=0.1), "answer"),  # anonymous and nothing close
         (st(last_query="rain jacket"), sig("small_talk", refines_search=True), "search"),
