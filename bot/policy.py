@@ -59,8 +59,8 @@ def effective_intent(s: Signals, state: DialogueState) -> str:
     if s.asks_about_focus and top_intent(s) not in NOT_ABOUT_A_VARIANT:
         return "product_question"
     ranked = sorted(s.intent_scores, key=lambda k: -s.intent_scores[k])
+    earlier = state.order_id is not None or state.order_talk  # an order "it" can refer to
     for intent in ranked:
-        earlier = state.order_id is not None or state.order_talk
         if intent in ORDER_INTENTS and not (s.order_context or (earlier and s.refers_back)):
             continue
         return intent

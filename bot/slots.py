@@ -88,7 +88,7 @@ def wants_cheaper(text: str) -> bool:
 
 
 def asks_for_variant(text: str) -> bool:
-    """A short message that only names a colour or size ("what about navy?", "in a 9?"): about
+    """A short message that only names a colour or size ("what about navy?", "in UK 9?"): about
     a variant of the product being discussed, whatever else its few words resemble."""
     words = re.findall(r"[a-zA-Z]{3,}", text)
     return len(words) <= 4 and (colour(text) is not None or size(text) is not None)
