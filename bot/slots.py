@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 _ORDER = re.compile(r"(?i)\b(o\d{4,6})\b|(?i:order)\s*(?:no\.?|number|#)?\s*#?(\d{4,6})\b")
 _BUDGET = re.compile(
@@ -87,16 +88,20 @@ def wants_cheaper(text: str) -> bool:
     return bool(_CHEAPER.search(text))
 
 
+def _short_with(text: str, *slots: Callable[[str], object]) -> bool:
+    """At most four words (of 3+ letters), one of which fills one of these slots."""
+    words = re.findall(r"[a-zA-Z]{3,}", text)
+    return len(words) <= 4 and any(f(text) is not None for f in slots)
+
+
 def asks_for_variant(text: str) -> bool:
     """A short message that only names a colour or size ("what about navy?", "in UK 9?"): about
     a variant of the product being discussed, whatever else its few words resemble."""
-    words = re.findall(r"[a-zA-Z]{3,}", text)
-    return len(words) <= 4 and (colour(text) is not None or size(text) is not None)
+    return _short_with(text, colour, size)
 
 
 def refines_search(text: str) -> bool:
     """A short message that only adds a budget, colour or size ("under £130 please", "in blue?")."""
     if re.search(r"(?i)\b(it|they|them|this|that|these|those|one)\b", text):
         return False  # "does it come in blue?" asks about the product in focus
-    words = re.findall(r"[a-zA-Z]{3,}", text)
-    return len(words) <= 4 and any(f(text) is not None for f in (budget, colour, size))
+    return _short_with(text, budget, colour, size)

@@ -176,7 +176,7 @@ class ShopTools:
 
     def _policy(self, question: str) -> Answer | None:
         """The shop's own cited answer to a policy question, or None when it has none."""
-        found = self.answerer.answer(question)
+        found = self.faq_answer(question)
         return found if found.grounded and found.citations else None
 
     def as_langchain(self) -> list[StructuredTool]:
