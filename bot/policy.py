@@ -54,12 +54,17 @@ def top_intent(s: Signals) -> str:
 
 def effective_intent(s: Signals, state: DialogueState) -> str:
     """The top intent, except that order intents need an order to be about
-    ("noise-cancelling headphones" is not a cancellation): then the runner-up; and a colour
-    or size on its own asks about the product in focus."""
+    ("noise-cancelling headphones" is not a cancellation): then the runner-up; a colour
+    or size on its own asks about the product in focus; and a whereabouts question about
+    "it" after order talk tracks that order."""
     if s.asks_about_focus and top_intent(s) not in NOT_ABOUT_A_VARIANT:
         return "product_question"
     ranked = sorted(s.intent_scores, key=lambda k: -s.intent_scores[k])
     earlier = state.order_id is not None or state.order_talk  # an order "it" can refer to
+    if earlier and s.refers_back and ranked[0] == "contact":
+        # "can you just tell me where it is?" after "my order never arrived": "it" is the
+        # order, not the shop (a question about the shop says "you", "your shop")
+        return "order_status"
     for intent in ranked:
         if intent in ORDER_INTENTS and not (s.order_context or (earlier and s.refers_back)):
             continue

@@ -64,6 +64,11 @@ def st(**kw: object) -> DialogueState:
         # "my order never arrived!" (no number), then "can you tell me where it is?"
         (st(order_talk=True), sig("order_status", refers_back=True), "order_status"),
         (st(), sig("order_status", refers_back=True), "answer"),  # "it" is not an order
+        # "can you just tell me where it is?" reads as a contact question; "it" is the order
+        (st(order_talk=True), sig("contact", refers_back=True), "order_status"),
+        (st(order_id="o1"), sig("contact", refers_back=True), "order_status"),
+        (st(), sig("contact", refers_back=True), "answer"),  # no order: where the shop is
+        (st(order_talk=True), sig("contact"), "answer"),  # "what are your opening hours?"
         (st(), sig("recommendation", product=0.1, has_history=True), "recommend"),
         (st(), sig("recommendation", product=0.1), "answer"),  # anonymous and nothing close
         (st(last_query="rain jacket"), sig("small_talk", refines_search=True), "search"),
