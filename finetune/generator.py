@@ -4,13 +4,16 @@ Each training triple is (question, numbered passages -> a short answer citing th
 passage): the gold evidence plus distractors (other passages of the same product, then
 BM25 hits), the two the retriever's encoder ranks highest, numbered in that encoder's
 order as the bot's retriever numbers them (or shuffled: `order="shuffled"`), in exactly
-the prompt the bot uses in serving (`bot.grounding.prompt_messages`). The target is what the bot should say and
-what its grounding check keeps: the reference answer when the check would keep it
-("it has three motors. [2]"), otherwise the words of the gold passage closest to the
-reference answers, after its yes/no ("Yes, works good on cooked clay [2]") — a
-reference that paraphrases beyond the passage would teach replies the check throws
-away. Only the answer tokens are learned (the prompt is masked, and the vocabulary
-projection runs on answer positions only). The held-out questions give a
+the prompt the bot uses in serving (`bot.grounding.prompt_messages`). By default
+(`target="reference"`) the model learns the shop's own answer as written, citing the gold
+passage ("this is for use indoors only. [1]"). Those answers often paraphrase beyond the
+passage, so some replies fail the bot's grounding check; in serving they get second tries
+and then the quoted passage, and the ones that pass read like the shop's answers and
+score higher than replies trained on the check-safe `target="grounded"`: the reference
+when the check would keep it ("it has three motors. [2]"), otherwise the words of the
+gold passage closest to the reference answers, after its yes/no ("Yes, works good on
+cooked clay [2]"; docs/benchmarks.md, "Session 11"). Only the answer tokens are learned
+(the prompt is masked, and the vocabulary projection runs on answer positions only). The held-out questions give a
 teacher-forced loss before and after, and a generation check: greedy replies of the
 base and the tuned model through `bot.grounding.Grounder`, scored for token-F1 and
 citation precision.

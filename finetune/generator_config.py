@@ -23,7 +23,11 @@ class GeneratorTrainConfig:
     passage_mix: tuple[float, ...] = ()
     order: Order = "retrieval"  # retrieval: by the ranker's cosine, as served; shuffled: random
     ranker: Path | None = None  # sentence-transformers folder that orders them (default MiniLM)
-    target: Target = "grounded"  # grounded: reference if the check keeps it, else gold words
+    # reference: the shop's own answer, as written; grounded: the reference if the grounding
+    # check keeps it, else the gold passage's best words. Reference replies read like the
+    # shop's answers and score higher; the ones the check rejects get second tries, then the
+    # quote (docs/benchmarks.md, "Session 11")
+    target: Target = "reference"
     max_examples: int = 0  # triples trained on (0: all)
     epochs: int = 1
     max_steps: int = -1  # stop after this many optimizer steps (-1: epochs decide)

@@ -341,6 +341,20 @@ def finetune_generator(
             "0.6,0.2,0.2 (as the judge hands over 1-3 contenders)."
         ),
     ] = "",
+    rank: Annotated[
+        int, typer.Option(min=1, help="LoRA rank (its alpha is twice the rank).")
+    ] = _G.rank,
+    target: Annotated[
+        str,
+        typer.Option(
+            help="What the model learns to say: reference (the shop's answer as written) or "
+            "grounded (the reference when the grounding check keeps it, else the gold "
+            "passage's best words)."
+        ),
+    ] = _G.target,
+    seed: Annotated[
+        int, typer.Option(help="Seed of the held-out split, the prompts and the LoRA weights.")
+    ] = _G.seed,
     threads: ThreadsOpt = 2,
     progress: ProgressOpt = True,
 ) -> None:
@@ -366,6 +380,10 @@ def finetune_generator(
         lora_layers=lora_layers,
         passages=passages,
         passage_mix=_weights(passage_mix),
+        rank=rank,
+        alpha=2 * rank,
+        target=target,  # type: ignore[arg-type]  # checked by train_generator
+        seed=seed,
     )
     try:
         path = train_generator(cfg, progress)

@@ -126,8 +126,15 @@ def test_lora_lowers_the_loss_on_its_own_triples(trained: tuple[Path, Path, Path
     data = QAData.load(kb, qs, need_answers=True)
     negs = bm25_negatives(data.passages, data.questions, 2)
     tok = AutoTokenizer.from_pretrained(str(llm_dir))
-    ts = triples(data.questions, data.by_id, negs, 2, 0)
-    assert all(check(t.target, t.passages).ok and t.gold for t in ts)
+    grounded = triples(data.questions, data.by_id, negs, 2, 0, "grounded")
+    assert all(check(t.target, t.passages).ok and t.gold for t in grounded)
+    reference = triples(data.questions, data.by_id, negs, 2, 0, "reference")
+    assert [t.target for t in reference] == [
+        f"{q.answer} " + " ".join(f"[{i + 1}]" for i in t.gold)
+        for q, t in zip([q for q in data.questions if q.answer], reference, strict=True)
+    ]  # the reference answer as it is, citing the evidence
+    # the loss on the triples it was trained on (the recipe's default target)
+    ts = triples(data.questions, data.by_id, negs, 2, 0, GeneratorTrainConfig.target)
     rows = [encode_example(tok, t.question, t.passages, t.target) for t in ts]
     batches = _batches(rows, 4, tok.eos_token_id)
     base = AutoModelForCausalLM.from_pretrained(str(llm_dir))

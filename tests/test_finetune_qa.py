@@ -503,3 +503,5 @@ def test_the_finetune_commands_default_to_their_recipes(kind: str) -> None:
     parse = {"passage_mix": cli_qa._weights}  # given as text: "0.6,0.2,0.2"
     for name in shared:
         assert parse.get(name, lambda v: v)(options[name].default) == recipe[name], name
+    if kind == "generator":  # --rank sets alpha to twice the rank, as the recipe has it
+        assert 2 * options["rank"].default == recipe["alpha"]
