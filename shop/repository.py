@@ -357,6 +357,12 @@ class ShopRepository:
             ).all()
         return [(m.id, m.role, m.text) for m in rows]
 
+    def last_message_id(self, session_id: str) -> int:
+        """The id of the session's newest message (0 when it has none)."""
+        with self.session() as s:
+            found = s.scalar(select(func.max(Message.id)).where(Message.session_id == session_id))
+        return int(found or 0)
+
     def transcript_meta(self, session_id: str) -> list[tuple[str, str, dict[str, Any]]]:
         with self.session() as s:
             rows = s.scalars(
@@ -388,10 +394,17 @@ class ShopRepository:
         thumbs: str | None,
         csat: int | None,
         comment: str,
+        message_id: int | None = None,
     ) -> int:
+        """`message_id`: the reply the thumbs are about (None: the conversation as a whole)."""
         with self.session() as s, s.begin():
             fb = Feedback(
-                session_id=session_id, user_id=user_id, thumbs=thumbs, csat=csat, comment=comment
+                session_id=session_id,
+                user_id=user_id,
+                thumbs=thumbs,
+                csat=csat,
+                comment=comment,
+                message_id=message_id,
             )
             s.add(fb)
             s.flush()
