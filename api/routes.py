@@ -146,9 +146,10 @@ def suggestion_out(s: Suggestion) -> ProductOut:
     )
 
 
-def chat_out(session_id: str, r: BotReply) -> ChatResponse:
+def chat_out(session_id: str, r: BotReply, message_id: int | None = None) -> ChatResponse:
     return ChatResponse(
         session_id=session_id,
+        message_id=message_id,
         reply=r.reply,
         citations=[
             CitationOut(id=c.id, title=c.title, source=c.source, snippet=c.snippet)
@@ -188,7 +189,13 @@ def chat(req: ChatRequest, svc: Svc) -> ChatResponse:
         reply = svc.engine.respond(req.session_id, req.user_id, req.message, req.product_id)
     except MessageError as e:
         raise HTTPException(422, str(e)) from e
-    return chat_out(req.session_id, reply)
+    return chat_out(req.session_id, reply, reply_id(svc, req.session_id, reply))
+
+
+def reply_id(svc: Services, session_id: str, reply: BotReply) -> int | None:
+    """The stored id of the reply just given (the turn's last message), for thumbs on it;
+    None when the bot stayed silent because a person has the conversation."""
+    return svc.repo.last_message_id(session_id) if reply.reply else None
 
 
 def _sse(event: str, data: object) -> str:
@@ -226,7 +233,8 @@ def chat_stream(req: ChatRequest, svc: Svc) -> StreamingResponse:
                 if not streamed:
                     for piece in re.findall(r"\S+\s*", item.reply):
                         yield _sse("token", {"text": piece})
-                yield _sse("final", chat_out(req.session_id, item).model_dump())
+                final = chat_out(req.session_id, item, reply_id(svc, req.session_id, item))
+                yield _sse("final", final.model_dump())
         except MessageError as e:
             yield _sse("error", {"detail": str(e)})
 
@@ -240,22 +248,44 @@ def session_messages(
     svc: Svc,
     session_id: Annotated[str, Path(min_length=1, max_length=128, pattern=ID_PATTERN)],
     after: Annotated[int, Query(ge=0, description="Only messages with a larger id.")] = 0,
+    transcript: Annotated[
+        bool,
+        Query(
+            description="Also the shopper's and the bot's messages (to restore the "
+            "conversation after a reload or in another tab); default: a person's replies only."
+        ),
+    ] = False,
 ) -> SessionMessages:
-    """Replies by a person from the shop newer than `after`: the widget polls this while a
-    conversation is handed off."""
-    rows = svc.repo.messages_after(session_id, after, roles=("agent",))
+    """Messages newer than `after`: by default the replies of a person from the shop (the
+    widget polls this while a conversation is handed off), with `transcript=true` the whole
+    conversation as stored (redacted)."""
+    roles = ("shopper", "bot", "agent") if transcript else ("agent",)
+    rows = svc.repo.messages_after(session_id, after, roles=roles)
     state = svc.engine.state(session_id).handoff
     return SessionMessages(
         session_id=session_id,
         handoff_state=state,
-        messages=[MessageOut(id=i, role=r, text=t) for i, r, t in rows],
+        messages=[MessageOut(id=i, role=r, text=t, from_person=r == "agent") for i, r, t in rows],
     )
 
 
 @router.post("/v1/feedback", response_model=FeedbackResponse, status_code=201, tags=["feedback"])
 def feedback(fb: FeedbackRequest, svc: Svc) -> FeedbackResponse:
+    if fb.message_id is not None:
+        found = svc.repo.messages_after(fb.session_id, fb.message_id - 1, roles=("bot", "agent"))
+        if not found or found[0][0] != fb.message_id:
+            raise HTTPException(
+                422,
+                f"message_id {fb.message_id} is not a reply in session {fb.session_id!r}; "
+                "send the message_id of a reply from /v1/chat or the stream's final event",
+            )
     fid = svc.repo.add_feedback(
-        fb.session_id, fb.user_id, fb.thumbs, fb.csat, redact(fb.comment.strip())
+        fb.session_id,
+        fb.user_id,
+        fb.thumbs,
+        fb.csat,
+        redact(fb.comment.strip()),
+        message_id=fb.message_id,
     )
     return FeedbackResponse(id=fid, accepted=True)
 

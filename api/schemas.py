@@ -65,6 +65,12 @@ class ProductOut(BaseModel):
 
 class ChatResponse(BaseModel):
     session_id: str
+    message_id: int | None = Field(
+        None,
+        description="Id of the stored reply: send it with thumbs to POST /v1/feedback. "
+        "Null when the bot stayed silent because a person has the conversation.",
+        examples=[1042],
+    )
     reply: str
     citations: list[CitationOut]
     products: list[ProductOut]
@@ -142,7 +148,16 @@ class FeedbackRequest(BaseModel):
 
     session_id: str = Field(..., min_length=1, max_length=128, pattern=ID_PATTERN)
     user_id: str | None = Field(None, min_length=1, max_length=128, pattern=ID_PATTERN)
-    thumbs: Literal["up", "down"] | None = Field(None, description="On the last reply.")
+    thumbs: Literal["up", "down"] | None = Field(
+        None, description="On the reply `message_id` (or, without one, the conversation)."
+    )
+    message_id: int | None = Field(
+        None,
+        ge=1,
+        description="The reply the thumbs are about: `message_id` from /v1/chat or the "
+        "stream's final event.",
+        examples=[1042],
+    )
     csat: int | None = Field(
         None, ge=1, le=5, description="Satisfaction with the conversation, 1-5."
     )
@@ -167,8 +182,9 @@ class ProductSearchResponse(BaseModel):
 
 class MessageOut(BaseModel):
     id: int
-    role: str = Field(description="agent (a person from the shop) or bot")
+    role: str = Field(description="shopper, bot, or agent (a person from the shop)")
     text: str
+    from_person: bool = Field(False, description="True for a reply written by a person.")
 
 
 class SessionMessages(BaseModel):

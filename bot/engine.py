@@ -23,6 +23,7 @@ from bot.answerer import Answer, Answerer, Evidence
 from bot.intents import IntentRouter
 from bot.policy import (
     Signals,
+    asks_for_person,
     decide,
     effective_intent,
     may_suggest,
@@ -73,6 +74,10 @@ NO_PRODUCTS_REPLY = (
 HOLD_REPLY = "A person from our team will be with you shortly; they can help with that too."
 SIGN_IN_REPLY = "Please sign in (or give me your shopper id) so I can look up your orders."
 WHICH_ORDER_REPLY = "Which order is it about? The order number looks like o10023."
+BACK_TO_BOT_REPLY = (
+    "Our team has handed this chat back to me, the shop's assistant. "
+    "Ask me anything, or ask for a person again at any time."
+)
 
 
 _ORDER_WORDS = re.compile(
@@ -204,6 +209,7 @@ class ChatEngine:
             is_yes=is_yes(text),
             is_no=is_no(text),
             wants_cheaper=wants_cheaper(text),
+            asks_for_person=asks_for_person(text),
         )
         if st.pending is not None and not (sig.is_yes or sig.is_no):
             st.pending = None  # the shopper moved on: the offer or confirmation lapses
@@ -627,12 +633,19 @@ class ChatEngine:
     def release(self, session_id: str) -> None:
         """The person hands the conversation back to the bot."""
         self._set_handoff(session_id, "none", "agent released the conversation")
+        self._save(self.state(session_id), [("bot", BACK_TO_BOT_REPLY, {"action": "released"})])
 
     def resolve(self, session_id: str) -> None:
         """Resolved: back to the bot with a clean slate, so no loop back into handoff."""
         st = self.state(session_id)
         st.handoff, st.no_answer_streak, st.pending = "none", 0, None
-        self._save(st, [("system", "resolved", {"handoff": "none"})])
+        self._save(
+            st,
+            [
+                ("system", "resolved", {"handoff": "none"}),
+                ("bot", BACK_TO_BOT_REPLY, {"action": "released"}),
+            ],
+        )
 
     def agent_reply(self, session_id: str, text: str) -> None:
         st = self.state(session_id)

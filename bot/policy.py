@@ -6,6 +6,7 @@ tested with tables of cases (tests/test_policy.py) and replayed in the scenario 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -41,6 +42,26 @@ class Signals:
     is_yes: bool = False
     is_no: bool = False
     wants_cheaper: bool = False
+    # "I want to talk to a person" in so many words, whatever else the message says
+    asks_for_person: bool = False
+
+
+_PERSON = r"(?:a |an |some |your |one of your |a real |a live |an actual )?(?:real |live |actual )?(?:person|human|agent|someone|somebody|people|staff|representative|rep|operator|manager|colleague)"
+_ASKS_FOR_PERSON = re.compile(
+    rf"(?i)\b(?:talk|speak|chat|get through)\s+(?:to|with)\s+{_PERSON}\b"
+    rf"|\b(?:get|give|put) me (?:through to )?{_PERSON}\b"
+    rf"|\b(?:connect|transfer|pass) me (?:to|with) {_PERSON}\b"
+    r"|\b(?:want|need|like|prefer|ask for|request)\b[^.?!,]{0,12}\b(?:person|human|agent)\b"
+    r"|\b(?:human|person|agent),? please\b"
+)
+
+
+def asks_for_person(text: str) -> bool:
+    """Does the shopper ask for a person in so many words ("I want to talk to a person",
+    "can I speak with someone", "get me a human")? Honoured in any state, also in the middle
+    of a complaint or a pending question, where the classifier may read the message as
+    something else ("My parcel is damaged, I want to talk to a person" reads as a complaint)."""
+    return bool(_ASKS_FOR_PERSON.search(text))
 
 
 ORDER_INTENTS = {"order_status", "cancel_order"}
@@ -77,6 +98,8 @@ def decide(state: DialogueState, s: Signals) -> str:
     cancel_order | start_return | cheaper | search | recommend | complaint | answer."""
     if state.handoff == "human":
         return "silent"
+    if s.asks_for_person:  # before a pending yes/no: "no, I want to talk to a person"
+        return "handoff"
     if state.pending is not None:
         if s.is_yes:
             return "confirm"

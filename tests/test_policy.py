@@ -96,6 +96,17 @@ def st(**kw: object) -> DialogueState:
         (st(), sig("small_talk"), "greet"),
         (st(), sig("out_of_scope"), "decline"),
         (st(handoff="human"), sig("human_agent"), "silent"),
+        # "My parcel is damaged, I want to talk to a person": a complaint that asks for a person
+        (st(), sig("complaint", sentiment=-0.4, asks_for_person=True), "handoff"),
+        # in so many words while a yes/no question is pending ("no, get me a human")
+        (
+            st(pending={"action": "cancel_order", "order_id": "o1"}),
+            sig("small_talk", is_no=True, asks_for_person=True),
+            "handoff",
+        ),
+        (st(pending={"action": "handoff_offer"}), sig("shipping", asks_for_person=True), "handoff"),
+        (st(handoff="requested"), sig("order_status", asks_for_person=True), "handoff"),
+        (st(handoff="human"), sig("complaint", asks_for_person=True), "silent"),  # already has one
     ],
 )
 def test_decide(state: DialogueState, signals: Signals, action: str) -> None:
@@ -175,3 +186,28 @@ def test_units_keep_list_items_apart() -> None:
     assert _join(
         [("Intro.", False), ("a", True), ("b", True), ("End.", False), ("More.", False)]
     ) == ("Intro.\n- a\n- b\nEnd. More.")
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("I want to talk to a person", True),
+        ("My parcel is damaged, I want to talk to a person", True),
+        ("can I speak with someone please", True),
+        ("get me a human", True),
+        ("I need a real person, not a bot", True),
+        ("Could you put me through to an agent?", True),
+        ("connect me with your staff", True),
+        ("human please", True),
+        ("I'd like to chat with a live agent", True),
+        ("Is this a real person?", False),  # a question about the chat, not a request
+        ("my son wants a jacket for a person his size", False),
+        ("what is your return policy?", False),
+        ("the agent at the door said the parcel was left", False),
+        ("does it fit someone 190 cm tall?", False),
+    ],
+)
+def test_asks_for_person(text: str, asks: bool) -> None:
+    from bot.policy import asks_for_person
+
+    assert asks_for_person(text) is asks
