@@ -1,0 +1,112 @@
+"""PII redaction on the multi-country sets: per-label recall and hard negatives touched.
+
+    .venv/bin/python bench/pii_bench.py                       # tests/data/pii/dev.jsonl and heldout.jsonl
+    .venv/bin/python bench/pii_bench.py some/other_set.jsonl  # any file in the same format
+    .venv/bin/python bench/pii_bench.py set.jsonl --pred out.jsonl   # score `shopmate redact` output
+
+A set is JSONL: {"text", "spans": [[start, end, LABEL], ...], "negatives": [[start, end, kind], ...]}
+(code-point offsets; "negatives" optional). With --pred, the spans and redacted text come from
+a file written by `shopmate redact --jsonl SET --out OUT` (same line order); otherwise the
+redactor is run here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from bot.pii_score import GoldRow, PiiScore, score_pii
+from bot.redact import LABELS, redact_spans
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT = [ROOT / "tests/data/pii/dev.jsonl", ROOT / "tests/data/pii/heldout.jsonl"]
+
+
+def load_gold(path: Path) -> list[GoldRow]:
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            d = json.loads(line)
+            try:
+                rows.append(
+                    GoldRow(
+                        d["text"],
+                        [tuple(s) for s in d["spans"]],
+                        [tuple(s) for s in d.get("negatives", [])],
+                    )
+                )
+            except (KeyError, TypeError) as e:
+                raise SystemExit(
+                    f"{path}:{n}: expected {{'text', 'spans', 'negatives'}}: {e}"
+                ) from e
+    return rows
+
+
+def run(path: Path, pred: Path | None, verbose: int) -> tuple[PiiScore, float]:
+    gold = load_gold(path)
+    t = time.perf_counter()
+    if pred is None:
+        results = [redact_spans(g.text) for g in gold]
+        preds = [[(s.start, s.end, s.label) for s in r.spans] for r in results]
+        redacted = [r.redacted for r in results]
+    else:
+        out = [
+            json.loads(line)
+            for line in pred.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+        preds = [[tuple(s) for s in o["spans"]] for o in out]
+        redacted = [o["redacted"] for o in out]
+    secs = time.perf_counter() - t
+    sc = score_pii(gold, preds, redacted)
+    for label, value in sc.missed[:verbose]:
+        print(f"  missed {label}: {value!r}")
+    for kind, value in sc.touched[:verbose]:
+        print(f"  touched {kind}: {value!r}")
+    return sc, secs
+
+
+def table(rows: list[tuple[str, PiiScore, float]]) -> str:
+    head = "| set | " + " | ".join(LABELS) + " | all | hard negatives touched | ms/string |"
+    lines = [head, "|" + "---|" * (len(LABELS) + 4)]
+    for name, sc, secs in rows:
+        cells = [
+            f"{sc.recall[k]:.3f} ({sc.found[k]}/{sc.total[k]})" if k in sc.total else "-"
+            for k in LABELS
+        ]
+        n = sum(sc.total.values())
+        lines.append(
+            f"| {name} | "
+            + " | ".join(cells)
+            + f" | {sc.overall_recall:.3f} ({sum(sc.found.values())}/{n})"
+            + f" | {sc.touched_share:.3f} ({sc.negatives_touched}/{sc.negatives_total}) | {1000 * secs / max(1, n):.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "sets", nargs="*", type=Path, help="gold JSONL files (default: the dev and held-out sets)"
+    )
+    ap.add_argument("--pred", type=Path, help="output of `shopmate redact` for a single set")
+    ap.add_argument(
+        "-v", "--verbose", type=int, default=0, help="print up to N misses and touched negatives"
+    )
+    args = ap.parse_args()
+    sets = args.sets or DEFAULT
+    if args.pred and len(sets) != 1:
+        ap.error("--pred scores one set: give exactly one gold file")
+    rows = []
+    for path in sets:
+        sc, secs = run(path, args.pred, args.verbose)
+        rows.append((path.name, sc, secs))
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()
