@@ -19,6 +19,7 @@ from shopmate.cli_eval import eval_app
 from shopmate.cli_growth import analytics_app, experiments_app, simulate_cmd
 from shopmate.cli_qa import eval_qa, finetune_generator, finetune_judge, finetune_matcher
 from shopmate.cli_rec import eval_rec, user_encoder
+from shopmate.cli_redact import redact_cmd
 from shopmate.console import make_console
 from shopmate.settings import Settings
 
@@ -45,6 +46,7 @@ app.add_typer(finetune_app, name="finetune")
 app.add_typer(experiments_app, name="experiments")
 app.add_typer(analytics_app, name="analytics")
 app.command("simulate")(simulate_cmd)
+app.command("redact")(redact_cmd)
 console = make_console()
 
 
