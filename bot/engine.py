@@ -469,7 +469,7 @@ class ChatEngine:
         base = f"{st.last_query} {text}" if refines_search(text) and st.last_query else text
         query = base if (st.colour or "") in base.lower() else f"{base} {st.colour}"
         if action == "search":
-            st.last_query = base
+            st.last_query = redact(base)
         if action == "recommend":
             found = self.tools.recommend(st.user_id, context=text)
         else:
