@@ -123,14 +123,19 @@ def create_app(
     if mount_ui and multi:
         pages = mount_tenant_pages(app, tenants)
     elif mount_ui:
-        from ui.gradio_app import mount_chat_ui
+        from ui.gradio_app import conversation_of, mount_chat_ui
 
         def respond(session_id: str, user_id: str | None, message: str) -> BotReply:
             svc: Services = app.state.services
             return svc.engine.respond(session_id, user_id, message)
 
         mount_chat_ui(
-            app, respond, path="/ui", shop_name=settings.shop_name, currency=settings.currency
+            app,
+            respond,
+            path="/ui",
+            shop_name=settings.shop_name,
+            currency=settings.currency,
+            conversation=conversation_of(lambda: app.state.services.engine),
         )
         mount_agent_ui(app, settings)
     from fastapi.staticfiles import StaticFiles

@@ -133,8 +133,8 @@ def test_sources_are_numbered_in_order() -> None:
     items = re.findall(r'<li><span class="sm-source-title">([^<]*)</span>', out)
     assert items == ["Returns policy", "Shipping"]
     assert "<ol>" in out  # an ordered list numbers them 1., 2.
-    assert "(kb/returns.md)" in out and "(kb/shipping.md)" in out
-    assert out.index("kb/returns.md") < out.index("kb/shipping.md")
+    # shoppers see the source's title, not the shop's internal file names
+    assert "kb/returns.md" not in out and "kb/shipping.md" not in out
 
 
 def test_long_snippets_are_shortened_and_flattened() -> None:
@@ -207,7 +207,7 @@ def _dependency(blocks: gr.Blocks, api_name: str) -> Any:
 
 
 def _call_chat(
-    blocks: gr.Blocks, state: SessionState, message: str, history: Any, shopper: str
+    blocks: gr.Blocks, state: SessionState, message: str, history: Any
 ) -> tuple[list[Any], dict[str, Any], dict[str, Any]]:
     """Run one turn through Gradio's own pre/post-processing, as the frontend does.
 
@@ -227,10 +227,10 @@ def _call_chat(
         assert shown[-1]["role"] == "user"  # the message shows before the engine answers
     assert locked_box["interactive"] is False and locked_box["value"] == ""
     assert locked_button["interactive"] is False
-    # step 2 inputs: (chatbot, pending State, session State, shopper id) -> chatbot
-    (history,) = run("chat", [shown, None, None, shopper])
-    # step 3: no inputs -> (textbox, send button)
-    unlocked_box, unlocked_button = run("unlock_input", [])
+    # step 2 inputs: (chatbot, pending, session, reply ids, last id States) -> chatbot, ...
+    history, _ids, _last, _timer = run("chat", [shown, None, None, None, None])
+    # step 3: no inputs -> (textbox, send button, pending State)
+    unlocked_box, unlocked_button, _ = run("unlock_input", [])
     assert unlocked_box["interactive"] is True and unlocked_button["interactive"] is True
     return history, locked_box, unlocked_box
 
@@ -244,44 +244,44 @@ def test_chat_appends_user_message_and_rendered_reply() -> None:
     blocks = build_chat_ui(engine.respond, shop_name="Test shop")
     state = SessionState(blocks)
 
-    history, _, _ = _call_chat(blocks, state, "  What is your return policy?  ", [], "")
+    history, _, _ = _call_chat(blocks, state, "  What is your return policy?  ", [])
     assert _texts(history) == [
         ("user", "What is your return policy?"),
         ("assistant", render_reply(fixed_reply())),
     ]
     session_id, user_id, message = engine.calls[0]
     assert re.fullmatch(r"[0-9a-f]{32}", session_id)
-    assert user_id is None  # blank shopper id = anonymous
+    assert user_id is None  # no ?user= on the page: anonymous
     assert message == "What is your return policy?"
 
-    # second turn in the same browser session: same session id, shopper id passed on
-    history, _, _ = _call_chat(blocks, state, "And shipping?", history, " u-42 ")
+    # second turn in the same browser session: same session id
+    history, _, _ = _call_chat(blocks, state, "And shipping?", history)
     assert [role for role, _ in _texts(history)] == ["user", "assistant"] * 2
-    assert engine.calls[1] == (session_id, "u-42", "And shipping?")
+    assert engine.calls[1] == (session_id, None, "And shipping?")
 
     # another browser session gets another id
-    _call_chat(blocks, SessionState(blocks), "hi", [], "")
+    _call_chat(blocks, SessionState(blocks), "hi", [])
     assert engine.calls[2][0] != session_id
 
 
 def test_chat_ignores_empty_messages() -> None:
     engine = RecordingEngine()
     blocks = build_chat_ui(engine.respond)
-    history, _, _ = _call_chat(blocks, SessionState(blocks), "   \n ", [], "")
+    history, _, _ = _call_chat(blocks, SessionState(blocks), "   \n ", [])
     assert history == []
     assert engine.calls == []
 
 
 def test_chat_escapes_the_shoppers_own_message() -> None:
     blocks = build_chat_ui(RecordingEngine().respond)
-    history, _, _ = _call_chat(blocks, SessionState(blocks), HOSTILE, [], "")
+    history, _, _ = _call_chat(blocks, SessionState(blocks), HOSTILE, [])
     assert _texts(history)[0] == ("user", "&lt;script&gt;alert(1)&lt;/script&gt;")
 
 
 def test_chat_shows_polite_error_when_engine_fails(caplog: pytest.LogCaptureFixture) -> None:
     blocks = build_chat_ui(RecordingEngine(fail=True).respond)
     with caplog.at_level("ERROR", logger="ui.gradio_app"):
-        history, _, _ = _call_chat(blocks, SessionState(blocks), "hello", [], "")
+        history, _, _ = _call_chat(blocks, SessionState(blocks), "hello", [])
     assert _texts(history) == [("user", "hello"), ("assistant", ERROR_MESSAGE)]
     assert "engine exploded" in caplog.text
 
@@ -293,12 +293,12 @@ def test_ui_has_the_element_ids_and_examples() -> None:
     assert by_id["sm-chat"]["type"] == "chatbot"
     assert by_id["sm-input"]["type"] == "textbox"
     assert by_id["sm-send"]["type"] == "button"
-    assert by_id["sm-shopper"]["type"] == "textbox"
+    assert "sm-shopper" not in by_id  # no debug fields in front of shoppers
     assert by_id["sm-chat"]["props"]["sanitize_html"] is True
     markdown = [c for c in config["components"] if c["type"] == "markdown"]
     assert any("Alpine &lt;Outfitters&gt;" in c["props"]["value"] for c in markdown)
-    dataset = next(c for c in config["components"] if c["type"] == "dataset")
-    samples = [row[0] for row in dataset["props"]["samples"]]
+    # the example questions sit in the empty chat, visible on first load
+    samples = [e["text"] for e in by_id["sm-chat"]["props"]["examples"]]
     assert samples == [
         "What is your return policy?",
         "I need something for hiking in the rain",
@@ -324,3 +324,83 @@ def test_mount_chat_ui_passes_css() -> None:
         page = client.get("/shop-ui/")
         assert page.status_code == 200
         assert ".sm-card" in client.get("/shop-ui/config").json()["css"]
+
+
+def test_card_image_link_and_unsafe_urls() -> None:
+    tile = render_card(JACKET, "£")
+    assert 'class="sm-card-img sm-card-tile"' in tile and ">J<" in tile  # jackets' initial
+    assert "£89.00" in tile and "<a " not in tile
+    shown = render_card(JACKET, "£", "https://cdn.example/j.jpg", "/products/p-1")
+    assert '<img class="sm-card-img" src="https://cdn.example/j.jpg"' in shown
+    assert '<a href="/products/p-1"' in shown
+    hostile = render_card(JACKET, "£", "javascript:alert(1)", "javascript:alert(1)")
+    assert "javascript:" not in hostile and "sm-card-tile" in hostile
+    assert format_price(None) == "price on the product page"
+
+
+def test_a_persons_reply_is_marked() -> None:
+    from ui.render import render_person_message
+
+    out = render_person_message("Hi, Sam <b>here</b>", "Alpine <Outfitters>")
+    assert "A person from Alpine &lt;Outfitters&gt;" in out and "&lt;b&gt;here" in out
+
+
+class LoopRecorder:
+    """The chat's Conversation interface over a list, as the engine's repository keeps it."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[int, str, str]] = []
+        self.state = "none"
+        self.thumbs: list[tuple[str, int, str]] = []
+
+    def conversation(self) -> Any:
+        from ui.gradio_app import Conversation
+
+        return Conversation(
+            lambda s, after: ([r for r in self.rows if r[0] > after], self.state),
+            lambda s: max([r[0] for r in self.rows], default=0),
+            lambda s, u, mid, t: self.thumbs.append((s, mid, t)),
+        )
+
+
+def test_silent_turn_adds_no_bubble_and_the_timer_brings_the_persons_reply() -> None:
+    from ui.gradio_app import make_poll_fn, make_reply_fn
+
+    loop = LoopRecorder()
+    loop.rows = [(1, "shopper", "hi"), (2, "bot", "hello")]
+
+    def silent(session_id: str, user_id: str | None, message: str) -> BotReply:
+        loop.rows.append((3, "shopper", message))
+        return BotReply("", handoff=True, handoff_state="human", action="silent")
+
+    reply = make_reply_fn(silent, "£", loop.conversation())
+    history, ids, last, timer = reply(
+        [{"role": "user", "content": "anyone?"}], "anyone?", "s", {}, 2
+    )
+    assert [m["role"] for m in history] == ["user"] and ids == {} and last == 3
+    assert timer.active is True  # a person has the chat: keep asking for their replies
+    loop.state = "human"
+    loop.rows.append((4, "agent", "Sam here"))
+    poll = make_poll_fn(loop.conversation(), "Test shop")
+    history, last, timer = poll(history, "s", last, "")
+    assert last == 4 and "A person from Test shop" in history[-1]["content"]
+    assert timer.active is True
+    loop.state = "none"
+    loop.rows.append((5, "bot", "Our team has handed this chat back to me"))
+    history, last, timer = poll(history, "s", last, "")
+    assert "handed this chat back" in history[-1]["content"] and timer.active is False
+    assert poll(history, "s", last, "pending turn")[0] == history  # a turn in flight: wait
+
+
+def test_a_reply_is_tied_to_its_stored_id() -> None:
+    from ui.gradio_app import make_reply_fn
+
+    loop = LoopRecorder()
+
+    def answer(session_id: str, user_id: str | None, message: str) -> BotReply:
+        loop.rows += [(7, "shopper", message), (8, "bot", "30 days")]
+        return fixed_reply()
+
+    reply = make_reply_fn(answer, "£", loop.conversation())
+    history, ids, last, timer = reply([{"role": "user", "content": "q"}], "q", "s", {}, 0)
+    assert ids == {1: 8} and last == 8 and timer.active is False

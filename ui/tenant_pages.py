@@ -69,7 +69,7 @@ def build_tenant_app(tenant: Tenant, services: Services) -> FastAPI:
     from bot.assist import AgentDesk
     from ui.admin_app import build_admin_ui
     from ui.agent_app import build_agent_ui
-    from ui.gradio_app import mount_chat_ui
+    from ui.gradio_app import conversation_of, mount_chat_ui
 
     base = f"/{tenant.id}"
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
@@ -79,6 +79,7 @@ def build_tenant_app(tenant: Tenant, services: Services) -> FastAPI:
         path=f"{base}/ui",
         shop_name=tenant.name,
         currency=services.settings.currency,
+        conversation=conversation_of(lambda: services.engine),
     )
     hint = f"{tenant.name}: sign in as {{user}} with the shop's admin key."
     gr.mount_gradio_app(

@@ -43,7 +43,8 @@ def ask(driver: Any, url: str, question: str, until: str) -> str:
     box = wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, "#sm-input textarea")))
     box.send_keys(question)
     driver.find_element(By.ID, "sm-send").click()
-    wait.until(lambda _: "kb/returns.md" in chat.text and until in chat.text)
+    wait.until(lambda _: "Sources" in chat.text and until in chat.text)
+    assert "kb/returns.md" not in chat.text  # the source's title, not its file name
     return str(chat.text)
 
 
