@@ -162,18 +162,29 @@ _NOT_CITY = re.compile(
 )
 
 
+def _locate(text: str, found: str, near: int) -> tuple[int, int] | None:
+    """Where pyap's `found` lies in `text`: pyap reports offsets into a copy with spaces,
+    commas and dashes normalised, so the words are looked up again, nearest `near` first."""
+    words = [re.escape(w) for w in re.split(r"[\s,]+", found) if w]
+    if not words:
+        return None
+    pattern = r"[\s,]*".join(words).replace(r"\-", "[-‐‑‒–—―]")
+    best = min(re.finditer(pattern, text), key=lambda m: abs(m.start() - near), default=None)
+    return best.span() if best else None
+
+
 def _pyap_span(text: str, a: pyap.address.Address) -> tuple[int, int] | None:
     """pyap's match, kept only with a house number; its city and postcode only when they look
     like one ('12 Park Lane - about order o10023' keeps '12 Park Lane')."""
-    if not a.street_number:
+    if not a.street_number or (where := _locate(text, a.full_address, a.match_start)) is None:
         return None
-    start, end = _pyap_start(text, a.match_start, a.match_end), a.match_end
+    start, end = _pyap_start(text, *where), where[1]
     glued = end < len(text) and text[end].isalnum()
     if glued or (a.city and _NOT_CITY.search(a.city)):
-        street = text.find(a.full_street, a.match_start, a.match_end) if a.full_street else -1
-        if street < 0:
+        street = _locate(text, a.full_street or "", start)
+        if street is None:
             return None
-        end = street + len(a.full_street)
+        end = street[1]
     return (start, end) if end > start else None
 
 

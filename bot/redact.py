@@ -89,6 +89,18 @@ _PHONE_CUE = re.compile(
     r"|电话|手机|联系|号码|नंबर|मोबाइल|फोन)\W{0,3}(?:\w+\W{1,3}){0,2}$"
 )
 _CARD_PREFIX = re.compile(r"^(?:4|5|2[2-7]|3[47]|3[068]|35|6|8[12])")
+# lengths by the first digit (Amex 15, Visa 13/16/19, Diners 14-19, the rest 16-19)
+_CARD_LENGTHS = {
+    "34": (15,),
+    "37": (15,),
+    "2": (16,),
+    "3": (14, 15, 16, 17, 18, 19),
+    "4": (13, 16, 19),
+    "5": (16, 17, 18, 19),
+    "6": (16, 17, 18, 19),
+    "8": (16, 17, 18, 19),
+}
+_IBAN_HEAD = re.compile(r"[A-Za-z]{2}\d{2}[ -]?$")  # the digits of an IBAN that failed its check
 
 
 def _protected(text: str) -> list[tuple[int, int]]:
@@ -116,10 +128,13 @@ def _cards(text: str, protected: list[tuple[int, int]]) -> list[Span]:
     out = []
     for m in _CARD.finditer(text):
         digits = re.sub(r"\D", "", m.group(0))
+        brand = _CARD_PREFIX.match(digits)
         if (
-            _CARD_PREFIX.match(digits)
+            brand
+            and len(digits) in _CARD_LENGTHS.get(brand.group(0), _CARD_LENGTHS[digits[0]])
             and luhn.is_valid(digits)
             and not _overlaps(*m.span(), protected)
+            and not _IBAN_HEAD.search(text, max(0, m.start() - 6), m.start())
         ):
             out.append(Span(m.start(), m.end(), "CARD"))
     return out
