@@ -20,7 +20,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 
+from api import errors
 from api.limits import LimitsMiddleware
+from api.openapi import honest_openapi
 from api.routes import router
 from api.routes_growth import router as growth_router
 from bot.types import BotReply
@@ -96,6 +98,7 @@ def create_app(
             content={"detail": _readable(list(exc.errors())), "errors": jsonable_errors(exc)},
         )
 
+    errors.install(app)  # stores down: 503 with a message
     app.include_router(router)
     app.include_router(growth_router)
     app.add_middleware(
@@ -104,7 +107,9 @@ def create_app(
         per_minute=settings.rate_limit_per_minute,
         per_key_per_minute=settings.rate_limit_per_key_per_minute,
         logins_per_minute=settings.staff_logins_per_minute,
+        clicks_per_minute=settings.sponsored_clicks_per_minute,
     )
+    honest_openapi(app)  # error bodies as sent, every status, security where it applies
     origins = sorted({o for t in tenants for o in t.origins})
     if origins:  # every tenant's sites; a widget key is checked against its own in the routes
         from fastapi.middleware.cors import CORSMiddleware
@@ -127,7 +132,10 @@ def create_app(
 
         def respond(session_id: str, user_id: str | None, message: str) -> BotReply:
             svc: Services = app.state.services
-            return svc.engine.respond(session_id, user_id, message)
+            # the page's shopper-id box is believed only on a loopback (local) server; on a
+            # public address anyone could type any id, so the shopper is anonymous there
+            trusted = user_id if settings.host in LOOPBACK else None
+            return svc.engine.respond(session_id, trusted, message)
 
         mount_chat_ui(
             app,

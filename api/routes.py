@@ -8,11 +8,15 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Security
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.errors import is_outage, unavailable_detail
+from api.identity import check_session, guest_order, identify
 from api.schemas import (
+    HASH_PATTERN,
     ID_PATTERN,
+    MAX_ROW_ID,
     AgentReply,
     ChatRequest,
     ChatResponse,
@@ -24,6 +28,7 @@ from api.schemas import (
     ForgetResponse,
     HandoffOut,
     Health,
+    HealthDown,
     KnowledgeReport,
     KnowledgeSource,
     KnowledgeUpload,
@@ -164,16 +169,38 @@ def chat_out(session_id: str, r: BotReply, message_id: int | None = None) -> Cha
     )
 
 
-@router.get("/healthz", response_model=Health, tags=["ops"])
-def healthz(request: Request) -> Health:
+@router.get(
+    "/healthz",
+    response_model=Health,
+    tags=["ops"],
+    responses={503: {"model": HealthDown, "description": "Starting, or a store is down"}},
+)
+def healthz(request: Request) -> Health | JSONResponse:
+    """ok with the shop's counts, or 503 naming what is down (database, vector store)."""
     registry: TenantRegistry | None = request.app.state.tenants
     if registry is None:
         raise HTTPException(503, "shopmate is still starting; retry in a few seconds")
     svc = registry.default.services
+    counts: dict[str, int] = {}
+    down: dict[str, str] = {}
+    for name, count in (
+        ("database", svc.repo.count_products),
+        ("vector store", lambda: svc.store.count(KNOWLEDGE)),
+    ):
+        try:
+            counts[name] = count()
+        except Exception as e:
+            if not is_outage(e):
+                raise
+            down[name] = unavailable_detail(e)
+    if down:
+        detail = "; ".join(f"{k} down: {v}" for k, v in down.items())
+        body = HealthDown(detail=detail, down=sorted(down))
+        return JSONResponse(status_code=503, content=body.model_dump())
     return Health(
         status="ok",
-        products=svc.repo.count_products(),
-        passages=svc.store.count(KNOWLEDGE),
+        products=counts["database"],
+        passages=counts["vector store"],
         generator=svc.settings.generator,
     )
 
@@ -184,9 +211,14 @@ def healthz(request: Request) -> Health:
     tags=["chat"],
     responses={422: {"description": "Empty, too long or malformed message"}},
 )
-def chat(req: ChatRequest, svc: Svc) -> ChatResponse:
+def chat(req: ChatRequest, svc: Svc, access: Caller) -> ChatResponse:
+    shopper = identify(access, req.user_id, req.user_hash)
+    check_session(svc, req.session_id, shopper)
+    guest = guest_order(svc, shopper, req.message)
     try:
-        reply = svc.engine.respond(req.session_id, req.user_id, req.message, req.product_id)
+        reply = svc.engine.respond(
+            req.session_id, shopper.user_id, req.message, req.product_id, guest_order=guest
+        )
     except MessageError as e:
         raise HTTPException(422, str(e)) from e
     return chat_out(req.session_id, reply, reply_id(svc, req.session_id, reply))
@@ -213,18 +245,24 @@ def _sse(event: str, data: object) -> str:
         }
     },
 )
-def chat_stream(req: ChatRequest, svc: Svc) -> StreamingResponse:
+def chat_stream(req: ChatRequest, svc: Svc, access: Caller) -> StreamingResponse:
     """Server-sent events: `token` events carrying the reply text piece by piece, then one `final`
     event with the whole reply, citations, products and handoff state (or one `error` event).
     With a generator (SHOPMATE_GENERATOR=local|openai) tokens are sent as the model writes
     them; the final event's reply is authoritative (a generated reply that cites nothing is
-    replaced by the extractive answer). Without one, the composed reply is sent word by word."""
+    replaced by the extractive answer). Without one, the composed reply is sent word by word.
+    A store that fails mid-reply ends the stream with an `error` event saying what is down."""
+    shopper = identify(access, req.user_id, req.user_hash)
+    check_session(svc, req.session_id, shopper)
+    guest = guest_order(svc, shopper, req.message)
 
     def events() -> Iterator[str]:
         streamed = False
         try:
             for item in stream_reply(
-                lambda: svc.engine.respond(req.session_id, req.user_id, req.message, req.product_id)
+                lambda: svc.engine.respond(
+                    req.session_id, shopper.user_id, req.message, req.product_id, guest
+                )
             ):
                 if isinstance(item, str):
                     streamed = True
@@ -237,6 +275,8 @@ def chat_stream(req: ChatRequest, svc: Svc) -> StreamingResponse:
                 yield _sse("final", final.model_dump())
         except MessageError as e:
             yield _sse("error", {"detail": str(e)})
+        except Exception as e:  # a store down mid-reply: say so instead of cutting the stream
+            yield _sse("error", {"detail": unavailable_detail(e)})
 
     return StreamingResponse(
         events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
@@ -247,7 +287,9 @@ def chat_stream(req: ChatRequest, svc: Svc) -> StreamingResponse:
 def session_messages(
     svc: Svc,
     session_id: Annotated[str, Path(min_length=1, max_length=128, pattern=ID_PATTERN)],
-    after: Annotated[int, Query(ge=0, description="Only messages with a larger id.")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_ROW_ID, description="Only messages with a larger id.")
+    ] = 0,
     transcript: Annotated[
         bool,
         Query(
@@ -270,7 +312,8 @@ def session_messages(
 
 
 @router.post("/v1/feedback", response_model=FeedbackResponse, status_code=201, tags=["feedback"])
-def feedback(fb: FeedbackRequest, svc: Svc) -> FeedbackResponse:
+def feedback(fb: FeedbackRequest, svc: Svc, access: Caller) -> FeedbackResponse:
+    user_id = identify(access, fb.user_id, fb.user_hash).user_id  # kept only when verified
     if fb.message_id is not None:
         found = svc.repo.messages_after(fb.session_id, fb.message_id - 1, roles=("bot", "agent"))
         if not found or found[0][0] != fb.message_id:
@@ -281,7 +324,7 @@ def feedback(fb: FeedbackRequest, svc: Svc) -> FeedbackResponse:
             )
     fid = svc.repo.add_feedback(
         fb.session_id,
-        fb.user_id,
+        user_id,
         fb.thumbs,
         fb.csat,
         redact(fb.comment.strip()),
@@ -302,14 +345,25 @@ def product_search(
         str, Query(min_length=1, max_length=500, description="What the shopper is looking for.")
     ],
     k: Annotated[int, Query(ge=1, le=50)] = 10,
-    min_price: Annotated[float | None, Query(ge=0)] = None,
-    max_price: Annotated[float | None, Query(ge=0)] = None,
+    min_price: Annotated[float | None, Query(ge=0, allow_inf_nan=False)] = None,
+    max_price: Annotated[float | None, Query(ge=0, allow_inf_nan=False)] = None,
     category: Annotated[
         str | None, Query(max_length=120, description="Top-level category.")
     ] = None,
     user_id: Annotated[str | None, Query(max_length=128, pattern=ID_PATTERN)] = None,
+    user_hash: Annotated[
+        str | None,
+        Query(
+            pattern=HASH_PATTERN,
+            description="hex HMAC-SHA256(identity secret, user_id) from the shop's server; "
+            "without a valid one the list is not personal.",
+        ),
+    ] = None,
+    *,
+    access: Caller,
 ) -> ProductSearchResponse:
-    """In-stock products matching the query, personalised when a user id is given."""
+    """In-stock products matching the query, personalised for a verified user id."""
+    user_id = identify(access, user_id, user_hash).user_id
     if min_price is not None and max_price is not None and min_price > max_price:
         raise HTTPException(422, f"min_price ({min_price}) is above max_price ({max_price})")
     found = svc.recommender.recommend(
@@ -328,9 +382,13 @@ def product_search(
     tags=["events"],
     responses={422: {"description": "Unknown product or event type"}},
 )
-def post_event(ev: EventRequest, svc: Svc) -> EventResponse:
+def post_event(ev: EventRequest, svc: Svc, access: Caller) -> EventResponse:
+    """A shopper's view, cart or purchase. Without a valid user_hash it is recorded for an
+    anonymous stand-in (`anon:<digest>`, returned as user_id): it never steers the claimed
+    shopper's suggestions."""
+    who = identify(access, ev.user_id, ev.user_hash).event_id() or ev.user_id
     try:
-        rec = svc.repo.add_event(ev.user_id, ev.product_id, ev.type, ev.ts)
+        rec = svc.repo.add_event(who, ev.product_id, ev.type, ev.ts)
     except UnknownProductError as e:
         raise HTTPException(
             422,
@@ -354,8 +412,21 @@ def recommendations(
     context: Annotated[
         str | None, Query(max_length=500, description="What the shopper is looking for now.")
     ] = None,
+    user_hash: Annotated[
+        str | None,
+        Query(
+            pattern=HASH_PATTERN,
+            description="hex HMAC-SHA256(identity secret, user_id) from the shop's server; "
+            "without a valid one the list is not personal.",
+        ),
+    ] = None,
+    *,
+    access: Caller,
 ) -> RecommendationsResponse:
-    suggestions = svc.recommender.recommend(user_id, context=context, k=k)
+    """Suggestions for the shopper: from their history when the id is verified (a valid
+    user_hash or an admin key), else for a new shopper (no reason names their history)."""
+    verified = identify(access, user_id, user_hash).user_id
+    suggestions = svc.recommender.recommend(verified, context=context, k=k)
     return RecommendationsResponse(
         user_id=user_id, products=[suggestion_out(s) for s in suggestions]
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -17,8 +17,9 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 
-from api.routes import Admin, Svc
-from api.schemas import ID_PATTERN
+from api.identity import identify
+from api.routes import Admin, Caller, Svc
+from api.schemas import EARLIEST, HASH_PATTERN, ID_PATTERN
 from api.schemas_growth import (
     AssignmentOut,
     CampaignIn,
@@ -36,7 +37,15 @@ from shop.ab_report import experiment_report
 from shop.experiments import Experiment, ExperimentError, ExperimentStore, from_dict, load_config
 from shop.growth_exports import EXPORTS, export_rows
 from shop.repository import ShopRepository, UnknownProductError
-from shop.sponsored import Campaign, CampaignFigures, SponsoredError, SponsoredSlots
+from shop.sponsored import (
+    Campaign,
+    CampaignFigures,
+    ClickRefused,
+    ClickRepeated,
+    SponsoredError,
+    SponsoredSlots,
+    load_signing_key,
+)
 from shop.tracking import TrackingError
 
 router = APIRouter()
@@ -85,13 +94,14 @@ def _out(e: Experiment) -> ExperimentOut:
     tags=["events"],
     responses={422: {"description": "Unknown type or product, or a missing field"}},
 )
-def track(ev: TrackRequest, svc: Svc) -> TrackResponse:
+def track(ev: TrackRequest, svc: Svc, access: Caller) -> TrackResponse:
     """Any tracked event: visits, views, suggestion impressions and clicks, carts, purchases,
-    chat turns, handoffs, complaints, sponsored impressions and clicks, out-of-stock interest."""
+    chat turns, handoffs, complaints, out-of-stock interest. Without a valid user_hash the
+    event is recorded for an anonymous stand-in, never for the claimed user_id."""
     try:
         rec = _store(svc).tracker.track(
             ev.type,
-            user_id=ev.user_id,
+            user_id=identify(access, ev.user_id, ev.user_hash).event_id(),
             session_id=ev.session_id,
             product_id=ev.product_id,
             value=ev.value,
@@ -171,6 +181,10 @@ def report(
     ] = None,
 ) -> ReportOut:
     end = datetime.combine(until, time(), tzinfo=UTC) if until else None
+    if end is not None and not EARLIEST <= end <= datetime.now(UTC) + timedelta(days=1):
+        raise HTTPException(
+            422, f"until {until}: accepted from 2000-01-01 to tomorrow (YYYY-MM-DD)"
+        )
     try:
         rep = experiment_report(_store(svc), name, data_end=end)
     except KeyError as e:
@@ -214,8 +228,14 @@ def analytics_csv(
 
 
 def _slots(svc: Svc) -> SponsoredSlots:
+    s = svc.settings
+    secret = (
+        s.signing_secret.get_secret_value().encode()
+        if s.signing_secret
+        else load_signing_key(s.data_dir / "signing.key")
+    )
     return SponsoredSlots(
-        svc.repo, _store(svc).tracker, relevance_floor=svc.settings.sponsored_relevance_floor
+        svc.repo, _store(svc).tracker, relevance_floor=s.sponsored_relevance_floor, secret=secret
     )
 
 
@@ -238,7 +258,9 @@ def _campaign_out(c: Campaign, f: CampaignFigures | None = None) -> CampaignOut:
 @router.get("/v1/sponsored", response_model=list[SponsoredOut], tags=["sponsored"])
 def sponsored(
     svc: Svc,
+    access: Caller,
     user_id: Annotated[str | None, Query(max_length=128, pattern=ID_PATTERN)] = None,
+    user_hash: Annotated[str | None, Query(pattern=HASH_PATTERN)] = None,
     session_id: Annotated[str | None, Query(max_length=128, pattern=ID_PATTERN)] = None,
     context: Annotated[str | None, Query(max_length=500)] = None,
     slots: Annotated[int, Query(ge=1, le=4)] = 1,
@@ -248,9 +270,11 @@ def sponsored(
     ] = None,
 ) -> list[SponsoredOut]:
     """Promoted products for this shopper, labelled "Sponsored": relevant enough, in stock,
-    under their caps and budgets, never during a complaint or with a person."""
+    under their caps and budgets, never during a complaint or with a person. Each carries
+    the token its click must send (only with a session_id)."""
     from bot.sponsored import sponsored_relevance
 
+    user_id = identify(access, user_id, user_hash).user_id  # history only when verified
     s = _slots(svc)
     shown = set(exclude or ())
     live = [
@@ -266,23 +290,39 @@ def sponsored(
             price=x.product.price,
             category=x.product.category,
             relevance=round(x.relevance, 4),
+            token=x.token,
         )
         for x in s.pick(user_id, session_id, rel, slots)
     ]
 
 
 @router.post(
-    "/v1/sponsored/{campaign_id}/click", response_model=SponsoredClickOut, tags=["sponsored"]
+    "/v1/sponsored/{campaign_id}/click",
+    response_model=SponsoredClickOut,
+    tags=["sponsored"],
+    responses={409: {"description": "This impression's click was already counted"}},
 )
 def sponsored_click(
     svc: Svc,
+    access: Caller,
     campaign_id: Annotated[str, PathParam(min_length=1, max_length=64)],
     body: SponsoredClick,
 ) -> SponsoredClickOut:
+    """A click on a sponsored card: paid once per impression served to this session (its
+    token); anything else is refused and costs the campaign nothing."""
+    user_id = identify(access, body.user_id, body.user_hash).user_id
     try:
-        c, charge = _slots(svc).click(campaign_id, body.user_id, body.session_id)
+        c, charge = _slots(svc).click(campaign_id, body.token, user_id, body.session_id)
     except KeyError as e:
         raise HTTPException(404, f"no campaign {campaign_id!r}") from e
+    except ClickRepeated as e:
+        raise HTTPException(409, f"{e}; each impression is paid once") from e
+    except ClickRefused as e:
+        raise HTTPException(
+            403,
+            f"{e}; a click counts only with the token of an impression served to this "
+            "session by GET /v1/sponsored",
+        ) from e
     return SponsoredClickOut(campaign_id=c.id, charged=charge, remaining=c.remaining)
 
 

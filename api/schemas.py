@@ -2,13 +2,40 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ID_PATTERN = r"^[A-Za-z0-9_.:@-]+$"
+HASH_PATTERN = r"^[0-9a-fA-F]{64}$"
 MAX_MESSAGE_CHARS = 4000
+MAX_ROW_ID = 2**63 - 1  # the largest integer a database row id can hold
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _sane_time(v: datetime) -> datetime:
+    """Event times from 2000-01-01 to one day ahead (clock skew); others are typing errors."""
+    aware = v if v.tzinfo is not None else v.replace(tzinfo=UTC)
+    latest = datetime.now(UTC) + timedelta(days=1)
+    if not EARLIEST <= aware <= latest:
+        raise ValueError(
+            f"time {v.isoformat()} is out of range; accepted: from 2000-01-01 to one day "
+            "from now (ISO 8601, e.g. 2026-12-06T10:30:00Z)"
+        )
+    return v
+
+
+SaneTime = Annotated[datetime, AfterValidator(_sane_time)]
+
+
+def user_hash_field() -> object:
+    return Field(
+        None,
+        pattern=HASH_PATTERN,
+        description="hex HMAC-SHA256(identity secret, user_id), computed by the shop's server; "
+        "without a valid one the shopper is anonymous (no orders, purchases or history).",
+    )
 
 
 class ChatRequest(BaseModel):
@@ -26,8 +53,10 @@ class ChatRequest(BaseModel):
         min_length=1,
         max_length=128,
         pattern=ID_PATTERN,
-        description="The shopper's id, if known; an unknown id is a new shopper.",
+        description="The shopper's id, if known; trusted only with a valid user_hash (or an "
+        "admin key).",
     )
+    user_hash: str | None = user_hash_field()  # type: ignore[assignment]
     message: str = Field(..., max_length=MAX_MESSAGE_CHARS, description="The shopper's message.")
     product_id: str | None = Field(
         None,
@@ -91,16 +120,21 @@ class EventRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     user_id: str = Field(..., min_length=1, max_length=128, pattern=ID_PATTERN)
+    user_hash: str | None = user_hash_field()  # type: ignore[assignment]
     product_id: str = Field(..., min_length=1, max_length=64)
     type: Literal["view", "add_to_cart", "purchase"] = Field(
         ..., description="What the shopper did."
     )
-    ts: datetime | None = Field(None, description="When it happened (ISO 8601); default now.")
+    ts: SaneTime | None = Field(
+        None, description="When it happened (ISO 8601, 2000-01-01 to tomorrow); default now."
+    )
 
 
 class EventResponse(BaseModel):
     accepted: bool
-    user_id: str
+    user_id: str = Field(
+        description="Who it was recorded for: the shopper when verified, else anon:<digest>."
+    )
     product_id: str
     type: str
     ts: datetime
@@ -118,8 +152,24 @@ class Health(BaseModel):
     generator: str
 
 
+class HealthDown(BaseModel):
+    detail: str = Field(description="What is down, in words.")
+    down: list[str] = Field(description="database and/or vector store")
+
+
 class ErrorOut(BaseModel):
+    """Every error body: one line saying what was wrong and what is accepted."""
+
     detail: str
+
+
+class ValidationErrorOut(BaseModel):
+    """A 422: the readable line, plus each failing field."""
+
+    detail: str = Field(description="All problems in one readable line.")
+    errors: list[dict[str, str | list[str]]] = Field(
+        default_factory=list, description="Each failing field: loc (path) and msg."
+    )
 
 
 class HandoffOut(BaseModel):
@@ -148,6 +198,7 @@ class FeedbackRequest(BaseModel):
 
     session_id: str = Field(..., min_length=1, max_length=128, pattern=ID_PATTERN)
     user_id: str | None = Field(None, min_length=1, max_length=128, pattern=ID_PATTERN)
+    user_hash: str | None = user_hash_field()  # type: ignore[assignment]
     thumbs: Literal["up", "down"] | None = Field(
         None, description="On the reply `message_id` (or, without one, the conversation)."
     )

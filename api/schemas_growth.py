@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.schemas import ID_PATTERN
+from api.schemas import HASH_PATTERN, ID_PATTERN, SaneTime
 
 TRACKABLE = Literal[
     "visit",
@@ -19,8 +20,6 @@ TRACKABLE = Literal[
     "chat_turn",
     "handoff",
     "complaint",
-    "sponsored_impression",
-    "sponsored_click",
     "out_of_stock_interest",
     "demand_query",
 ]
@@ -29,15 +28,29 @@ TRACKABLE = Literal[
 class TrackRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    type: TRACKABLE = Field(..., description="What happened (thumbs and CSAT: POST /v1/feedback).")
+    type: TRACKABLE = Field(
+        ...,
+        description="What happened (thumbs and CSAT: POST /v1/feedback; sponsored impressions "
+        "and clicks are recorded by the server itself).",
+    )
     user_id: str | None = Field(None, min_length=1, max_length=128, pattern=ID_PATTERN)
+    user_hash: str | None = Field(
+        None,
+        pattern=HASH_PATTERN,
+        description="hex HMAC-SHA256(identity secret, user_id); without a valid one the event "
+        "is recorded for an anonymous stand-in, not for user_id.",
+    )
     session_id: str | None = Field(None, min_length=1, max_length=128, pattern=ID_PATTERN)
     product_id: str | None = Field(None, min_length=1, max_length=64)
-    value: float | None = Field(None, description="A number that goes with it, if any.")
+    value: float | None = Field(
+        None, allow_inf_nan=False, description="A finite number that goes with it, if any."
+    )
     props: dict[str, str | int | float | bool] = Field(
         default_factory=dict, description="Up to 20 extra fields (strings up to 200 characters)."
     )
-    ts: datetime | None = Field(None, description="When it happened (ISO 8601); default now.")
+    ts: SaneTime | None = Field(
+        None, description="When it happened (ISO 8601, 2000-01-01 to tomorrow); default now."
+    )
 
     @field_validator("props")
     @classmethod
@@ -47,6 +60,12 @@ class TrackRequest(BaseModel):
         long = [k for k, x in v.items() if len(k) > 64 or (isinstance(x, str) and len(x) > 200)]
         if long:
             raise ValueError(f"props keys up to 64 and values up to 200 characters: {long}")
+        odd = [k for k, x in v.items() if isinstance(x, float) and not math.isfinite(x)]
+        if odd:
+            raise ValueError(f"props numbers must be finite (no NaN or Infinity): {odd}")
+        big = [k for k, x in v.items() if isinstance(x, int) and abs(x) > 2**53]
+        if big:
+            raise ValueError(f"props integers must be within +/-2**53: {big}")
         return v
 
 
@@ -101,8 +120,15 @@ class CampaignIn(BaseModel):
 
     id: str = Field(..., min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
     product_id: str = Field(..., min_length=1, max_length=64)
-    bid: float = Field(..., gt=0, description="Paid per click.")
-    budget: float = Field(..., gt=0, description="Total; the campaign stops when it is spent.")
+    bid: float = Field(
+        ..., gt=0, allow_inf_nan=False, description="Paid per click: a finite number > 0."
+    )
+    budget: float = Field(
+        ...,
+        gt=0,
+        allow_inf_nan=False,
+        description="Total, a finite number of at least one bid; the campaign stops when it is spent.",
+    )
     cap_per_user_day: int = Field(3, ge=1, le=100, description="Impressions per shopper per day.")
 
 
@@ -128,13 +154,30 @@ class SponsoredOut(BaseModel):
     price: float
     category: str
     relevance: float
+    token: str | None = Field(
+        description="Send it with the click (POST /v1/sponsored/{campaign_id}/click); null "
+        "when no session_id was given, as only impressions served to a session are paid."
+    )
 
 
 class SponsoredClick(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    token: str = Field(
+        ...,
+        min_length=1,
+        max_length=400,
+        description="The token of the impression the shopper clicked (from GET /v1/sponsored).",
+    )
+    session_id: str = Field(
+        ...,
+        min_length=1,
+        max_length=128,
+        pattern=ID_PATTERN,
+        description="The session the impression was served to.",
+    )
     user_id: str | None = Field(None, min_length=1, max_length=128, pattern=ID_PATTERN)
-    session_id: str | None = Field(None, min_length=1, max_length=128, pattern=ID_PATTERN)
+    user_hash: str | None = Field(None, pattern=HASH_PATTERN)
 
 
 class SponsoredClickOut(BaseModel):

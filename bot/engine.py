@@ -72,7 +72,10 @@ NO_PRODUCTS_REPLY = (
     "I couldn't find anything in stock that fits. Could you tell me a bit more about what you need?"
 )
 HOLD_REPLY = "A person from our team will be with you shortly; they can help with that too."
-SIGN_IN_REPLY = "Please sign in (or give me your shopper id) so I can look up your orders."
+SIGN_IN_REPLY = (
+    "Please sign in so I can look up your orders, or send me the order number together with "
+    "the e-mail address on the order."
+)
 WHICH_ORDER_REPLY = "Which order is it about? The order number looks like o10023."
 BACK_TO_BOT_REPLY = (
     "Our team has handed this chat back to me, the shop's assistant. "
@@ -165,10 +168,17 @@ class ChatEngine:
 
     # the shopper's turn ---------------------------------------------------------
     def respond(
-        self, session_id: str, user_id: str | None, message: str, product_id: str | None = None
+        self,
+        session_id: str,
+        user_id: str | None,
+        message: str,
+        product_id: str | None = None,
+        guest_order: str | None = None,
     ) -> BotReply:
         """The bot's reply to one shopper message; `product_id`: the product page the
-        shopper is on (it becomes the product in focus)."""
+        shopper is on (it becomes the product in focus). `user_id` must be verified by the
+        caller (api/identity.py); an anonymous guest may instead have proved one order
+        (`guest_order`, by its number and e-mail), whose status they may then see."""
         text = message.strip()
         if not text:
             raise MessageError(
@@ -179,6 +189,8 @@ class ChatEngine:
                 f"message has {len(text)} characters; at most {self.max_message_chars} are accepted"
             )
         st = self.state(session_id, user_id)
+        if guest_order:
+            st.guest_order = guest_order
         if st.handoff == "human":  # a person has the conversation: the bot stays silent
             self._save(st, [("shopper", redact(text), {"to": "agent"})])
             return BotReply(
@@ -543,7 +555,10 @@ class ChatEngine:
         )
 
     def _order_action(self, action: str, st: DialogueState) -> BotReply:
-        if not st.user_id:
+        if not st.user_id:  # a guest: only the status of the one order they proved
+            if action == "order_status" and st.guest_order and st.order_id == st.guest_order:
+                out = self.tools.order_status(st.guest_order, None, guest_order=st.guest_order)
+                return BotReply(out.message, action=action, tool_calls=["order_status"])
             return BotReply(SIGN_IN_REPLY, action=action)
         if action == "abort":
             pending, st.pending = st.pending or {}, None

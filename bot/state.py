@@ -19,6 +19,7 @@ class DialogueState:
     user_id: str | None = None
     order_id: str | None = None  # the order being talked about
     order_talk: bool = False  # an order was talked about ("my parcel never came"), number or not
+    guest_order: str | None = None  # the one order an anonymous guest proved (number + e-mail)
     product_in_focus: str | None = None  # the product being talked about
     last_products: list[str] = field(default_factory=list)  # cards shown in the last reply
     last_query: str | None = None  # the last product search, refined by "under £100", "in blue"

@@ -1,22 +1,26 @@
 """The shop tools the bot can use, as LangChain tools with pydantic arguments.
 
 The deterministic policy calls them through `ShopTools`; the same `StructuredTool`
-objects can be bound to a tool-calling LLM. Tools that change an order check that the
-order belongs to the shopper, and cancellation needs an explicit confirmation.
+objects can be bound to a tool-calling LLM. Order tools check that the order belongs to
+the (verified) shopper; an anonymous guest sees one order's status only after proving it
+with the e-mail on it (`guest_owns`), and cancellation needs an explicit confirmation.
 """
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from langchain_core.tools import StructuredTool
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 
 from bot.answerer import Answer, Answerer
 from bot.types import Citation
 from recommender.recommender import Filters, Recommender, Suggestion
+from shop.models import Order, User
 from shop.repository import OrderRecord, ShopRepository
 
 RETURN_WINDOW_DAYS = 30
@@ -108,7 +112,33 @@ class ShopTools:
         order = self.repo.get_order(order_id)
         return order if order is not None and order.user_id == user_id else None
 
-    def order_status(self, order_id: str, user_id: str) -> OrderOutcome:
+    def guest_owns(self, order_id: str, email: str) -> bool:
+        """True when `email` is the e-mail on order `order_id` (its shopper's address), compared
+        case-insensitively in constant time; unknown orders and e-mails are just False."""
+        with self.repo.session() as s:
+            on_order = s.scalar(
+                select(User.email).join(Order, Order.user_id == User.id).where(Order.id == order_id)
+            )
+        if not on_order:
+            return False
+        return hmac.compare_digest(
+            on_order.strip().lower().encode(), email.strip().lower().encode()
+        )
+
+    def order_status(
+        self, order_id: str, user_id: str | None, guest_order: str | None = None
+    ) -> OrderOutcome:
+        """The status of the shopper's order; without a user id, only of `guest_order` (the one
+        order a guest proved with its e-mail)."""
+        if user_id is None:
+            order = self.repo.get_order(order_id) if order_id == guest_order else None
+            if order is None:
+                return OrderOutcome(
+                    False,
+                    f"To see order {order_id}, please sign in, or send its order number "
+                    "together with the e-mail address on the order.",
+                )
+            return OrderOutcome(True, _status_sentence(order, self.currency), order)
         order = self._owned(order_id, user_id)
         if order is None:
             return OrderOutcome(False, f"I can't find an order {order_id} on your account.")

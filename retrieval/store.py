@@ -2,7 +2,9 @@
 
 Embedded `PersistentClient` under the data dir by default, `HttpClient` when a
 Chroma server URL is given. We always pass our own embeddings (no Chroma
-embedding function, which would try to download a model).
+embedding function, which would try to download a model). Against a server every call
+has a time limit (`timeout` seconds), and a server that is down or too slow raises
+`StoreUnavailable`, naming the URL, so callers can answer 503 instead of hanging.
 
     store = VectorStore.open(path=Path("var/chroma"))
     store.upsert("knowledge", ids, vectors, texts, metadatas)
@@ -11,16 +13,61 @@ embedding function, which would try to download a model).
 
 from __future__ import annotations
 
+import functools
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
 
 MetaValue = str | int | float | bool
+DEFAULT_TIMEOUT = 10.0  # seconds for one call to a Chroma server
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class StoreUnavailable(RuntimeError):
+    """The Chroma server is not reachable or did not answer in time; the text names it."""
+
+
+def _guarded(method: Callable[P, R]) -> Callable[P, R]:
+    """A network failure or time-out of a Chroma server becomes StoreUnavailable."""
+
+    @functools.wraps(method)
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        import httpx
+
+        try:
+            return method(*args, **kwargs)
+        except (httpx.TransportError, ConnectionError, TimeoutError) as e:
+            store = args[0]
+            where = getattr(store, "url", None) or "the vector store"
+            raise StoreUnavailable(
+                f"Chroma at {where} is not answering ({type(e).__name__}); retry shortly"
+            ) from e
+
+    return call
+
+
+def probe(url: str, timeout: float = DEFAULT_TIMEOUT) -> None:
+    """Raise StoreUnavailable (one line, naming the URL) unless a Chroma server answers there."""
+    import httpx
+
+    try:
+        r = httpx.get(url.rstrip("/") + "/api/v2/heartbeat", timeout=timeout)
+    except httpx.HTTPError as e:
+        raise StoreUnavailable(
+            f"no Chroma server answers at {url} ({type(e).__name__}); start one "
+            "(`chroma run --path DIR --port PORT`) or fix SHOPMATE_CHROMA_URL"
+        ) from e
+    if r.status_code >= 400:
+        raise StoreUnavailable(
+            f"{url} answered {r.status_code} to Chroma's heartbeat: is it a Chroma server? "
+            "Fix SHOPMATE_CHROMA_URL"
+        )
 
 
 @dataclass(frozen=True)
@@ -63,8 +110,10 @@ class VectorStore:
         prefix: str = "",
         embedder_id: str | None = None,
         embedder_name: str = "",
+        url: str | None = None,
     ) -> None:
         self._client = client
+        self.url = url  # the Chroma server, None when embedded
         self.prefix = prefix  # a tenant's namespace on a shared Chroma server
         # the Embedder.fingerprint of the vectors written here: a collection records the one
         # it was built with, and opening it with another is refused (vectors do not mix)
@@ -82,6 +131,7 @@ class VectorStore:
         prefix: str = "",
         embedder_id: str | None = None,
         embedder_name: str = "",
+        timeout: float = DEFAULT_TIMEOUT,
     ) -> VectorStore:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
@@ -91,19 +141,30 @@ class VectorStore:
             u = urlparse(url)
             if u.scheme not in ("http", "https") or not u.hostname:
                 raise ValueError(f"chroma URL must look like http://host:port, got {url!r}")
-            client = chromadb.HttpClient(
-                host=u.hostname,
-                port=u.port or (443 if u.scheme == "https" else 8000),
-                ssl=u.scheme == "https",
-                settings=chroma_settings,
-            )
+            probe(url, timeout)  # fail in one line that names the URL, not after a long hang
+            try:
+                client = chromadb.HttpClient(
+                    host=u.hostname,
+                    port=u.port or (443 if u.scheme == "https" else 8000),
+                    ssl=u.scheme == "https",
+                    settings=chroma_settings,
+                )
+            except ValueError as e:  # chromadb's "Could not connect to a Chroma server"
+                raise StoreUnavailable(f"Chroma at {url}: {e}") from e
+            # chromadb's HTTP session waits forever by default; every call gets a time limit
+            import httpx
+
+            session = getattr(getattr(client, "_server", None), "_session", None)
+            if isinstance(session, httpx.Client):
+                session.timeout = httpx.Timeout(timeout, connect=min(timeout, 3.0))
         else:
             if path is None:
                 raise ValueError("give either a path for embedded Chroma or a server url")
             path.mkdir(parents=True, exist_ok=True)
             client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-        return cls(client, prefix, embedder_id, embedder_name)
+        return cls(client, prefix, embedder_id, embedder_name, url)
 
+    @_guarded
     def collection(self, name: str) -> Any:
         col = self._collections.get(name)
         if col is None:
@@ -130,6 +191,7 @@ class VectorStore:
             self._collections[name] = col
         return col
 
+    @_guarded
     def upsert(
         self,
         name: str,
@@ -163,6 +225,7 @@ class VectorStore:
             )
             self._wrote(name)
 
+    @_guarded
     def query(
         self, name: str, vector: np.ndarray, k: int = 5, where: Mapping[str, Any] | None = None
     ) -> list[Hit]:
@@ -184,6 +247,7 @@ class VectorStore:
             for i, d, m, dist in zip(ids, docs, metas, dists, strict=True)
         ]
 
+    @_guarded
     def get_embeddings(self, name: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
         if not ids:
             return {}
@@ -193,6 +257,7 @@ class VectorStore:
             return {}
         return {i: np.asarray(e, dtype=np.float32) for i, e in zip(res["ids"], embs, strict=True)}
 
+    @_guarded
     def get(self, name: str, ids: Sequence[str]) -> list[Hit]:
         if not ids:
             return []
@@ -204,10 +269,12 @@ class VectorStore:
             for i, d, m in zip(res["ids"], docs, metas, strict=True)
         ]
 
+    @_guarded
     def ids_where(self, name: str, where: Mapping[str, Any]) -> list[str]:
         res = self.collection(name).get(where=dict(where), include=[])
         return list(res["ids"])
 
+    @_guarded
     def scan(self, name: str, batch_size: int = 5000) -> list[Hit]:
         """Every passage of the collection (text and metadata, no vectors), page by page."""
         if batch_size <= 0:
@@ -226,11 +293,13 @@ class VectorStore:
             if len(ids) < batch_size:
                 return out
 
+    @_guarded
     def delete(self, name: str, ids: Sequence[str]) -> None:
         if ids:
             self.collection(name).delete(ids=list(ids))
             self._wrote(name)
 
+    @_guarded
     def count(self, name: str) -> int:
         return int(self.collection(name).count())
 

@@ -73,6 +73,18 @@ class Settings(BaseSettings):
         None,
         description="Bearer key for the admin API (handoffs, erasing shoppers); unset disables it.",
     )
+    identity_secret: SecretStr | None = Field(
+        None,
+        description="Shared secret that verifies shoppers: the shop's server sends user_hash = "
+        "hex HMAC-SHA256(secret, user_id) with each user id (the widget's data-user-hash). "
+        "An id without a valid hash is anonymous (no orders, purchases or history); unset: "
+        "every shopper is anonymous and an order is shown only for its number plus its e-mail.",
+    )
+    signing_secret: SecretStr | None = Field(
+        None,
+        description="Signs the tokens of sponsored impressions (a click counts only with one); "
+        "unset: a random key kept in <data dir>/signing.key, shared by the workers of one server.",
+    )
     tool_calling: bool = Field(
         False, description="With generator=openai: let the model call the shop tools to answer."
     )
@@ -106,7 +118,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(65536, description="Largest request body accepted (413 above).")
     rate_limit_per_minute: int = Field(
         120,
-        description="Chat, event, feedback and search requests per minute per client IP (429 above).",
+        description="API requests per minute per client IP, on every /v1 route (429 above).",
     )
     widget_keys: list[str] = Field(
         default_factory=list,
@@ -115,8 +127,14 @@ class Settings(BaseSettings):
     )
     rate_limit_per_key_per_minute: int = Field(
         600,
-        description="Chat, event, feedback and search requests per minute per widget key, all "
-        "shoppers of a site together (429 above).",
+        description="Requests per minute per key and client IP (a widget or admin key): one "
+        "client cannot use up a key for the site's other shoppers (429 above).",
+    )
+    sponsored_clicks_per_minute: int = Field(
+        10,
+        ge=1,
+        description="Sponsored clicks per minute per client IP (429 above); each click also "
+        "needs the token of an impression served to that session, and counts once.",
     )
     staff_logins_per_minute: int = Field(
         10,

@@ -14,6 +14,7 @@ another's. The models are loaded once and shared.
     publishable_keys = ["pk_northwind_..."]   # in the widget's data-key: chat, events, feedback
     admin_keys = ["sk_northwind_..."]         # everything else, for the shop's servers and staff
     origins = ["https://northwind.example"]   # sites whose pages may call the API
+    identity_secret = "..."                   # verifies shoppers: user_hash = HMAC-SHA256(secret, user_id)
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -47,6 +48,8 @@ class Tenant:
     publishable_keys: tuple[str, ...] = ()
     admin_keys: tuple[str, ...] = ()
     origins: tuple[str, ...] = ()
+    # verifies shopper ids (api/identity.py); None: every shopper is anonymous
+    identity_secret: str | None = field(default=None, repr=False)
 
     @property
     def widget_open(self) -> bool:
@@ -73,6 +76,7 @@ def load_tenants(settings: Settings) -> list[Tenant]:
     """The tenants of this server, the first being the one the built-in UIs serve."""
     if settings.tenants_file is None:
         admin = settings.admin_api_key.get_secret_value() if settings.admin_api_key else None
+        secret = settings.identity_secret
         return [
             Tenant(
                 DEFAULT,
@@ -80,6 +84,7 @@ def load_tenants(settings: Settings) -> list[Tenant]:
                 tuple(settings.widget_keys),
                 (admin,) if admin else (),
                 tuple(settings.cors_origins),
+                secret.get_secret_value() if secret else None,
             )
         ]
     path = Path(settings.tenants_file)
@@ -100,11 +105,23 @@ def load_tenants(settings: Settings) -> list[Tenant]:
             )
         if not isinstance(raw, dict):
             raise TenantConfigError(f"{path}: [tenants.{tid}] must be a table")
-        unknown = set(raw) - {"name", "publishable_keys", "admin_keys", "origins"}
+        unknown = set(raw) - {
+            "name",
+            "publishable_keys",
+            "admin_keys",
+            "origins",
+            "identity_secret",
+        }
         if unknown:
             raise TenantConfigError(
                 f"{path}: tenant {tid!r} has unknown fields {sorted(unknown)}; accepted: "
-                "name, publishable_keys, admin_keys, origins"
+                "name, publishable_keys, admin_keys, origins, identity_secret"
+            )
+        secret = raw.get("identity_secret")
+        if secret is not None and (not isinstance(secret, str) or len(secret) < 16):
+            raise TenantConfigError(
+                f"{path}: tenant {tid!r}: identity_secret must be a string of at least 16 "
+                "characters (e.g. from `python -c 'import secrets; print(secrets.token_hex(32))'`)"
             )
         t = Tenant(
             tid,
@@ -112,6 +129,7 @@ def load_tenants(settings: Settings) -> list[Tenant]:
             _strings(tid, raw, "publishable_keys", KEY),
             _strings(tid, raw, "admin_keys", KEY),
             _strings(tid, raw, "origins", None),
+            secret,
         )
         if not t.publishable_keys or not t.admin_keys:
             raise TenantConfigError(

@@ -18,12 +18,14 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 @pytest.fixture(scope="session")
 def demo_settings(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     from shopmate.settings import Settings
+    from tests.shoppers import SECRET
 
     # rate limits have their own tests (test_limits.py); the shared client must not hit them
     return Settings(
         data_dir=tmp_path_factory.mktemp("shop"),
         rate_limit_per_minute=1_000_000,
         rate_limit_per_key_per_minute=1_000_000,
+        identity_secret=SECRET,  # shopper ids count only with their user_hash (tests/shoppers.py)
     )
 
 

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from shop.analytics import daily_figures
+from tests.shoppers import verified
 from ui.admin_app import build_admin_ui, figures_frame, status_text
 
 
@@ -16,11 +17,11 @@ def test_daily_figures_follow_what_happened(services, client) -> None:  # type: 
     s1, s2 = uuid.uuid4().hex, uuid.uuid4().hex
     shown = client.post(
         "/v1/chat",
-        json={"session_id": s1, "user_id": "u0007", "message": "show me tents for camping"},
+        json={"session_id": s1, **verified("u0007"), "message": "show me tents for camping"},
     ).json()
     client.post(
         "/v1/events",
-        json={"user_id": "u0007", "product_id": shown["products"][0]["id"], "type": "add_to_cart"},
+        json={**verified("u0007"), "product_id": shown["products"][0]["id"], "type": "add_to_cart"},
     )
     client.post("/v1/chat", json={"session_id": s2, "message": "I want to talk to a person"})
     client.post("/v1/feedback", json={"session_id": s1, "thumbs": "up"})

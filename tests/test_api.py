@@ -6,6 +6,8 @@ import uuid
 
 import pytest
 
+from tests.shoppers import verified
+
 
 def sid() -> str:
     return uuid.uuid4().hex
@@ -85,7 +87,8 @@ def test_turns_are_stored_redacted(client, services) -> None:  # type: ignore[no
 
 def test_recommendations_follow_events_in_real_time(client) -> None:  # type: ignore[no-untyped-def]
     user = "new-" + sid()[:8]
-    cold = client.get(f"/v1/recommendations/{user}", params={"k": 5})
+    who = verified(user)
+    cold = client.get(f"/v1/recommendations/{user}", params={"k": 5, "user_hash": who["user_hash"]})
     assert cold.status_code == 200
     cold_cards = cold.json()["products"]
     assert len(cold_cards) == 5 and all(c["reason"] for c in cold_cards)
@@ -96,11 +99,11 @@ def test_recommendations_follow_events_in_real_time(client) -> None:  # type: ig
     ).json()["products"]
     tent = next(c for c in tents if "camping" in c["category"].lower())
     for kind in ("view", "add_to_cart"):
-        ev = client.post(
-            "/v1/events", json={"user_id": user, "product_id": tent["id"], "type": kind}
-        )
+        ev = client.post("/v1/events", json={**who, "product_id": tent["id"], "type": kind})
         assert ev.status_code == 201, ev.text
-    warm = client.get(f"/v1/recommendations/{user}", params={"k": 5}).json()["products"]
+    warm = client.get(
+        f"/v1/recommendations/{user}", params={"k": 5, "user_hash": who["user_hash"]}
+    ).json()["products"]
     assert tent["id"] not in [c["id"] for c in warm]  # already seen
     top_cat = tent["category"].split(">")[0].strip()
     assert sum(c["category"].startswith(top_cat) for c in warm) >= 3
@@ -119,7 +122,8 @@ def test_known_shopper_gets_personal_suggestions(client, services) -> None:  # t
 
     hits = total = 0
     for u in users:
-        cards = client.get(f"/v1/recommendations/{u.id}", params={"k": 5}).json()["products"]
+        q = {"k": 5, "user_hash": verified(u.id)["user_hash"]}
+        cards = client.get(f"/v1/recommendations/{u.id}", params=q).json()["products"]
         total += len(cards)
         hits += sum(in_taste(c["category"], u.tastes) for c in cards)
     # chance: the share of the catalog inside a shopper's tastes (about 7% for seed 7)

@@ -58,8 +58,11 @@ def test_handoff_queue_take_reply_resolve(admin: TestClient) -> None:
 def test_forget_erases_the_shopper(admin: TestClient, services) -> None:  # type: ignore[no-untyped-def]
     user = "forget-" + uuid.uuid4().hex[:6]
     s = uuid.uuid4().hex
-    admin.post("/v1/events", json={"user_id": user, "product_id": "p0001", "type": "view"})
-    admin.post("/v1/chat", json={"session_id": s, "user_id": user, "message": "hello"})
+    # the shop's own server (admin key): the user id is trusted as sent
+    admin.post(
+        "/v1/events", json={"user_id": user, "product_id": "p0001", "type": "view"}, headers=H
+    )
+    admin.post("/v1/chat", json={"session_id": s, "user_id": user, "message": "hello"}, headers=H)
     r = admin.delete(f"/v1/users/{user}", headers=H).json()
     assert r["erased"]["events"] == 1 and r["erased"]["messages"] == 2 and r["erased"]["users"] == 1
     assert services.repo.recent_events(user) == [] and services.repo.transcript(s) == []

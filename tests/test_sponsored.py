@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from shop.repository import ProductRecord, ShopRepository
-from shop.sponsored import SponsoredError, SponsoredSlots
+from shop.sponsored import ClickRefused, ClickRepeated, SponsoredError, SponsoredSlots
 
 
 @pytest.fixture()
@@ -40,18 +41,22 @@ def test_rank_is_relevance_times_bid_above_the_floor(slots: SponsoredSlots) -> N
 
 def test_caps_budgets_and_spend(slots: SponsoredSlots) -> None:
     rel = {"tent": 0.9}
-    assert len(slots.pick("u1", None, rel)) == 1
-    assert len(slots.pick("u1", None, rel)) == 1
-    assert slots.pick("u1", None, rel) == []  # daily cap of 2 for this shopper
-    assert len(slots.pick("u2", None, rel)) == 1  # another shopper still sees it
+    first = slots.pick("u1", "s1", rel)
+    assert len(first) == 1 and first[0].token
+    assert len(slots.pick("u1", "s1", rel)) == 1
+    assert slots.pick("u1", "s1", rel) == []  # daily cap of 2 for this shopper
+    second = slots.pick("u2", "s2", rel)
+    assert len(second) == 1  # another shopper still sees it
     later = datetime.now(UTC) + timedelta(days=1, minutes=1)
-    assert len(slots.pick("u1", None, rel, now=later)) == 1  # a new day
-    _, charge = slots.click("c-tent", "u1", None)
+    third = slots.pick("u1", "s1", rel, now=later)
+    assert len(third) == 1  # a new day
+    _, charge = slots.click("c-tent", first[0].token, "u1", "s1")
     assert charge == 0.5
-    c, charge = slots.click("c-tent", "u2", None)
+    c, charge = slots.click("c-tent", second[0].token, "u2", "s2")
     assert charge == 0.5 and c.remaining == 0.0
-    assert slots.click("c-tent", "u2", None)[1] == 0.0  # never more than the budget
-    assert slots.pick("u3", None, rel) == []  # budget spent: no more impressions
+    # never more than the budget
+    assert slots.click("c-tent", third[0].token, "u1", "s1", now=later)[1] == 0.0
+    assert slots.pick("u3", "s3", rel) == []  # budget spent: no more impressions
     report = {f.campaign.id: f for f in slots.report()}
     assert (report["c-tent"].impressions, report["c-tent"].clicks) == (4, 3)
     assert report["c-tent"].campaign.spent == 1.0
@@ -71,10 +76,36 @@ def test_no_sponsored_products_during_a_complaint(slots: SponsoredSlots) -> None
 def test_bad_campaigns_say_what_is_accepted(slots: SponsoredSlots) -> None:
     with pytest.raises(SponsoredError, match="unknown product_id"):
         slots.create("c1", "nope", 1.0, 5.0)
-    with pytest.raises(SponsoredError, match="budget at least one bid"):
+    with pytest.raises(SponsoredError, match="of at least one bid"):
         slots.create("c1", "tent", 1.0, 0.5)
     with pytest.raises(SponsoredError, match="campaign id"):
         slots.create("bad id!", "tent", 1.0, 5.0)
+    for bid, budget in ((math.inf, 5.0), (math.nan, 5.0), (1.0, math.inf), (0.0, 5.0)):
+        with pytest.raises(SponsoredError, match="finite number > 0"):
+            slots.create("c1", "tent", bid, budget)
+
+
+def test_a_click_is_paid_once_and_only_for_a_served_impression(slots: SponsoredSlots) -> None:
+    shown = slots.pick("u1", "s1", {"tent": 0.9})[0]
+    assert shown.token is not None
+    assert slots.pick(None, None, {"tent": 0.9})[0].token is None  # no session: never paid
+    for token, session, why in (
+        ("made-up", "s1", "malformed"),
+        ("e30.AAAA", "s1", "not one this shop issued"),
+        (shown.token, "s2", "another campaign or session"),  # someone else's impression
+    ):
+        with pytest.raises(ClickRefused, match=why):
+            slots.click("c-tent", token, None, session)
+    other = SponsoredSlots(slots.repo, relevance_floor=0.3)  # another shop's key
+    with pytest.raises(ClickRefused, match="not one this shop issued"):
+        other.click("c-tent", shown.token, None, "s1")
+    with pytest.raises(ClickRefused, match="expired"):
+        slots.click("c-tent", shown.token, None, "s1", now=datetime.now(UTC) + timedelta(days=2))
+    assert slots.get("c-tent").spent == 0.0  # type: ignore[union-attr]
+    assert slots.click("c-tent", shown.token, "u1", "s1")[1] == 0.5
+    with pytest.raises(ClickRepeated):
+        slots.click("c-tent", shown.token, "u1", "s1")
+    assert slots.get("c-tent").spent == 0.5  # type: ignore[union-attr]
 
 
 def test_sponsored_over_http(services) -> None:  # type: ignore[no-untyped-def]
@@ -110,8 +141,32 @@ def test_sponsored_over_http(services) -> None:  # type: ignore[no-untyped-def]
         assert on_screen == []
         unrelated = c.get("/v1/sponsored", params={"context": "lipstick and face cream"}).json()
         assert unrelated == []
-        click = c.post("/v1/sponsored/http-tent/click", json={"session_id": "sp1"}).json()
+        token = shown[0]["token"]
+        assert token
+        # a click without the impression's token, or for another session, costs nothing
+        drain = [
+            c.post(
+                "/v1/sponsored/http-tent/click",
+                json={"session_id": f"made-up-{i}", "token": token},
+            ).status_code
+            for i in range(3)
+        ]
+        assert drain == [403, 403, 403]
+        missing = c.post("/v1/sponsored/http-tent/click", json={"session_id": "sp1"})
+        assert missing.status_code == 422 and "token" in missing.json()["detail"]
+        click = c.post(
+            "/v1/sponsored/http-tent/click", json={"session_id": "sp1", "token": token}
+        ).json()
         assert click["charged"] == 0.3
+        again = c.post("/v1/sponsored/http-tent/click", json={"session_id": "sp1", "token": token})
+        assert again.status_code == 409 and "once" in again.json()["detail"]
+        for bid in ("Infinity", "NaN", "-1", "0"):
+            r = c.post(
+                "/v1/admin/sponsored",
+                content=f'{{"id": "inf", "product_id": "{tent.id}", "bid": {bid}, "budget": 3}}',
+                headers={**auth, "content-type": "application/json"},
+            )
+            assert r.status_code == 422 and "bid" in r.json()["detail"], (bid, r.text)
         report = {r["id"]: r for r in c.get("/v1/admin/sponsored", headers=auth).json()}
         assert report["http-tent"]["impressions"] == 1 and report["http-tent"]["clicks"] == 1
         assert (
