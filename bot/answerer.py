@@ -51,10 +51,16 @@ def _body(hit: Hit) -> str:
     return readable(text[len(title) :].strip() if title and text.startswith(title) else text)
 
 
+_AMOUNT = re.compile(
+    r"(?:[£$€¥]\s?\d|\d+(?:[.,]\d+)?\s?(?:£|\$|€|eur|usd|gbp|dollars?|pounds?|euros?)\b|\b(?:over|above|under|below|about|around|spend|spent|basket|cart|order of)\s+\D{0,3}\d)",
+    re.I,
+)
+SECOND_MARGIN = 0.03  # a second page this close to the best one is quoted too
+SECOND_MARGIN_AMOUNT = 0.15  # ... or this close when both talk amounts (cart rules)
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 
-def _units(body: str) -> list[tuple[str, bool]]:
+def units(body: str) -> list[tuple[str, bool]]:
     """Sentences of the prose, and each list item or table row as a unit of its own.
 
     Returns (text, is_list_item) pairs in reading order.
@@ -164,6 +170,7 @@ class Answerer:
         vector: np.ndarray | None = None,
         evidence: Evidence | None = None,
         product_id: str | None = None,
+        only_product: bool = False,
     ) -> Answer:
         """The answer to `question`; `product_id` is the product the shopper is looking at
         (the judge, when there is one, also searches that product's own passages and
@@ -171,6 +178,12 @@ class Answerer:
         v = self.embedder.encode_one(question) if vector is None else vector
         ev = evidence or self.evidence(question, v)
         passages = ev.passages
+        if only_product:  # a fact of another product is never this product's answer
+            passages = [
+                h
+                for h in passages
+                if str(h.metadata.get("product_id") or "") in {"", product_id or ""}
+            ]
         if self.judge is not None:
             # the judge's best passage must clear its calibrated gate (its score and its lead
             # over the next one); the reply is then written from it and the passages the
@@ -196,7 +209,11 @@ class Answerer:
             generated = self._generate(question, hits)
             if generated is not None:
                 return generated
-        return Answer(self._extract(hits[0], v), [citation_of(hits[0])], True, "extractive")
+        text, cited = self._extract(hits[0], v), [citation_of(hits[0])]
+        if self.judge is None and (second := self._second(question, passages)) is not None:
+            text += "\n\n" + self._extract(second, v, max_units=2)
+            cited.append(citation_of(second))
+        return Answer(text, cited, True, "extractive")
 
     def _with_product(
         self, question: str, v: np.ndarray, passages: list[Hit], product_id: str
@@ -211,14 +228,30 @@ class Answerer:
         seen = {h.id for h in passages}
         return [*passages, *(h for h in own if h.id not in seen)]
 
-    def _extract(self, hit: Hit, v: np.ndarray) -> str:
-        """The passage's sentences (or list items) most similar to the question, in order."""
-        units = [u for u in _units(_body(hit)) if len(u[0]) > 2]
-        if len(units) > self.max_sentences:
-            sims = self.embedder.encode([t for t, _ in units]) @ v
-            keep = sorted(np.argsort(-sims)[: self.max_sentences].tolist())
-            units = [units[i] for i in keep]
-        return _join(units)
+    def _extract(self, hit: Hit, v: np.ndarray, max_units: int | None = None) -> str:
+        """The passage's sentences (or list items, table rows) most similar to the
+        question, in order."""
+        keep_n = max_units or self.max_sentences
+        units_ = [u for u in units(_body(hit)) if len(u[0]) > 2]
+        if len(units_) > keep_n:
+            sims = self.embedder.encode([t for t, _ in units_]) @ v
+            keep = sorted(np.argsort(-sims)[:keep_n].tolist())
+            units_ = [units_[i] for i in keep]
+        return _join(units_)
+
+    def _second(self, question: str, hits: list[Hit]) -> Hit | None:
+        """A passage of another page the answer needs as well: one nearly as relevant as
+        the best, or, when the question names an amount ("my basket is about 150"), a
+        close one that states amounts too (a promotion's threshold next to a rate table)."""
+        first = hits[0]
+        amount = bool(_AMOUNT.search(question))
+        for h in hits[1:]:
+            if h.metadata.get("source") == first.metadata.get("source"):
+                continue
+            margin = SECOND_MARGIN_AMOUNT if amount and _AMOUNT.search(h.text) else SECOND_MARGIN
+            if h.score >= first.score - margin and h.score >= self.min_score:
+                return h
+        return None
 
     def _generate(self, question: str, hits: list[Hit]) -> Answer | None:
         assert self.chat_model is not None

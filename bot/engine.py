@@ -22,6 +22,7 @@ from bot.agent import ToolAgent
 from bot.answerer import Answer, Answerer, Evidence
 from bot.intents import IntentRouter
 from bot.policy import (
+    ORDER_INTENTS,
     Signals,
     asks_for_person,
     decide,
@@ -30,8 +31,10 @@ from bot.policy import (
     must_hand_off_after_answer,
     top_intent,
 )
-from bot.product_answers import answer_about_product
+from bot.product_answers import answer_about_product, asks, money
+from bot.product_grounding import Grounding, ProductGrounder
 from bot.redact import redact
+from bot.search_constraints import Constraints, constraints_of, goes_with
 from bot.sentiment import is_angry, sentiment
 from bot.slots import (
     asks_for_variant,
@@ -83,11 +86,20 @@ BACK_TO_BOT_REPLY = (
 )
 
 
+# the shopper's own order, not ordering in general ("if I order on a Sunday…" is policy)
 _ORDER_WORDS = re.compile(
-    r"(?i)\b(orders?|parcels?|package|delivery|purchased?|bought|shipment|my stuff)\b"
+    r"(?i)\b(?:my|our|an|the|this|that|his|her)\s+(?:\w+\s+){0,2}?"
+    r"(?:orders?|parcels?|package|purchases?|shipment|stuff)\b"
+    r"|\b(?:my|our)\s+(?:\w+\s+){0,2}?deliver(?:y|ies)\b"
+    r"|\bI\s+(?:have\s+|had\s+|just\s+|already\s+|recently\s+)?(?:ordered|bought|purchased|placed)\b"
+    r"|\b(?:orders?|parcels?|package|purchase|shipment)\s+(?:hasn'?t|has not|never|didn'?t|is late|arrived|came)\b"
+)
+_GENERAL = re.compile(
+    r"(?i)\b(?:if|when|once|before|after)\s+(?:i|we|you|someone)\s+(?:order|buy|purchase|place)"
 )
 _REFERS_BACK = re.compile(r"(?i)\b(it|this|that|them|these|those|one)\b")
 HINT_PENALTY = 0.1  # how far below its own score an intent-steered passage enters the ranking
+POLICY_INTENTS = {"return_refund", "shipping", "payment", "account", "contact", *ORDER_INTENTS}
 INTENT_HINTS = {
     "return_refund": "returns and refunds",
     "shipping": "shipping and delivery",
@@ -97,6 +109,11 @@ INTENT_HINTS = {
     "order_status": "tracking your order",
     "cancel_order": "cancelling an order",
 }
+
+
+def _cites_product(a: Answer) -> bool:
+    """Does a knowledge answer quote a product's own passage (not a shop page)?"""
+    return any(c.source == "catalog" for c in a.citations)
 
 
 class MessageError(ValueError):
@@ -116,15 +133,30 @@ class HandoffPacket:
     transcript: list[tuple[str, str]]
 
 
-def _cheaper_card(p: ProductRecord, focus: ProductRecord) -> ProductCard:
+def product_card(p: ProductRecord, reason: str) -> ProductCard:
     return ProductCard(
-        p.id, p.title, p.price, p.category, f"cheaper than the {focus.title}", p.brand, p.in_stock
+        p.id,
+        p.title,
+        p.current_price,
+        p.category,
+        reason,
+        p.brand,
+        p.in_stock,
+        image=p.images[0] if p.images else "",
+        url=p.url,
     )
 
 
+def _cheaper_card(p: ProductRecord, focus: ProductRecord) -> ProductCard:
+    return product_card(p, f"cheaper than the {focus.title}")
+
+
 def card_of(s: Suggestion) -> ProductCard:
-    p = s.product
-    return ProductCard(p.id, p.title, p.price, p.category, s.reason, p.brand, p.in_stock)
+    return product_card(s.product, s.reason)
+
+
+def _price(p: ProductRecord) -> float:
+    return p.current_price if p.current_price is not None else float("inf")
 
 
 class ChatEngine:
@@ -142,6 +174,8 @@ class ChatEngine:
         suggestions_per_reply: int = 4,
         max_message_chars: int = 4000,
         suggestions_experiment: str | None = None,
+        grounder: ProductGrounder | None = None,
+        currency: str = "£",
     ) -> None:
         if max_message_chars <= 0:
             raise ValueError(f"max_message_chars must be > 0, got {max_message_chars}")
@@ -154,6 +188,9 @@ class ChatEngine:
         # an A/B experiment whose variant "off" keeps unasked product cards from a shopper
         self.suggestions_experiment = suggestions_experiment
         self.experiments = ExperimentStore(repo, self.tracker)
+        # which product a message names (titles, SKUs, typos, variant words)
+        self.grounder = grounder or ProductGrounder(repo, recommender.store, recommender.collection)
+        self.currency = currency
 
     # state ---------------------------------------------------------------------
     def state(self, session_id: str, user_id: str | None = None) -> DialogueState:
@@ -210,7 +247,8 @@ class ChatEngine:
             product_score=self.recommender.catalog_match(vec),
             past_question_score=evidence.past_score,
             mentions_order=order_id(text) is not None,
-            order_context=bool(_ORDER_WORDS.search(text)) or order_id(text) is not None,
+            order_context=(bool(_ORDER_WORDS.search(text)) and not _GENERAL.search(text))
+            or order_id(text) is not None,
             refers_back=bool(_REFERS_BACK.search(text)),
             has_history=bool(st.user_id and self.repo.recent_events(st.user_id, limit=1)),
             angry=is_angry(text),
@@ -397,18 +435,25 @@ class ChatEngine:
     def _answer(
         self, st: DialogueState, text: str, vec: np.ndarray, ev: Evidence, sig: Signals
     ) -> BotReply:
-        if top_intent(sig) == "product_question":
-            product = self._product_mentioned(vec) or (
-                self.repo.get_product(st.product_in_focus) if st.product_in_focus else None
+        g = self.grounder.ground(text, vec, st.product_in_focus)
+        about_product = top_intent(sig) == "product_question" or (
+            g.named and bool(asks(text)) and effective_intent(sig, st) not in POLICY_INTENTS
+        )
+        not_said: Answer | None = None
+        if about_product and g.ambiguous:
+            return self._which_one(g)
+        if about_product and g.product is not None:
+            product = g.product
+            st.product_in_focus = product.id
+            found = answer_about_product(
+                product, text, vec, self.answerer, self.embedder, g.variant, self.currency
             )
-            if product is not None:
-                st.product_in_focus = product.id
-                found = answer_about_product(product, text, vec, self.answerer, self.embedder)
-                if found is not None:
-                    st.no_answer_streak = 0
-                    return BotReply(
-                        found.text, found.citations, action="answer", tool_calls=["faq_answer"]
-                    )
+            if found is not None and found.grounded:
+                st.no_answer_streak = 0
+                return BotReply(
+                    found.text, found.citations, action="answer", tool_calls=["faq_answer"]
+                )
+            not_said = found  # the page lacks the field: policies may still answer
         if self.agent is not None:  # an operator's tool-calling model words the answer
             try:
                 found_by_agent = self.agent.run(text, st.user_id)
@@ -423,12 +468,14 @@ class ChatEngine:
                         action="answer",
                         tool_calls=found_by_agent.tool_calls,
                     )
-        answer = self._knowledge_answer(text, vec, ev, sig, st)
-        if answer.grounded:
+        answer = self._knowledge_answer(text, vec, ev, sig, st, only_product=about_product)
+        if answer.grounded and not (not_said is not None and _cites_product(answer)):
             st.no_answer_streak = 0
             return BotReply(
                 answer.text, answer.citations, action="answer", tool_calls=["faq_answer"]
             )
+        if not_said is not None:
+            answer = not_said
         if must_hand_off_after_answer(st, grounded=False):
             st.handoff, st.no_answer_streak = "requested", 0
             return BotReply(NO_ANSWER_HANDOFF_REPLY, action="handoff", tool_calls=["faq_answer"])
@@ -437,7 +484,13 @@ class ChatEngine:
         return BotReply(answer.text, action="no_answer", tool_calls=["faq_answer"])
 
     def _knowledge_answer(
-        self, text: str, vec: np.ndarray, ev: Evidence, sig: Signals, st: DialogueState
+        self,
+        text: str,
+        vec: np.ndarray,
+        ev: Evidence,
+        sig: Signals,
+        st: DialogueState,
+        only_product: bool = False,
     ) -> Answer:
         """Answer from the knowledge base. The intent also steers retrieval: passages found for
         "returns and refunds: <message>" join the candidates, a little below their own score,
@@ -445,7 +498,9 @@ class ChatEngine:
         hint = INTENT_HINTS.get(effective_intent(sig, st))
         product = st.product_in_focus  # the judge prefers this product's passages
         if hint is None:
-            return self.answerer.answer(text, vector=vec, evidence=ev, product_id=product)
+            return self.answerer.answer(
+                text, vector=vec, evidence=ev, product_id=product, only_product=only_product
+            )
         hinted = f"{hint}: {text}"
         hv = self.embedder.encode_one(hinted)
         knowledge, depth = self.answerer.knowledge, self.answerer.depth
@@ -465,16 +520,22 @@ class ChatEngine:
                 best[h.id] = lowered
         passages = sorted(best.values(), key=lambda h: -h.score)[:depth]
         return self.answerer.answer(
-            text, vector=vec, evidence=Evidence(ev.past, passages), product_id=product
+            text,
+            vector=vec,
+            evidence=Evidence(ev.past, passages),
+            product_id=product,
+            only_product=only_product,
         )
 
-    def _product_mentioned(self, vec: np.ndarray) -> ProductRecord | None:
-        hits = self.recommender.store.query(self.recommender.collection, vec, k=1)
-        if (
-            hits and hits[0].score >= 0.62
-        ):  # the message names a product, not just a kind of product
-            return self.repo.get_product(hits[0].id)
-        return None
+    def _which_one(self, g: Grounding) -> BotReply:
+        """Two or more products fit the message about equally: ask, with cards to pick from."""
+        cands = g.candidates[:3]
+        names = " or ".join(f"the {p.title}" for p in cands)
+        return BotReply(
+            f"Which one do you mean: {names}?",
+            products=[product_card(p, "one of the products you may mean") for p in cands],
+            action="clarify",
+        )
 
     def _products(self, action: str, st: DialogueState, text: str) -> BotReply:
         # "under £130 please" refines the last search instead of starting a new one
@@ -482,11 +543,22 @@ class ChatEngine:
         query = base if (st.colour or "") in base.lower() else f"{base} {st.colour}"
         if action == "search":
             st.last_query = redact(base)
+        if goes_with(text):
+            g = self.grounder.ground(text, None, st.product_in_focus)
+            if g.product is not None:
+                return self._goes_with(st, g.product)
+        k = max(self.suggestions_per_reply, 1)
+        lead = "Here are some products that fit what you're looking for"
         if action == "recommend":
             found = self.tools.recommend(st.user_id, context=text)
+            lead = "You might like"
         else:
-            found = self.tools.search_products(query, max_price=st.budget_max, user_id=st.user_id)
-        cards = [card_of(s) for s in found][: max(self.suggestions_per_reply, 1)]
+            wanted = constraints_of(query, self.grounder.vocabulary())
+            found = self._search(query, st, wanted)
+            if not found and wanted:
+                found = self._search(query, st, wanted.relaxed())
+                lead = "Nothing matches all of that exactly; these come closest"
+        cards = [card_of(s) for s in found][:k]
         if not cards:
             return BotReply(
                 NO_PRODUCTS_REPLY,
@@ -495,19 +567,62 @@ class ChatEngine:
             )
         st.product_in_focus = cards[0].id
         names = ", ".join(c.title for c in cards[:3])
-        lead = (
-            "Here are some products that fit what you're looking for"
-            if action == "search"
-            else "You might like"
-        )
         budget_note = (
-            f" (all under {st.budget_max:g})" if st.budget_max and action == "search" else ""
+            f" (all under {money(st.budget_max, self.currency, whole=True)})"
+            if st.budget_max and action == "search"
+            else ""
         )
         return BotReply(
             f"{lead}{budget_note}: {names}.",
             products=cards,
             action=action,
             tool_calls=["recommend" if action == "recommend" else "search_products"],
+        )
+
+    def _search(self, query: str, st: DialogueState, wanted: Constraints) -> list[Suggestion]:
+        """An explicit search: the shopper's constraints filter, and no per-category cap
+        (asked for hats, they get hats)."""
+        return self.recommender.recommend(
+            st.user_id,
+            context=query,
+            k=max(self.suggestions_per_reply, 1),
+            filters=Filters(max_price=st.budget_max),
+            keep=wanted.keep if wanted else None,
+            max_per_category=max(self.suggestions_per_reply, 1),
+        )
+
+    def _goes_with(self, st: DialogueState, p: ProductRecord) -> BotReply:
+        """What goes with a product: the shop's own cross-sell, up-sell and related links
+        first, then products of other kinds that suit it (never the product itself)."""
+        k = max(self.suggestions_per_reply, 1)
+        linked_ids = [
+            i for kind in ("cross_sell", "related", "upsell") for i in p.links.get(kind, [])
+        ]
+        linked = self.repo.get_products(list(dict.fromkeys(linked_ids)))
+        picks = [
+            product_card(linked[i], f"goes with the {p.title}")
+            for i in dict.fromkeys(linked_ids)
+            if i in linked and linked[i].in_stock and i != p.id
+        ][:k]
+        if len(picks) < k:
+            shown = {c.id for c in picks} | {p.id}
+            more = self.recommender.recommend(
+                st.user_id,
+                context=f"{p.title} {p.category}",
+                k=k,
+                keep=lambda x: x.id not in shown and x.category != p.category,
+            )
+            picks += [product_card(s.product, f"goes with the {p.title}") for s in more]
+        picks = picks[:k]
+        st.product_in_focus = p.id
+        if not picks:
+            return BotReply(NO_PRODUCTS_REPLY, action="recommend", tool_calls=["recommend"])
+        names = ", ".join(c.title for c in picks[:3])
+        return BotReply(
+            f"These go well with the {p.title}: {names}.",
+            products=picks,
+            action="recommend",
+            tool_calls=["recommend"],
         )
 
     def _cheaper(self, st: DialogueState) -> BotReply:
@@ -521,16 +636,20 @@ class ChatEngine:
         same = [
             p
             for p in shown.values()
-            if p.in_stock and p.category == focus.category and p.price < focus.price
+            if p.in_stock and p.category == focus.category and _price(p) < _price(focus)
         ]
-        pick = max(same, key=lambda p: p.price) if same else None  # the next one down in price
+        pick = max(same, key=_price) if same else None  # the next one down in price
+        if pick is None and focus.current_price is None:
+            return BotReply(
+                f"The {focus.title} has no price listed, so I can't compare it.", action="cheaper"
+            )
         if pick is None:  # nothing cheaper among the cards: say so, and look in the catalog
             top = focus.category.split(">")[0].strip()
             found = self.recommender.recommend(
                 st.user_id,
                 context=f"{focus.title} {focus.category}",
                 k=5,
-                filters=Filters(max_price=round(focus.price - 0.01, 2), category=top),
+                filters=Filters(max_price=round(_price(focus) - 0.01, 2), category=top),
             )
             similar = [
                 f.product for f in found if f.product.category == focus.category and f.score >= 0.75
@@ -541,14 +660,15 @@ class ChatEngine:
             alt = similar[0]
             st.product_in_focus = alt.id
             return BotReply(
-                f"{lead}, but the {alt.title} at {alt.price:.2f} is similar and cheaper.",
+                f"{lead}, but the {alt.title} at {money(_price(alt), self.currency)} is similar "
+                "and cheaper.",
                 products=[_cheaper_card(alt, focus)],
                 action="cheaper",
                 tool_calls=["search_products"],
             )
         st.product_in_focus = pick.id
         return BotReply(
-            f"A cheaper option is the {pick.title} at {pick.price:.2f}.",
+            f"A cheaper option is the {pick.title} at {money(_price(pick), self.currency)}.",
             products=[_cheaper_card(pick, focus)],
             action="cheaper",
             tool_calls=["search_products"],
@@ -587,7 +707,8 @@ class ChatEngine:
             st.pending = {"action": "cancel_order", "order_id": oid}
             n = len(out.order.product_ids)
             return BotReply(
-                f"Shall I cancel order {oid} ({n} item{'s' if n != 1 else ''}, {out.order.total:.2f})? Please reply yes or no.",
+                f"Shall I cancel order {oid} ({n} item{'s' if n != 1 else ''}, "
+                f"{money(out.order.total, self.currency)})? Please reply yes or no.",
                 action=action,
                 tool_calls=["cancel_order"],
             )

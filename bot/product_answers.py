@@ -1,8 +1,14 @@
-"""Answering a question about one product from its catalog facts, past answers and description.
+"""Answering a question about one product from its own facts, or saying the page doesn't say.
 
-Facts first (colour, sizes, material, weight, price, stock are in the catalog and exact),
-then a past answer of the shop's team about the same product, then the description
-sentences closest to the question. Every answer cites the product page.
+    answer_about_product(product, variant, "how much is the 2 m one?", vec, answerer, "£")
+
+Structured fields first (price with the shop's currency and any sale price, per variant
+when the shopper names one; stock; the options it comes in; attributes such as
+material, dimensions, weight, care), then a past answer of the shop's team about the
+same product, then the description's sentences and bullet points closest to the
+question. A fact the product does not have is never taken from another product: when
+the question asks for a field the product lacks, the answer says the product page
+doesn't say and offers a person. Every answer cites the product page.
 """
 
 from __future__ import annotations
@@ -11,78 +17,252 @@ import re
 
 import numpy as np
 
-from bot.answerer import Answer, Answerer
+from bot.answerer import Answer, Answerer, units
+from bot.product_grounding import words
 from bot.slots import COLOURS
 from bot.types import Citation
-from retrieval.chunking import split_sentences
 from retrieval.embedder import Embedder
-from shop.repository import ProductRecord
+from shop.repository import ProductRecord, Variant
 
 PAST_ANSWER_MIN = 0.75
-ATTRIBUTE_WORDS = {
-    "colour": r"colou?rs?|come in (?:" + "|".join(COLOURS) + r")\b",
-    "size": r"sizes?|fit\b",
-    "material": r"made of|material|fabric",
-    "weight": r"weigh|heavy|weight",
-    "price": r"price|cost|how much",
-    "stock": r"in stock|available|sold out",
+DESCRIPTION_MIN = 0.3  # a description sentence this close (cosine + word overlap) answers
+COLOUR_SYNONYMS = {
+    "grey": ("gray", "charcoal", "silver"),
+    "gray": ("grey", "charcoal", "silver"),
+    "navy": ("dark blue", "midnight"),
+    "blue": ("navy", "royal", "sky", "teal"),
+    "red": ("burgundy", "maroon", "crimson", "wine"),
+    "green": ("olive", "khaki", "sage", "forest"),
+    "beige": ("sand", "tan", "cream", "stone", "natural"),
+    "brown": ("tan", "chocolate", "coffee"),
+    "white": ("ivory", "cream", "off-white"),
+    "purple": ("violet", "lilac", "plum"),
+    "pink": ("rose", "blush"),
+}
+_ASKS = {
+    "price": r"\b(price|cost|costs|how much|expensive|cheap|pay|on sale|discount)\b",
+    "stock": r"\b(in stock|available|availability|sold out|out of stock|have any left|back in stock)\b",
+    "colour": r"\b(colou?rs?|come in|comes in|shades?|available in)\b",
+    "size": r"\b(sizes?|sizing|fits?|length|lengths|waist)\b",
+    "weight": r"\b(weigh|weighs|heavy|weight|light(?:weight)?)\b",
+    "dimensions": r"\b(dimensions?|how big|how large|measure(?:ments)?|tall|wide|width|height|long|deep|depth)\b",
+    "material": r"\b(made of|made from|material|fabric|cotton|leather|wool|polyester|plastic|metal)\b",
+    "care": r"\b(wash|washing|washable|clean|care|iron|dry clean|dishwasher)\b",
+    "brand": r"\b(brand|who makes|manufacturer|made by)\b",
+}
+# attribute keys that hold each kind of fact
+_KEYS = {
+    "weight": ("weight", "gewicht", "poids"),
+    "dimensions": ("dimension", "length", "width", "height", "depth", "size (cm)", "measure"),
+    "material": ("material", "fabric", "composition", "made"),
+    "care": ("care", "wash", "cleaning"),
+    "colour": ("colo",),
+    "size": ("size", "length", "waist"),
 }
 
 
-def _find(attrs: dict[str, str], *names: str) -> tuple[str, str] | None:
-    for key, value in attrs.items():
-        if any(n in key.lower() for n in names):
-            return key, value
-    return None
+def money(amount: float, currency: str, whole: bool = False) -> str:
+    """45 -> "£45.00" with a symbol, "45.00 EUR" with a code; `whole`: "£300" for round
+    amounts (a budget the shopper named)."""
+    c = currency.strip()
+    n = f"{amount:,.0f}" if whole and amount == int(amount) else f"{amount:,.2f}"
+    if not c:
+        return n
+    return f"{n} {c}" if c.isalpha() and len(c) > 1 else f"{c}{n}"
 
 
 def _cite(p: ProductRecord, snippet: str) -> Citation:
     return Citation(p.id, p.title, "catalog", snippet)
 
 
-def fact_answer(p: ProductRecord, question: str) -> Answer | None:
-    """An exact answer from the catalog attributes, or None when the question is about something else."""
+def asks(question: str) -> list[str]:
+    """The kinds of product fact a question asks for, in the order of _ASKS."""
     q = question.lower()
-    asked_colour = next(
-        (c for c in sorted(COLOURS, key=len, reverse=True) if re.search(rf"\b{c}\b", q)), None
-    )
-    for attr, pattern in ATTRIBUTE_WORDS.items():
-        if not re.search(pattern, q) and not (attr == "colour" and asked_colour):
-            continue
-        if attr == "price":
-            return Answer(
-                f"The {p.title} costs {p.price:.2f}.", [_cite(p, f"price: {p.price:.2f}")]
-            )
-        if attr == "stock":
-            text = (
-                f"Yes, the {p.title} is in stock."
-                if p.in_stock
-                else f"The {p.title} is out of stock at the moment."
-            )
-            return Answer(text, [_cite(p, f"stock: {p.stock}")])
-        found = _find(
-            p.attributes,
-            {"colour": "colo", "size": "size", "material": "material", "weight": "weight"}[attr],
-        )
-        if found is None:
-            continue
-        key, value = found
-        if attr == "colour" and asked_colour:
-            has = asked_colour in value.lower()
-            text = (
-                f"Yes, the {p.title} comes in {asked_colour}."
-                if has
-                else f"No, the {p.title} doesn't come in {asked_colour}; it comes in {value}."
-            )
-            return Answer(text, [_cite(p, f"{key}: {value}")])
-        return Answer(f"The {p.title}: {key} {value}.", [_cite(p, f"{key}: {value}")])
+    kinds = [k for k, pat in _ASKS.items() if re.search(pat, q)]
+    if "size" in kinds and "colour" in kinds and not re.search(r"\bcolou?rs?\b", q):
+        kinds.remove("colour")  # "what sizes does it come in?"
+    price_words = re.search(r"\b(price|cost|costs|expensive|cheap|pay|on sale|discount)\b", q)
+    if "price" in kinds and not price_words and len(kinds) > 1:
+        kinds.remove("price")  # "how much does it weigh?"
+    return kinds
+
+
+def _attr(p: ProductRecord, kind: str) -> tuple[str, str] | None:
+    for key, value in p.attributes.items():
+        k = key.lower()
+        if any(n in k for n in _KEYS.get(kind, (kind,))) and str(value).strip():
+            return key, str(value)
     return None
 
 
-def answer_about_product(
-    p: ProductRecord, question: str, vec: np.ndarray, answerer: Answerer, embedder: Embedder
+def _option(p: ProductRecord, kind: str) -> tuple[str, list[str]] | None:
+    """An option of the variants (Colour: Blue, Green…) of this kind, with its values."""
+    names: dict[str, list[str]] = {}
+    for v in p.variants:
+        for name, value in v.options.items():
+            names.setdefault(name, [])
+            if value not in names[name]:
+                names[name].append(value)
+    for name, values in names.items():
+        if any(n in name.lower() for n in _KEYS.get(kind, (kind,))):
+            return name, values
+    return None
+
+
+def _price_text(p: ProductRecord, v: Variant | None, currency: str) -> str | None:
+    if v is not None and (v.price is not None or v.sale_price is not None):
+        name = f"{p.title} ({v.label()})"
+        if v.sale_price is not None and v.price is not None and v.sale_price < v.price:
+            return (
+                f"The {name} is on sale at {money(v.sale_price, currency)} "
+                f"(regular price {money(v.price, currency)})."
+            )
+        return f"The {name} costs {money(v.sale_price or v.price or 0.0, currency)}."
+    priced = [x for x in p.variants if x.price is not None]
+    if len({(x.sale_price, x.price) for x in priced}) > 1:
+        parts = [
+            f"{x.label()} {money(x.sale_price if x.sale_price is not None else x.price or 0.0, currency)}"
+            for x in priced[:8]
+        ]
+        return f"The {p.title} costs " + "; ".join(parts) + "."
+    if p.sale_price is not None and p.price is not None and p.sale_price < p.price:
+        return (
+            f"The {p.title} is on sale at {money(p.sale_price, currency)} "
+            f"(regular price {money(p.price, currency)})."
+        )
+    price = p.current_price
+    return None if price is None else f"The {p.title} costs {money(price, currency)}."
+
+
+def _stock_text(p: ProductRecord, v: Variant | None) -> str | None:
+    if v is not None and v.stock is not None:
+        name = f"{p.title} ({v.label()})"
+        return f"Yes, the {name} is in stock." if v.stock > 0 else f"The {name} is sold out."
+    if p.variants and any(x.stock is not None for x in p.variants):
+        have = [x.label() for x in p.variants if x.stock is None or x.stock > 0]
+        if not have:
+            return f"The {p.title} is sold out at the moment."
+        if len(have) == len(p.variants):
+            return f"Yes, the {p.title} is in stock."
+        return f"The {p.title} is in stock in: {', '.join(have)}."
+    if p.stock is None:
+        return None
+    return (
+        f"Yes, the {p.title} is in stock."
+        if p.stock > 0
+        else f"The {p.title} is out of stock at the moment."
+    )
+
+
+def _asked_colour(question: str) -> str | None:
+    q = question.lower()
+    return next(
+        (c for c in sorted(COLOURS, key=len, reverse=True) if re.search(rf"\b{c}\b", q)), None
+    )
+
+
+def _has_value(values: list[str], wanted: str) -> str | None:
+    for value in values:
+        low = value.lower()
+        if re.search(rf"\b{re.escape(wanted)}\b", low):
+            return value
+    return None
+
+
+def fact_answer(
+    p: ProductRecord, question: str, variant: Variant | None = None, currency: str = ""
 ) -> Answer | None:
-    if (fact := fact_answer(p, question)) is not None:
+    """An exact answer from the product's fields, a "doesn't say" (grounded=False), or None
+    when the question asks for no field."""
+    kinds = asks(question)
+    colour = _asked_colour(question)
+    if colour and "colour" not in kinds:
+        kinds.append("colour")
+    for kind in kinds:
+        if kind == "price":
+            text = _price_text(p, variant, currency)
+            if text is not None:
+                return Answer(text, [_cite(p, text)])
+            continue
+        if kind == "stock":
+            text = _stock_text(p, variant)
+            if text is not None:
+                return Answer(text, [_cite(p, text)])
+            continue
+        if kind == "brand" and p.brand:
+            return Answer(f"The {p.title} is made by {p.brand}.", [_cite(p, f"brand: {p.brand}")])
+        if kind in {"colour", "size"}:
+            opt = _option(p, kind)
+            attr = _attr(p, kind)
+            name, values = opt if opt else (attr[0], [attr[1]]) if attr else ("", [])
+            if not values:
+                continue
+            listed = ", ".join(values)
+            if kind == "colour" and colour:
+                found = _has_value(values, colour) or next(
+                    (
+                        v
+                        for syn in COLOUR_SYNONYMS.get(colour, ())
+                        if (v := _has_value(values, syn))
+                    ),
+                    None,
+                )
+                text = (
+                    f"Yes, the {p.title} comes in {found}."
+                    if found
+                    else f"No, the {p.title} doesn't come in {colour}; it comes in {listed}."
+                )
+                return Answer(text, [_cite(p, f"{name}: {listed}")])
+            return Answer(
+                f"The {p.title} comes in {name.lower()}: {listed}.", [_cite(p, f"{name}: {listed}")]
+            )
+        if (found_attr := _attr(p, kind)) is not None:
+            key, value = found_attr
+            return Answer(f"The {p.title}: {key} {value}.", [_cite(p, f"{key}: {value}")])
+    return None
+
+
+def _description_answer(
+    p: ProductRecord, question: str, vec: np.ndarray, embedder: Embedder
+) -> Answer | None:
+    """The description sentence or bullet point that answers the question best."""
+    found = [t for t, _ in units(p.description) if len(t) > 2]
+    found += [f"{k}: {v}" for k, v in p.attributes.items() if k.lower() != "tags"]
+    if not found:
+        return None
+    sims = embedder.encode(found) @ vec
+    qw = {w for w in words(question) if len(w) > 2}
+    overlap = np.array([len(qw & set(words(t))) / (len(qw) or 1) for t in found], dtype=np.float32)
+    score = sims + 0.3 * overlap
+    best = int(np.argmax(score))
+    if float(score[best]) < DESCRIPTION_MIN + 0.1:
+        return None
+    return Answer(f"From the product page of the {p.title}: {found[best]}", [_cite(p, found[best])])
+
+
+def doesnt_say(p: ProductRecord, what: str) -> Answer:
+    """The honest answer to a question about a field the product does not have."""
+    return Answer(
+        f"The product page of the {p.title} doesn't say{f' ({what})' if what else ''}, and I'd "
+        "rather not guess. Shall I connect you with a person from our team who can check?",
+        [],
+        False,
+        "none",
+    )
+
+
+def answer_about_product(
+    p: ProductRecord,
+    question: str,
+    vec: np.ndarray,
+    answerer: Answerer,
+    embedder: Embedder,
+    variant: Variant | None = None,
+    currency: str = "",
+) -> Answer | None:
+    """The answer from this product's own facts; None when nothing of it fits (the caller
+    may then look in the shop's policies, never in another product's facts)."""
+    if (fact := fact_answer(p, question, variant, currency)) is not None:
         return fact
     if answerer.qa_history is not None:
         past = answerer.qa_history.retrieve(
@@ -104,13 +284,9 @@ def answer_about_product(
                 True,
                 "qa_reuse",
             )
-    sentences = split_sentences(p.description)
-    if not sentences:
-        return None
-    sims = embedder.encode(sentences) @ vec
-    best = int(np.argmax(sims))
-    if float(sims[best]) < answerer.min_score:
-        return None
-    return Answer(
-        f"From the product page of the {p.title}: {sentences[best]}", [_cite(p, sentences[best])]
-    )
+    if (desc := _description_answer(p, question, vec, embedder)) is not None:
+        return desc
+    kinds = [k for k in asks(question) if k not in {"colour", "size"}]
+    if kinds:  # it asked for a field this product does not have
+        return doesnt_say(p, kinds[0])
+    return None

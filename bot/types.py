@@ -24,11 +24,13 @@ class ProductCard:
 
     id: str
     title: str
-    price: float
+    price: float | None  # None: the shop's export lists no price
     category: str
     reason: str  # why it is shown, e.g. "matches what you asked for"
     brand: str = ""
     in_stock: bool = True
+    image: str = ""  # the product's first image URL, from the catalog
+    url: str = ""  # the product page, when the catalog has one
 
 
 @dataclass(frozen=True)

@@ -19,23 +19,29 @@ PRODUCTS = "products"
 
 
 def product_text(p: ProductRecord) -> str:
-    """What the encoder sees of a product: title, category path, brand, attributes, description."""
+    """What the encoder sees of a product: title, category path, brand, attributes, the
+    variants' option values and SKUs, description."""
     attrs = "; ".join(f"{k}: {v}" for k, v in sorted(p.attributes.items()))
-    parts = [p.title, p.category.replace(">", "/"), p.brand, attrs, p.description]
+    skus = " ".join(dict.fromkeys(x for x in (p.sku, *(v.sku for v in p.variants)) if x))
+    parts = [p.title, p.category.replace(">", "/"), p.brand, attrs, skus, p.description]
     return ". ".join(x.strip() for x in parts if x and x.strip())
 
 
 def product_metadata(p: ProductRecord, text: str) -> dict[str, object]:
-    return {
+    meta: dict[str, object] = {
         "title": p.title,
         "category": p.category,
         "top_category": p.category.split(">")[0].strip(),
         "brand": p.brand,
-        "price": float(p.price),
-        "stock": int(p.stock),
-        "in_stock": p.stock > 0,
+        "in_stock": p.in_stock,
         "text_hash": hashlib.sha1(text.encode()).hexdigest()[:16],
     }
+    price = p.current_price
+    if price is not None:  # unknown prices are left out: a price filter never matches them
+        meta["price"] = float(price)
+    if p.stock is not None:
+        meta["stock"] = int(p.stock)
+    return meta
 
 
 class ItemIndex:

@@ -47,6 +47,15 @@ class Suggestion:
     reason: str
 
 
+@dataclass(frozen=True)
+class _Rules:
+    """Per-call rules: which products may be picked, and how many per category."""
+
+    keep: Callable[[ProductRecord], bool]
+    max_per_category: int
+    narrow: bool = False  # a restrictive `keep`: look deeper before filtering
+
+
 def _z(x: np.ndarray) -> np.ndarray:
     return (x - x.mean()) / (float(x.std()) or 1.0)
 
@@ -107,9 +116,14 @@ class Recommender:
         k: int = 5,
         filters: Filters | None = None,
         query: str | None = None,
+        keep: Callable[[ProductRecord], bool] | None = None,
+        max_per_category: int | None = None,
     ) -> list[Suggestion]:
         """Up to k suggestions for the shopper; `context` (or its alias `query`) is what they
-        ask for now ("waterproof hiking boots"), blended with their own vector."""
+        ask for now ("waterproof hiking boots"), blended with their own vector. `keep`: only
+        products it accepts (an explicit search's colour, size, audience…);
+        `max_per_category`: the diversity cap for this call (an explicit search for hats
+        wants hats, not two hats and two other things)."""
         if k <= 0:
             raise ValueError(f"k must be > 0, got {k}")
         if query is not None:
@@ -124,10 +138,13 @@ class Recommender:
             exclude |= self.repo.purchased_ids(user_id)
         if cvec is None:
             exclude |= {e.product_id for e in events}  # pure recommendations: show something new
+        rules = _Rules(
+            keep or (lambda _p: True), max_per_category or self.max_per_category, keep is not None
+        )
         if self.model is not None:
-            picked = self._with_model(events, cvec, k, filters, exclude)
+            picked = self._with_model(events, cvec, k, filters, exclude, rules)
         else:
-            picked = self._with_mean(events, cvec, k, filters, exclude)
+            picked = self._with_mean(events, cvec, k, filters, exclude, rules)
         if cvec is None and len(picked) < k:  # popular items only when nothing was asked
             picked += self._popular(
                 k - len(picked), exclude | {s.product.id for s in picked}, filters
@@ -149,6 +166,7 @@ class Recommender:
         k: int,
         filters: Filters,
         exclude: set[str],
+        rules: _Rules,
     ) -> list[Suggestion]:
         hist_vecs_by_id = self.store.get_embeddings(
             self.collection, sorted({e.product_id for e in events})
@@ -173,19 +191,22 @@ class Recommender:
         n = self.store.count(self.collection)
         if q is None or not n:
             return []
-        hits = self.store.query(
-            self.collection, q, k=min(n, k * 4 + len(exclude)), where=filters.where()
-        )
+        depth = k * (12 if rules.narrow else 4) + len(exclude)
+        hits = self.store.query(self.collection, q, k=min(n, depth), where=filters.where())
         ids = [h.id for h in hits if h.id not in exclude]
         cand_vecs = self.store.get_embeddings(self.collection, ids)
         products = self.repo.get_products(ids)
-        ok = [pid for pid in ids if (p := products.get(pid)) is not None and p.in_stock]
+        ok = [
+            pid
+            for pid in ids
+            if (p := products.get(pid)) is not None and p.in_stock and rules.keep(p)
+        ]
         chosen = pick_diverse(
             ok,
             cand_vecs,
             {pid: products[pid].category for pid in ok},
             k,
-            self.max_per_category,
+            rules.max_per_category,
             self.max_similarity,
         )
         score_of = {h.id: h.score for h in hits}
@@ -221,6 +242,7 @@ class Recommender:
         k: int,
         filters: Filters,
         exclude: set[str],
+        rules: _Rules,
     ) -> list[Suggestion]:
         assert self.model is not None
         snap = self._snapshot()
@@ -243,7 +265,7 @@ class Recommender:
             if (r := snap.row.get(pid)) is not None:
                 allowed[r] = False
         cand = np.flatnonzero(allowed)
-        depth = min(len(cand), k * 8 + 20)
+        depth = min(len(cand), k * (24 if rules.narrow else 8) + 20)
         if not depth:
             return []
         top = cand[np.argpartition(-q[cand], depth - 1)[:depth]]
@@ -255,14 +277,15 @@ class Recommender:
             for pid in ids
             if (p := products.get(pid)) is not None
             and p.in_stock
-            and filters.accepts(p.price, p.category)
+            and filters.accepts(p.current_price, p.category)
+            and rules.keep(p)
         ]
         chosen = pick_diverse(
             ok,
             {pid: snap.text[snap.row[pid]] for pid in ok},
             {pid: products[pid].category for pid in ok},
             k,
-            self.max_per_category,
+            rules.max_per_category,
             self.max_similarity,
         )
         out = []
@@ -292,7 +315,7 @@ class Recommender:
         out = []
         for pid in ranked:
             p = products.get(pid)
-            if p is None or not p.in_stock or not filters.accepts(p.price, p.category):
+            if p is None or not p.in_stock or not filters.accepts(p.current_price, p.category):
                 continue
             out.append(Suggestion(p, 0.0, POPULAR))
             if len(out) == k:

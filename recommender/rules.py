@@ -48,8 +48,15 @@ class Filters:
             clauses.append({"top_category": self.category})
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
-    def accepts(self, price: float, category: str) -> bool:
-        """The same test on one product (category is the full path, "A > B")."""
+    def accepts(self, price: float | None, category: str) -> bool:
+        """The same test on one product (category is the full path, "A > B"); an unknown
+        price passes no price filter."""
+        if price is None:
+            return (
+                self.min_price is None
+                and self.max_price is None
+                and (not self.category or category.split(">")[0].strip() == self.category)
+            )
         if self.min_price is not None and price < self.min_price:
             return False
         if self.max_price is not None and price > self.max_price:

@@ -53,7 +53,7 @@ class CatalogSnapshot:
             ids=ids,
             row={pid: r for r, pid in enumerate(ids)},
             text=text.astype(np.float32),
-            prices=np.array([float(m.get("price", 0.0)) for m in meta], dtype=np.float64),
+            prices=np.array([float(m.get("price", np.nan)) for m in meta], dtype=np.float64),
             in_stock=np.array([bool(m.get("in_stock", True)) for m in meta], dtype=bool),
             top_categories=[str(m.get("top_category", "")) for m in meta],
             catalog=model.catalog(ids, text, [h.text for h in hits]),

@@ -24,6 +24,18 @@ CATALOG_COLUMNS = (
     "stock",
     "attributes",
 )
+# optional columns of shopmate's own format (README "Load your own shop")
+OPTIONAL_COLUMNS = (
+    "sku",
+    "sale_price",
+    "parent_id",
+    "options",
+    "image",
+    "url",
+    "related",
+    "cross_sells",
+    "upsells",
+)
 REQUIRED = ("id", "title", "price")
 
 
@@ -31,13 +43,19 @@ class CatalogError(ValueError):
     """A catalog file is unusable; the message names the line and the problem."""
 
 
+def _num(x: float | None) -> str:
+    return "" if x is None else f"{x:.2f}"
+
+
 def write_catalog_csv(path: Path, products: Iterable[ProductRecord]) -> None:
+    """shopmate's own catalog format: one row per product, one per variant (`parent_id`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
     with tmp.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
-        w.writerow(CATALOG_COLUMNS)
+        w.writerow((*CATALOG_COLUMNS, *OPTIONAL_COLUMNS))
         for p in products:
+            links = {k: ",".join(v) for k, v in p.links.items()}
             w.writerow(
                 [
                     p.id,
@@ -45,66 +63,62 @@ def write_catalog_csv(path: Path, products: Iterable[ProductRecord]) -> None:
                     p.description,
                     p.category,
                     p.brand,
-                    f"{p.price:.2f}",
-                    p.stock,
+                    _num(p.price),
+                    "" if p.stock is None else p.stock,
                     json.dumps(p.attributes, sort_keys=True),
+                    p.sku,
+                    _num(p.sale_price),
+                    "",
+                    "",
+                    ",".join(p.images),
+                    p.url,
+                    links.get("related", ""),
+                    links.get("cross_sell", ""),
+                    links.get("upsell", ""),
                 ]
             )
+            for v in p.variants:
+                w.writerow(
+                    [
+                        v.sku,
+                        "",
+                        "",
+                        "",
+                        "",
+                        _num(v.price),
+                        "" if v.stock is None else v.stock,
+                        "",
+                        v.sku,
+                        _num(v.sale_price),
+                        p.id,
+                        json.dumps(v.options),
+                        *[""] * 5,
+                    ]
+                )
     tmp.replace(path)
 
 
 def is_catalog_csv(path: Path) -> bool:
-    with path.open(encoding="utf-8", newline="") as f:
+    """A CSV whose header is a catalog export shopmate recognises."""
+    from shop.catalog_import import detect_format
+
+    with path.open(encoding="utf-8-sig", newline="") as f:
         header = next(csv.reader(f), [])
-    return all(c in header for c in REQUIRED)
+    return detect_format(header) is not None
 
 
 def read_catalog_csv(path: Path) -> list[ProductRecord]:
-    with path.open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f)
-        missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
-        if missing:
-            raise CatalogError(
-                f"{path}: missing column(s) {missing}; expected {', '.join(CATALOG_COLUMNS)}"
-            )
-        out: list[ProductRecord] = []
-        seen: set[str] = set()
-        for n, row in enumerate(reader, start=2):
-            pid = (row.get("id") or "").strip()
-            title = (row.get("title") or "").strip()
-            if not pid or not title:
-                raise CatalogError(f"{path}:{n}: 'id' and 'title' must not be empty")
-            if pid in seen:
-                raise CatalogError(f"{path}:{n}: duplicate product id {pid!r}")
-            seen.add(pid)
-            try:
-                price = float(row.get("price") or 0)
-                stock = int(row.get("stock") or 0)
-            except ValueError as e:
-                raise CatalogError(
-                    f"{path}:{n}: price must be a number and stock a whole number ({e})"
-                ) from e
-            if price < 0 or stock < 0:
-                raise CatalogError(f"{path}:{n}: price and stock must not be negative")
-            raw_attrs = (row.get("attributes") or "").strip()
-            try:
-                attrs = json.loads(raw_attrs) if raw_attrs else {}
-            except json.JSONDecodeError as e:
-                raise CatalogError(f"{path}:{n}: attributes must be a JSON object ({e.msg})") from e
-            if not isinstance(attrs, dict):
-                raise CatalogError(
-                    f"{path}:{n}: attributes must be a JSON object, got {type(attrs).__name__}"
-                )
-            out.append(
-                ProductRecord(
-                    pid,
-                    title,
-                    (row.get("description") or "").strip(),
-                    (row.get("category") or "").strip(),
-                    (row.get("brand") or "").strip(),
-                    price,
-                    stock,
-                    {str(k): str(v) for k, v in attrs.items()},
-                )
-            )
-    return out
+    """The products of a catalog CSV in shopmate's own format (or a Shopify or
+    WooCommerce export; see shop/catalog_import.py for the report of what was read)."""
+    from shop.catalog_import import read_catalog
+
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        header = next(csv.reader(f), [])
+    missing = [c for c in REQUIRED if c not in header]
+    from shop.catalog_import import detect_format
+
+    if missing and detect_format(header) is None:
+        raise CatalogError(
+            f"{path}: missing column(s) {missing}; expected {', '.join(CATALOG_COLUMNS)}"
+        )
+    return read_catalog(path).products

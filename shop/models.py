@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Engine,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    inspect,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 EVENT_TYPES = ("view", "add_to_cart", "purchase")
@@ -27,9 +38,29 @@ class Product(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     category: Mapped[str] = mapped_column(String(300), default="", index=True)
     brand: Mapped[str] = mapped_column(String(120), default="")
-    price: Mapped[float] = mapped_column(Float, default=0.0)
-    stock: Mapped[int] = mapped_column(Integer, default=0)
+    price: Mapped[float | None] = mapped_column(Float, nullable=True)  # None: not in the export
+    stock: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: not tracked
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    sku: Mapped[str] = mapped_column(String(120), default="", index=True)
+    sale_price: Mapped[float | None] = mapped_column(Float, nullable=True)
+    variants: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    links: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
+    images: Mapped[list[str]] = mapped_column(JSON, default=list)
+    url: Mapped[str] = mapped_column(String(1000), default="")
+
+
+def add_missing_columns(engine: Engine) -> None:
+    """Columns added to the products table since a database was created, added in place
+    (all nullable or defaulted), so an older shop database keeps working."""
+    have = {c["name"] for c in inspect(engine).get_columns("products")}
+    table = Product.__table__
+    with engine.begin() as conn:
+        for col in table.columns:
+            if col.name in have:
+                continue
+            kind = col.type.compile(dialect=engine.dialect)
+            default = " DEFAULT ''" if isinstance(col.type, String) else ""
+            conn.exec_driver_sql(f"ALTER TABLE products ADD COLUMN {col.name} {kind}{default}")
 
 
 class User(Base):

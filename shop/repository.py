@@ -7,7 +7,7 @@ repo.add_event("u1", "p0001", "view")
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +27,7 @@ from shop.models import (
     SessionState,
     TrainingPair,
     User,
+    add_missing_columns,
 )
 
 _EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
@@ -37,19 +38,80 @@ class UnknownProductError(ValueError):
 
 
 @dataclass(frozen=True)
+class Variant:
+    """One buyable version of a product (a size, a colour, a length…), as the export lists it."""
+
+    sku: str
+    options: dict[str, str]  # option name -> value, e.g. {"Size": "M", "Colour": "Navy"}
+    price: float | None = None  # None: the export gives no price for it (the parent's applies)
+    sale_price: float | None = None
+    stock: int | None = None  # None: the export does not say
+
+    def label(self) -> str:
+        return ", ".join(v for v in self.options.values() if v) or self.sku
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sku": self.sku,
+            "options": dict(self.options),
+            "price": self.price,
+            "sale_price": self.sale_price,
+            "stock": self.stock,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Variant:
+        return cls(
+            str(d.get("sku") or ""),
+            {str(k): str(v) for k, v in (d.get("options") or {}).items()},
+            d.get("price"),
+            d.get("sale_price"),
+            d.get("stock"),
+        )
+
+
+LINK_KINDS = ("cross_sell", "upsell", "related")
+
+
+@dataclass(frozen=True)
 class ProductRecord:
+    """A product of the catalog. `price` and `stock` are None when the shop's export leaves
+    them blank: unknown, never 0 (an unknown stock is not "sold out")."""
+
     id: str
     title: str
     description: str
     category: str
     brand: str
-    price: float
-    stock: int
+    price: float | None
+    stock: int | None
     attributes: dict[str, Any]
+    sku: str = ""
+    sale_price: float | None = None  # the current price when the product is on sale
+    variants: tuple[Variant, ...] = ()
+    links: dict[str, list[str]] = field(default_factory=dict)  # LINK_KINDS -> product ids
+    images: tuple[str, ...] = ()
+    url: str = ""
 
     @property
     def in_stock(self) -> bool:
-        return self.stock > 0
+        """Buyable as far as the shop says: unknown stock counts as available (shops that do
+        not track stock leave it blank), a stock of 0 does not."""
+        if self.variants and any(v.stock is not None for v in self.variants):
+            return any(v.stock is None or v.stock > 0 for v in self.variants)
+        return self.stock is None or self.stock > 0
+
+    @property
+    def current_price(self) -> float | None:
+        """What the shopper pays now: the sale price when there is one, else the price (the
+        lowest variant's when the product itself has none)."""
+        if self.sale_price is not None:
+            return self.sale_price
+        if self.price is not None:
+            return self.price
+        prices = [v.sale_price if v.sale_price is not None else v.price for v in self.variants]
+        known = [x for x in prices if x is not None]
+        return min(known) if known else None
 
 
 @dataclass(frozen=True)
@@ -80,6 +142,12 @@ def _as_record(p: Product) -> ProductRecord:
         p.price,
         p.stock,
         dict(p.attributes or {}),
+        p.sku or "",
+        p.sale_price,
+        tuple(Variant.from_json(v) for v in (p.variants or [])),
+        {str(k): list(v) for k, v in (p.links or {}).items()},
+        tuple(p.images or ()),
+        p.url or "",
     )
 
 
@@ -130,6 +198,7 @@ class ShopRepository:
 
     def create_tables(self) -> None:
         Base.metadata.create_all(self.engine)
+        add_missing_columns(self.engine)
 
     def session(self) -> Session:
         return self._sessions()
@@ -149,6 +218,12 @@ class ShopRepository:
                         price=p.price,
                         stock=p.stock,
                         attributes=p.attributes,
+                        sku=p.sku,
+                        sale_price=p.sale_price,
+                        variants=[v.to_json() for v in p.variants],
+                        links=p.links,
+                        images=list(p.images),
+                        url=p.url,
                     )
                 )
                 n += 1
@@ -158,6 +233,16 @@ class ShopRepository:
         with self.session() as s:
             p = s.get(Product, product_id)
             return _as_record(p) if p else None
+
+    def find_by_sku(self, sku: str) -> ProductRecord | None:
+        """The product whose own SKU or one of whose variants' SKUs is `sku` (any case)."""
+        want = sku.strip().lower()
+        if not want:
+            return None
+        for p in self.all_products():
+            if p.sku.lower() == want or any(v.sku.lower() == want for v in p.variants):
+                return p
+        return None
 
     def get_products(self, ids: Sequence[str]) -> dict[str, ProductRecord]:
         if not ids:

@@ -99,58 +99,119 @@ def models_prepare() -> None:
     console.print(f"chat model: {path}")
 
 
+COLLECTIONS = ("knowledge", "products")
+
+
+def _source_name(f: Path) -> str:
+    """The name a file's passages are stored under: its path from the working directory
+    when it lies below it, else its folder's name and its own; never an absolute path (the
+    same file gets the same name whether it is ingested alone or with its folder)."""
+    full = f.resolve()
+    try:
+        return full.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return f"{full.parent.name}/{full.name}" if full.parent.name else full.name
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest.", exists=True)],
     collection: Annotated[
         str,
-        typer.Option(help="'knowledge' for help pages and passages, 'products' for catalog CSVs."),
+        typer.Option(
+            help="'knowledge' for help pages, promotions and passages; 'products' for a "
+            "catalog export (found by its header: shopmate's columns, Shopify, WooCommerce)."
+        ),
     ] = "knowledge",
+    map_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--map",
+            help="A TOML column mapping for any other catalog export (README: 'Load your own "
+            "shop'); implies --collection products.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
-    """Ingest knowledge files (.md .html .txt .jsonl .csv) or catalog CSVs; prints a report per file."""
+    """Ingest knowledge files (.md .html .txt .jsonl .csv) or catalog exports; one line per
+    file, then a summary. A catalog CSV found among knowledge files is imported as products."""
+    if collection not in COLLECTIONS:
+        console.print(
+            f"[red]unknown collection {collection!r}[/red]; accepted: {', '.join(COLLECTIONS)} "
+            "(knowledge: help pages, FAQs, promotions; products: catalog exports)"
+        )
+        raise typer.Exit(2)
+    from rich.progress import Progress
+
     from bot.redact import redact
     from retrieval.ingest import KNOWLEDGE_SUFFIXES, IngestError, load_file
-    from shop.catalog_io import CatalogError, read_catalog_csv
+    from shop.catalog_import import read_catalog
+    from shop.catalog_io import CatalogError, is_catalog_csv
     from shopmate.wiring import build_services
 
     s = _settings()
-    services = build_services(s)
-    files = sorted(f for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file())
-    failed = 0
+    files = [
+        f
+        for root in paths
+        for f in ([root] if root.is_file() else sorted(root.rglob("*")))
+        if f.is_file() and not f.name.startswith(".")
+    ]
+    if map_file is not None:
+        collection = "products"
+    with console.status("loading models"):
+        services = build_services(s)
+    failed = skipped_n = 0
+    totals = {"passages": 0, "products": 0, "variants": 0}
 
-    def ok(name: str, added: int, unchanged: int, removed: int) -> None:
-        console.print(
-            f"[green]ingested[/green] {escape(name)}: {added} new, {unchanged} unchanged, {removed} removed",
-            soft_wrap=True,
-        )
+    def ok(name: str, what: str) -> None:
+        console.print(f"[green]ingested[/green] {escape(name)}: {escape(what)}", soft_wrap=True)
 
     def skipped(name: str, reason: str) -> None:
         console.print(f"[yellow]skipped[/yellow]  {escape(name)}: {escape(reason)}", soft_wrap=True)
 
-    for f in files:
-        try:
-            if collection == "products":
-                products = read_catalog_csv(f)
-                services.repo.upsert_products(products)
-                n = services.item_index.index(products, show_progress=True)
-                ok(str(f), n, len(products) - n, 0)
-                continue
-            if f.suffix.lower() not in KNOWLEDGE_SUFFIXES:
-                skipped(
-                    str(f),
-                    f"{f.suffix or 'extension-less'} files are not knowledge "
-                    f"(accepted: {', '.join(sorted(KNOWLEDGE_SUFFIXES))})",
+    with Progress(console=console, transient=True, disable=not progress) as bar:
+        task = bar.add_task("ingesting", total=len(files))
+        for f in files:
+            name = _source_name(f)
+            bar.update(task, description=f"ingesting {name}")
+            try:
+                catalog = collection == "products" or (
+                    f.suffix.lower() == ".csv" and is_catalog_csv(f)
                 )
-                continue
-            for r in services.ingestor.ingest(
-                load_file(f, clean_rows=redact), collection, show_progress=True
-            ):
-                ok(r.source, r.added, r.unchanged, r.removed)
-        except (IngestError, CatalogError) as e:
-            failed += 1
-            skipped(str(f), str(e))
+                if catalog:
+                    report = read_catalog(f, map_file)
+                    services.repo.upsert_products(report.products)
+                    n = services.item_index.index(report.products)
+                    totals["products"] += len(report.products)
+                    totals["variants"] += sum(len(p.variants) for p in report.products)
+                    ok(name, f"{n} products embedded, {len(report.products) - n} unchanged")
+                    for line in report.summary():
+                        console.print(f"  {escape(line)}", soft_wrap=True)
+                elif f.suffix.lower() not in KNOWLEDGE_SUFFIXES:
+                    skipped_n += 1
+                    skipped(
+                        name,
+                        f"{f.suffix or 'extension-less'} files are not knowledge "
+                        f"(accepted: {', '.join(sorted(KNOWLEDGE_SUFFIXES))})",
+                    )
+                else:
+                    for r in services.ingestor.ingest(
+                        load_file(f, source=name, clean_rows=redact), collection
+                    ):
+                        totals["passages"] += r.added + r.unchanged
+                        ok(r.source, f"{r.added} new, {r.unchanged} unchanged, {r.removed} removed")
+            except (IngestError, CatalogError) as e:
+                failed += 1
+                skipped(name, str(e))
+            bar.advance(task)
+    console.print(
+        f"done: {len(files) - failed - skipped_n} of {len(files)} file(s) ingested — "
+        f"{totals['passages']} knowledge passages, {totals['products']} products "
+        f"({totals['variants']} variants); {skipped_n} skipped, {failed} failed"
+    )
     if failed:
-        console.print(f"{failed} file(s) could not be ingested")
         raise typer.Exit(1)
 
 
@@ -164,6 +225,9 @@ def forget(user_id: Annotated[str, typer.Argument(help="The shopper to erase.")]
     console.print(
         f"erased {user_id}: " + ", ".join(f"{n} {k}" for k, n in erased.items()), soft_wrap=True
     )
+
+
+GRACEFUL_SHUTDOWN_S = 10  # SIGTERM: requests still running after this are cut, so it always stops
 
 
 @app.command()
@@ -191,6 +255,14 @@ def serve(
     s = _settings()
     host, port = host or s.host, port or s.port
     s = s.model_copy(update={"host": host, "port": port})
+    if s.chroma_url:  # an unreachable Chroma: one line naming it, not a traceback after a hang
+        from retrieval.store import StoreUnavailable, probe
+
+        try:
+            probe(s.chroma_url, timeout=5.0)
+        except StoreUnavailable as e:
+            console.print(f"[red]error:[/red] {escape(str(e))}", soft_wrap=True)
+            raise typer.Exit(2) from None
     if workers > 1:
         if not s.chroma_url:
             console.print(
@@ -209,6 +281,7 @@ def serve(
             port=port,
             workers=workers,
             log_level=s.log_level.lower(),
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         )
         return
 
@@ -223,7 +296,13 @@ def serve(
         )
 
     app_ = create_app(s, on_ready=ready)
-    uvicorn.run(app_, host=host, port=port, log_level=s.log_level.lower())
+    uvicorn.run(
+        app_,
+        host=host,
+        port=port,
+        log_level=s.log_level.lower(),
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+    )
 
 
 if __name__ == "__main__":

@@ -152,6 +152,7 @@ def open_store(settings: Settings, embedder: Embedder, prefix: str = "") -> Vect
         prefix=prefix,
         embedder_id=embedder.fingerprint,
         embedder_name=embedder.name,
+        timeout=settings.chroma_timeout_seconds,
     )
     for name in (KNOWLEDGE, QA_HISTORY, PRODUCTS):
         store.collection(name)
@@ -204,6 +205,7 @@ def build_services(
         suggestions_per_reply=settings.suggestions_per_reply,
         max_message_chars=settings.max_message_chars,
         suggestions_experiment=settings.suggestions_experiment,
+        currency=settings.currency,
     )
     return Services(
         settings,
