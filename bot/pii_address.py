@@ -47,7 +47,7 @@ _IN_STATE = (
 )
 _CITY = r"[A-ZÀ-ÖØ-Þ][\w'’.-]*(?:[ -](?:am|an|der|de|du|la|le|sur|en|upon|on|[A-ZÀ-ÖØ-Þ][\w'’.-]*)){0,3}"
 _CITY_ANY = r"[^\W\d_][\w'’.-]*(?:\s+[^\W\d_][\w'’.-]*){0,2}"
-_SEP = r"(?:[ \t]*(?:,|\n|\s[-–]\s|-)[ \t]*\n?[ \t]*|[ \t]+(?:in[ \t]+)?)"
+_SEP = r"(?:[ \t]*(?:,|\n|\s[-–—]\s|-)[ \t]*\n?[ \t]*|[ \t]+(?:in[ \t]+)?)"
 
 # the pieces that may follow a core; each is tried in order at the end of what was found so far
 _TAIL = re.compile(
@@ -70,6 +70,11 @@ _AFTER_CODE = re.compile(
 )
 _LEFT = re.compile(rf"(?:(?:{_UNIT}|{_NAMED_BUILDING})[ \t]*(?:,|\n)?[ \t]*)+\Z", re.I)
 
+_DE_STREET = (
+    r"(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|ufer|chaussee|steig|pfad"
+    r"|straat|laan|gracht|plein|kade|dijk|singel)"
+)
+_DE_NUM = r"(?:Nr\.\s*)?\d{1,4}(?:\s?[a-z]\b)?(?:-\d{1,4})?"
 _NUM = r"\d{1,5}[A-Za-z]?(?:\s?(?:bis|ter|[A-D])\b)?"
 _CORES = [
     # 221B Baker Street, 1600 Pennsylvania Ave NW, No. 88 Jianguo Road, 12, High St
@@ -77,12 +82,13 @@ _CORES = [
         rf"(?i)(?<![\w.,/-])(?:no\.?\s*)?{_NUM},?\s+(?:[NSEW]\.?\s+)?(?:{_STOP}(?:[^\W\d_]|\d+(?:st|nd|rd|th)\b)[\w'’.-]*\s+){{1,4}}?(?:{_EN_SUFFIX})\b\.?"
         r"(?:\s+(?:NW|NE|SW|SE|N|S|E|W)\b)?"
     ),
-    # Hauptstraße 12, Bahnhofstr. 5a, Karl-Marx-Straße 45, Berliner Allee 22, Kalverstraat 92
+    # Hauptstraße 12, Bahnhofstr. 5a, Karl-Marx-Straße 45, Berliner Allee 22, Kalverstraat 92;
+    # lower case ("hauptstraße 12") only when a postcode follows: English has "spring 4"
     re.compile(
-        r"(?i)(?<![\w-])(?:[a-zäöüß][\w.-]*(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|ufer|chaussee|steig|pfad"
-        r"|straat|laan|gracht|plein|kade|dijk|singel)|[A-ZÄÖÜ][\wäöüß-]+\s+(?:Straße|Strasse|Str\.|Weg|Allee|Platz|Ring|Damm|Gasse))"
-        r"\s+(?:Nr\.\s*)?\d{1,4}(?:\s?[a-z]\b)?(?:-\d{1,4})?"
+        rf"(?<![\w-])(?:[A-ZÄÖÜ][\w.-]*(?i:{_DE_STREET})|[A-ZÄÖÜ][\wäöüß-]+\s+(?:Straße|Strasse|Str\.|Weg|Allee|Platz|Ring|Damm|Gasse))"
+        rf"\s+{_DE_NUM}"
     ),
+    re.compile(rf"(?<![\w-])[a-zäöüß][\w.-]*{_DE_STREET}\s+{_DE_NUM}(?=[,\s]+(?:D-)?\d{{5}}\s)"),
     # Am Markt 3, An der Alster 5, Im Winkel 4 (capitalised, or any case when a postcode follows)
     re.compile(
         r"(?<![\w-])(?:Am|An\s+der|An\s+den|Im|In\s+der|Auf\s+dem|Zum|Zur)\s+[A-ZÄÖÜ][\wäöüß-]+\s+\d{1,3}[a-z]?\b"
@@ -90,11 +96,18 @@ _CORES = [
     re.compile(
         r"(?i)(?<![\w-])(?:am|an\s+der|im|in\s+der)\s+[a-zäöüß-]+\s+\d{1,3}[a-z]?(?=[,\s]+\d{5}\s)"
     ),
-    # 12 rue de Rivoli, 5 bis avenue Jean Jaurès, 45, rue du Faubourg Saint-Honoré
+    # 12 rue de Rivoli, 5 bis avenue Jean Jaurès, 45, rue du Faubourg Saint-Honoré: the name
+    # opens with de/du/des/la/l' or a capital, or (typed in lower case) a postcode follows
     re.compile(
         rf"(?i)(?<![\w.,/-]){_NUM},?\s+(?:rue|avenue|av\.|boulevard|bd|place|chemin|allée|impasse|quai|cours|route|square"
-        r"|passage|voie|faubourg|promenade|esplanade|sentier|villa|cité)\b(?:[ \t]+[\w'’-]+){1,6}?"
-        r"(?=[ \t]*(?:[,\n.;!?()]|[ \t][-–][ \t]|[ \t]+\d{5}\b|$|[ \t]+(?:svp|merci|et|pour|s'il|interphone)\b))"
+        r"|passage|voie|faubourg|promenade|esplanade|sentier|villa|cité)\b"
+        r"(?:(?=[ \t]+(?:de|du|des|la|le|les|aux?|l['’]|d['’]|(?-i:[A-ZÀ-Ý0-9])))|(?=[^,\n]{1,50}?\s\d{5}\b))"
+        r"(?:[ \t]+[\w'’-]+){1,6}?"
+        r"(?=[ \t]*(?:[,\n.;!?()]|[ \t][-–—][ \t]|[ \t]+\d{5}\b|$|[ \t]+(?:svp|merci|et|pour|s'il|interphone)\b))"
+    ),
+    # PO Box 1234, P.O. Box 77, Postfach 10 20 30, BP 42
+    re.compile(
+        r"(?i)(?<![\w-])(?:P\.?\s?O\.?\s+Box|Postfach|B\.?P\.?|Bo[iî]te\s+postale)\s+\d[\d ]{0,9}\d?\b"
     ),
     # Calle Mayor 10, Via Roma 15, Piazza Navona 2
     re.compile(
@@ -105,7 +118,7 @@ _CORES = [
 # India: from a flat/house/door/plot marker (or 12/3, B-24) to the PIN code, within ~3 lines
 _IN_START = (
     r"(?:flat|h\.?\s?no\.?|house|door|plot|shop|room|bldg|villa|quarter)(?:\s*(?:no\.?|number|#))?\s*[\w/-]*\d[\w/-]*"
-    r"|[A-Z]-\d{1,4}\b|\d{1,4}/\d{1,4}\b"
+    r"|[A-Z]-\d{1,4}\b|\d{1,4}/\d{1,4}\b|\d{1,4}[A-Z]?(?=,\s)"
     r"|(?:मकान|फ्लैट|हाउस|घर|प्लॉट)(?:\s*(?:नं\.?|नंबर))?\s*[\d/-]+"
 )
 _IN_ADDR = re.compile(
@@ -174,9 +187,13 @@ def _locate(text: str, found: str, near: int) -> tuple[int, int] | None:
 
 
 def _pyap_span(text: str, a: pyap.address.Address) -> tuple[int, int] | None:
-    """pyap's match, kept only with a house number; its city and postcode only when they look
+    """pyap's match, kept only with a house number and a postcode; its city and postcode only when they look
     like one ('12 Park Lane - about order o10023' keeps '12 Park Lane')."""
-    if not a.street_number or (where := _locate(text, a.full_address, a.match_start)) is None:
+    if (
+        not a.street_number
+        or not a.postal_code
+        or (where := _locate(text, a.full_address, a.match_start)) is None
+    ):
         return None
     start, end = _pyap_start(text, *where), where[1]
     glued = end < len(text) and text[end].isalnum()

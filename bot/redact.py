@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 from stdnum import iban, luhn
+from stdnum.exceptions import ValidationError
 
 from bot.pii_address import find_addresses
 
@@ -55,47 +56,62 @@ class Redaction:
 
 _ID_WORDS = (
     # English
-    r"order(?:s)?(?:\s+(?:no\.?|number|nr\.?|id|ref))?|tracking(?:\s+(?:no\.?|number|code|id))?|invoice(?:\s+(?:no\.?|number))?"
+    r"purchase|order(?:s)?(?:\s+(?:no\.?|number|nr\.?|id|ref))?|tracking(?:\s+(?:no\.?|number|code|id))?|invoice(?:\s+(?:no\.?|number))?"
     r"|ref(?:erence)?(?:\s+(?:no\.?|number))?|sku|item|product(?:\s+code)?|model|article|parcel|shipment|case|ticket|asin|ean|upc|isbn"
     r"|gift\s+card(?:\s+(?:code|no\.?|number))?|voucher(?:\s+(?:code|no\.?))?|promo\s+code|coupon(?:\s+code)?|code|redemption\s+code"
     r"|loyalty(?:\s+card)?(?:\s+(?:no\.?|number))?|rewards?(?:\s+(?:card|number|no\.?))?|member(?:ship)?(?:\s+(?:id|no\.?|number|card))?"
     r"|customer(?:\s+(?:id|no\.?|number))|account\s+(?:id|no\.?|number)|card\s+(?:ending(?:\s+in)?)|clubcard|nectar(?:\s+card)?"
-    r"|advantage\s+card|awb|consignment(?:\s+no\.?)?|awb\s+no\.?|usps|ups|dhl|fedex|royal\s+mail|dpd|hermes|gls|sf|ems|india\s+post|china\s+post"
+    r"|advantage\s+card|awb|consignment(?:\s+no\.?)?|awb\s+no\.?|docket(?:\s+no\.?)?|usps|ups|dhl|fedex|royal\s+mail|parcelforce|evri|yodel"
+    r"|dpd|hermes|gls|sf|ems|india\s+post|china\s+post|colissimo|chronopost|delhivery|blue\s*dart|ekart|purchase\s+order|po"
+    r"|batch|lot|serial(?:\s+(?:no\.?|number))?|s/?n|imei|part(?:\s+(?:no\.?|number))?|mpn|gtin|rma|return(?:\s+(?:no\.?|number|label))"
     # German
-    r"|bestellnummer|bestell-?nr\.?|bestellung|auftrags?nummer|auftrag|rechnungs?nummer|rechnung|kundennummer|kunden-?nr\.?"
+    r"|bestellnummer|bestell-?nr\.?|bestellung|auftrags?nummer|auftrags?-?nr\.?|auftrag|rechnungs?nummer|rechnungs?-?nr\.?|rechnung"
+    r"|kundennummer|kunden-?nr\.?|kundenkarte|bonuskarte|mitgliedsnummer|vorgangsnummer|vorgang|lieferschein(?:nummer)?|rabattcode"
+    r"|aktionscode|seriennummer|retourennummer|retoure|referenz(?:nummer)?|sendungsverfolgung|abholcode"
     r"|sendungsnummer|sendungs-?nr\.?|paketnummer|gutschein(?:code|-nr\.?)?|payback(?:-nr\.?)?|deutschlandcard|artikelnummer|art\.?-nr\.?"
     r"|verwendungszweck"
     # French
     r"|commande(?:\s+n[°o]\.?)?|n[°o]\.?\s+(?:de\s+)?commande|numéro\s+de\s+commande|num[ée]ro\s+(?:client|de\s+suivi)|suivi|colis"
-    r"|r[ée]f\.?|r[ée]f[ée]rence|bon\s+d['’]achat|code\s+promo|carte\s+cadeau(?:\s+n[°o])?|carte\s+(?:fid[ée]lit[ée]|club)|facture"
+    r"|r[ée]f\.?|r[ée]f[ée]rence|bon\s+d['’]achat|code\s+promo|carte\s+cadeau(?:\s+n[°o])?|carte\s+(?:de\s+)?(?:fid[ée]lit[ée]|club)"
+    r"|facture|num[ée]ro\s+d['’]adh[ée]rent|code\s+(?:de\s+)?r[ée]duction|bon\s+de\s+r[ée]duction|lettre\s+suivie|avoir"
 )
-_CJK_ID_WORDS = r"订单号|订单编号|订单|单号|运单号|快递单号|物流单号|会员号|会员卡号|积分卡|优惠券|礼品卡号|券码|型号|商品编号|货号|发票号|ऑर्डर"
+_CJK_ID_WORDS = (
+    r"订单号码?|订单编号|订单|单号|运单号|快递单号|物流单号|会员号|会员编号|会员卡号|积分卡|优惠券|礼品卡号|券码|兑换码|取件码|型号|商品编号"
+    r"|货号|发票号|参考号|编号|批号|序列号|顺丰|中通|圆通|韵达|申通|京东订单|ऑर्डर(?:\s*(?:नंबर|नं\.?|आईडी))?|ट्रैकिंग(?:\s*नंबर)?"
+)
 _ID = r"#?(?:[A-Z0-9]+[-/.])*[A-Z0-9]*\d[A-Z0-9]*(?:[ -](?:[A-Z0-9]*\d[A-Z0-9]*))*"
 _PROTECTED = re.compile(
-    rf"(?i)(?:(?<![^\W\d_])(?:{_ID_WORDS})(?![^\W\d_])|{_CJK_ID_WORDS})\s*(?:[:#：\-()]\s*)*(?:[A-Za-z ]{{0,12}}\)\s*)?({_ID})"
+    rf"(?i)(?:(?<![^\W\d_])(?:{_ID_WORDS})(?![^\W\d_])|{_CJK_ID_WORDS})"
+    r"(?:\s+(?:is|was|ist|lautet|est|with|the|number|no\.?|nr\.?|id|n°|numéro|nummer)(?![^\W\d_]))*"
+    rf"\s*(?:[:#：\-()]\s*)*(?:[A-Za-z ]{{0,12}}\)\s*)?({_ID})"
 )
 _DATE_PRICE = re.compile(
     r"(?<![\d.])(?:[0-3]?\d([./-])[0-3]?\d\1\d{4}|[0-3]?\d([./])[0-3]?\d\2\d{2}|\d{4}[./-][01]?\d[./-][0-3]?\d|\d{4}年\d{1,2}月\d{1,2}日)(?![\d]|[./-]\d)"
-    r"|(?:[$£€¥￥₹]|Rs\.?|INR|EUR|USD)\s?\d[\d,.\s]*\d|\d[\d,.\s]*\d\s?(?:€|元|EUR|\$)"
+    r"|(?:[$£€¥￥₹]|Rs\.?|INR|EUR|USD|GBP|CHF)\s?(?:\d{1,3}(?:[,. ]\d{2,3})+|\d+)(?:[.,]\d{1,2})?"
+    r"|(?:\d{1,3}(?:[,. ]\d{2,3})+|\d+)(?:[.,]\d{1,2})?\s?(?:€|元|円|EUR|USD|GBP|INR|CHF|Rs\b|\$)"
 )
 
 _EMAIL = re.compile(
     r"(?<![A-Za-z0-9._%+'-])[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-])"
 )
 _IBAN = re.compile(r"(?i)(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]){11,30}")
-_CARD = re.compile(r"(?<![A-Za-z0-9-])\d(?:(?: {1,2}|-)?\d){12,18}(?![A-Za-z0-9-])")
+_CARD = re.compile(r"(?<![A-Za-z0-9+-])\d(?:(?: {1,2}|-)?\d){12,18}(?![A-Za-z0-9-])")
 _PHONE_CUE = re.compile(
-    r"(?i)(?:\b(?:tel|tél|phone|mobile?|mob|cell|call|ring|text|whats ?app|handy|telefon|fon|portable|fixe|appeler?|numéro|number|no)\b"
+    r"(?i)(?:\b(?:tel|tél|phone|mobile?|mob|cell|call|ring|text|whats ?app|handy|telefon|fon|portable|fixe|appeler?|rufnummer|rappeler)\b"
     r"|电话|手机|联系|号码|नंबर|मोबाइल|फोन)\W{0,3}(?:\w+\W{1,3}){0,2}$"
 )
+# year ranges (2015-2020) and fractions (750/1000) that some numbering plan would accept
+_NOT_PHONE = re.compile(r"(?:19|20)\d\d\s?[-–/]\s?(?:19|20)\d\d|[1-9]\d{0,3}/[1-9]\d{0,3}")
+_LETTER = re.compile(r"[A-Za-z]")
+_GLUED = re.compile(r"[A-Za-z0-9]|.[A-Za-z0-9]")  # a number inside a code such as 6A12345678901
 _CARD_PREFIX = re.compile(r"^(?:4|5|2[2-7]|3[47]|3[068]|35|6|8[12])")
-# lengths by the first digit (Amex 15, Visa 13/16/19, Diners 14-19, the rest 16-19)
+# lengths by the first digits (Amex 15, Visa 16/19, Diners 14-19, the rest 16-19)
 _CARD_LENGTHS = {
     "34": (15,),
     "37": (15,),
     "2": (16,),
     "3": (14, 15, 16, 17, 18, 19),
-    "4": (13, 16, 19),
+    "4": (16, 19),
     "5": (16, 17, 18, 19),
     "6": (16, 17, 18, 19),
     "8": (16, 17, 18, 19),
@@ -112,13 +128,23 @@ def _overlaps(s: int, e: int, spans: list[tuple[int, int]]) -> bool:
     return any(s < pe and ps < e for ps, pe in spans)
 
 
+def _iban_ok(value: str) -> bool:
+    # the IBAN checksum and the country's length and format; not the national bank registry
+    # (python-stdnum's Belgian check, for one, rejects bank codes it does not list)
+    try:
+        iban.validate(value, check_country=False)
+    except ValidationError:
+        return False
+    return True
+
+
 def _ibans(text: str) -> list[Span]:
     out = []
     for m in _IBAN.finditer(text):
         # the pattern may run into the next word or number: keep the longest prefix that checks out
         raw = m.group(0)
         for end in range(len(raw), 14, -1):
-            if raw[end - 1].isalnum() and iban.is_valid(raw[:end]):
+            if raw[end - 1].isalnum() and _iban_ok(raw[:end]):
                 out.append(Span(m.start(), m.start() + end, "IBAN"))
                 break
     return out
@@ -148,18 +174,26 @@ def _phones(text: str, regions: tuple[str, ...], protected: list[tuple[int, int]
         for m in phonenumbers.PhoneNumberMatcher(
             text, region, leniency=phonenumbers.Leniency.POSSIBLE
         ):
+            raw = m.raw_string
             if (
                 _overlaps(m.start, m.end, protected)
-                or len(str(m.number.national_number)) < 6
-                or (m.number.extension and "x" in m.raw_string.lower())
+                or len(str(m.number.national_number)) < 7
+                or _LETTER.search(raw)  # "2 x 4006381333931" is a quantity and an EAN
+                or _NOT_PHONE.fullmatch(raw)
+                or _GLUED.match(text[max(0, m.start - 1) : m.start] + text[m.end : m.end + 1])
             ):
                 continue
             # a number in no numbering plan still counts when written with a country code, or
-            # right after a word that says a phone number follows ("Tel.", "mobile", "电话")
-            if (
-                phonenumbers.is_valid_number(m.number)
-                or m.raw_string.lstrip("(").startswith(("+", "00"))
-                or _PHONE_CUE.search(text, max(0, m.start - 24), m.start)
+            # right after a word that says a phone number follows ("Tel.", "mobile", "电话");
+            # a long bare digit run (an EAN, a reference) counts only after such a word
+            cue = _PHONE_CUE.search(text, max(0, m.start - 24), m.start)
+            bare = raw.isdigit() and not raw.startswith("0") and len(raw) > 11
+            if cue or (
+                not bare
+                and (
+                    phonenumbers.is_valid_number(m.number)
+                    or raw.lstrip("(").startswith(("+", "00"))
+                )
             ):
                 found.add((m.start, m.end))
     return [Span(s, e, "PHONE") for s, e in found]
