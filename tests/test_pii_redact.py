@@ -246,3 +246,19 @@ def test_session_state_keeps_the_search_redacted(services) -> None:  # type: ign
     stored = services.engine.state(s).to_json()
     assert "jo.bloggs@example.com" not in stored and "07911 123456" not in stored
     assert "[email]" in stored and "[phone]" in stored
+
+
+def test_nothing_raw_reaches_a_remote_model() -> None:
+    from langchain_core.messages import HumanMessage
+
+    from bot.llm import OpenAICompatibleChatModel
+    from tests.fake_openai import fake_openai_server
+
+    values = ["13812345678", "Lindenweg 7, Whg. 4, 50667 Köln", "DE89 3704 0044 0532 0130 00"]
+    message = f"手机{values[0]}，ship to {values[1]}, refund to {values[2]}"
+    with fake_openai_server() as (url, requests):
+        chat = OpenAICompatibleChatModel(base_url=url)
+        chat.invoke([HumanMessage(message)])
+    sent = json.dumps(requests, ensure_ascii=False)
+    assert requests and not any(v in sent for v in values)
+    assert "[phone]" in sent and "[address]" in sent and "[iban]" in sent
