@@ -85,23 +85,29 @@ _PROTECTED = re.compile(
     r"(?:\s+(?:is|was|ist|lautet|est|with|the|number|no\.?|nr\.?|id|n°|numéro|nummer)(?![^\W\d_]))*"
     rf"\s*(?:[:#：\-()]\s*)*(?:[A-Za-z ]{{0,12}}\)\s*)?({_ID})"
 )
+_HASH_ID = re.compile(r"#\d[\d-]{2,}")  # "#4711202408": a reference, whatever the word before it
 _DATE_PRICE = re.compile(
     r"(?<![\d.])(?:[0-3]?\d([./-])[0-3]?\d\1\d{4}|[0-3]?\d([./])[0-3]?\d\2\d{2}|\d{4}[./-][01]?\d[./-][0-3]?\d|\d{4}年\d{1,2}月\d{1,2}日)(?![\d]|[./-]\d)"
     r"|(?:[$£€¥￥₹]|Rs\.?|INR|EUR|USD|GBP|CHF)\s?(?:\d{1,3}(?:[,. ]\d{2,3})+|\d+)(?:[.,]\d{1,2})?"
-    r"|(?:\d{1,3}(?:[,. ]\d{2,3})+|\d+)(?:[.,]\d{1,2})?\s?(?:€|元|円|EUR|USD|GBP|INR|CHF|Rs\b|\$)"
+    r"|(?<![\d.,])(?:\d{1,3}(?:[,. ]\d{2,3})+|\d+)(?:[.,]\d{1,2})?\s?(?:€|元|円|EUR|USD|GBP|INR|CHF|Rs\b|\$)"
 )
 
 _EMAIL = re.compile(
     r"(?<![A-Za-z0-9._%+'-])[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-])"
 )
 _IBAN = re.compile(r"(?i)(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]){11,30}")
-_CARD = re.compile(r"(?<![A-Za-z0-9+-])\d(?:(?: {1,2}|-)?\d){12,18}(?![A-Za-z0-9-])")
+# not a piece of a longer run of digit groups (a 22-digit USPS number typed in fours)
+_CARD = re.compile(
+    r"(?<![A-Za-z0-9+-])(?<!\d[ -])\d(?:(?: {1,2}|-)?\d){12,18}(?![A-Za-z0-9-])(?![ -]\d)"
+)
 _PHONE_CUE = re.compile(
     r"(?i)(?:\b(?:tel|tél|phone|mobile?|mob|cell|call|ring|text|whats ?app|handy|telefon|fon|portable|fixe|appeler?|rufnummer|rappeler)\b"
     r"|电话|手机|联系|号码|नंबर|मोबाइल|फोन)\W{0,3}(?:\w+\W{1,3}){0,2}$"
 )
 # year ranges (2015-2020) and fractions (750/1000) that some numbering plan would accept
 _NOT_PHONE = re.compile(r"(?:19|20)\d\d\s?[-–/]\s?(?:19|20)\d\d|[1-9]\d{0,3}/[1-9]\d{0,3}")
+# a piece of a longer run of digit groups ("9400 1118 9922 3344 5566 77", a tracking number)
+_IN_RUN = re.compile(r"\d[ -]\||\|[ -]\d{3}")
 _LETTER = re.compile(r"[A-Za-z]")
 _GLUED = re.compile(r"[A-Za-z0-9]|.[A-Za-z0-9]")  # a number inside a code such as 6A12345678901
 _CARD_PREFIX = re.compile(r"^(?:4|5|2[2-7]|3[47]|3[068]|35|6|8[12])")
@@ -121,7 +127,11 @@ _IBAN_HEAD = re.compile(r"[A-Za-z]{2}\d{2}[ -]?$")  # the digits of an IBAN that
 
 def _protected(text: str) -> list[tuple[int, int]]:
     spans = [m.span(1) for m in _PROTECTED.finditer(text)]
-    return spans + [m.span() for m in _DATE_PRICE.finditer(text)]
+    return (
+        spans
+        + [m.span() for m in _DATE_PRICE.finditer(text)]
+        + [m.span() for m in _HASH_ID.finditer(text)]
+    )
 
 
 def _overlaps(s: int, e: int, spans: list[tuple[int, int]]) -> bool:
@@ -181,6 +191,9 @@ def _phones(text: str, regions: tuple[str, ...], protected: list[tuple[int, int]
                 or _LETTER.search(raw)  # "2 x 4006381333931" is a quantity and an EAN
                 or _NOT_PHONE.fullmatch(raw)
                 or _GLUED.match(text[max(0, m.start - 1) : m.start] + text[m.end : m.end + 1])
+                or _IN_RUN.search(
+                    text[max(0, m.start - 2) : m.start] + "|" + text[m.end : m.end + 5]
+                )
             ):
                 continue
             # a number in no numbering plan still counts when written with a country code, or
