@@ -44,13 +44,15 @@ def load_gold(path: Path) -> list[GoldRow]:
     return rows
 
 
-def run(path: Path, pred: Path | None, verbose: int) -> tuple[PiiScore, float]:
+def run(path: Path, pred: Path | None, verbose: int) -> tuple[PiiScore, str]:
+    """Score one set; the second value is the redactor's time per string (ms), '-' with --pred."""
     gold = load_gold(path)
     t = time.perf_counter()
     if pred is None:
         results = [redact_spans(g.text) for g in gold]
         preds = [[(s.start, s.end, s.label) for s in r.spans] for r in results]
         redacted = [r.redacted for r in results]
+        ms = f"{1000 * (time.perf_counter() - t) / max(1, len(gold)):.1f}"
     else:
         out = [
             json.loads(line)
@@ -59,29 +61,31 @@ def run(path: Path, pred: Path | None, verbose: int) -> tuple[PiiScore, float]:
         ]
         preds = [[tuple(s) for s in o["spans"]] for o in out]
         redacted = [o["redacted"] for o in out]
-    secs = time.perf_counter() - t
+        ms = "-"
     sc = score_pii(gold, preds, redacted)
     for label, value in sc.missed[:verbose]:
         print(f"  missed {label}: {value!r}")
     for kind, value in sc.touched[:verbose]:
         print(f"  touched {kind}: {value!r}")
-    return sc, secs
+    return sc, ms
 
 
-def table(rows: list[tuple[str, PiiScore, float]]) -> str:
-    head = "| set | " + " | ".join(LABELS) + " | all | hard negatives touched | ms/string |"
-    lines = [head, "|" + "---|" * (len(LABELS) + 4)]
-    for name, sc, secs in rows:
+def table(rows: list[tuple[str, int, PiiScore, str]]) -> str:
+    head = (
+        "| set | strings | " + " | ".join(LABELS) + " | all | hard negatives touched | ms/string |"
+    )
+    lines = [head, "|" + "---|" * (len(LABELS) + 5)]
+    for name, strings, sc, ms in rows:
         cells = [
             f"{sc.recall[k]:.3f} ({sc.found[k]}/{sc.total[k]})" if k in sc.total else "-"
             for k in LABELS
         ]
         n = sum(sc.total.values())
         lines.append(
-            f"| {name} | "
+            f"| {name} | {strings} | "
             + " | ".join(cells)
             + f" | {sc.overall_recall:.3f} ({sum(sc.found.values())}/{n})"
-            + f" | {sc.touched_share:.3f} ({sc.negatives_touched}/{sc.negatives_total}) | {1000 * secs / max(1, n):.1f} |"
+            + f" | {sc.touched_share:.3f} ({sc.negatives_touched}/{sc.negatives_total}) | {ms} |"
         )
     return "\n".join(lines)
 
@@ -103,8 +107,8 @@ def main() -> None:
         ap.error("--pred scores one set: give exactly one gold file")
     rows = []
     for path in sets:
-        sc, secs = run(path, args.pred, args.verbose)
-        rows.append((path.name, sc, secs))
+        sc, ms = run(path, args.pred, args.verbose)
+        rows.append((path.name, len(load_gold(path)), sc, ms))
     print(table(rows))
 
 
