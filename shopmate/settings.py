@@ -32,6 +32,13 @@ class Settings(BaseSettings):
         None,
         description="URL of a Chroma server (http://host:port); default embedded Chroma under data_dir.",
     )
+    chroma_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=300,
+        description="Time limit of each call to the Chroma server; a slower or absent server "
+        "is answered with 503 and a message.",
+    )
     embedder_path: Path | None = Field(
         None,
         description="Sentence-transformers model folder; default the packaged all-MiniLM-L6-v2.",
