@@ -3,6 +3,7 @@
     .venv/bin/python bench/pii_bench.py                       # tests/data/pii/dev.jsonl and heldout.jsonl
     .venv/bin/python bench/pii_bench.py some/other_set.jsonl  # any file in the same format
     .venv/bin/python bench/pii_bench.py set.jsonl --pred out.jsonl   # score `shopmate redact` output
+    .venv/bin/python bench/pii_bench.py kb.jsonl --scan text -v 20   # spans found in unlabelled text
 
 A set is JSONL: {"text", "spans": [[start, end, LABEL], ...], "negatives": [[start, end, kind], ...]}
 (code-point offsets; "negatives" optional). With --pred, the spans and redacted text come from
@@ -90,6 +91,27 @@ def table(rows: list[tuple[str, int, PiiScore, str]]) -> str:
     return "\n".join(lines)
 
 
+def scan(path: Path, field: str, show: int) -> None:
+    """Spans found in unlabelled text (a field of each JSONL line): a false-alarm check on
+    real shop text, where nearly nothing should be personal. Prints counts and examples."""
+    counts: dict[str, int] = {}
+    n, t = 0, time.perf_counter()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        text = json.loads(line).get(field) if line.strip() else None
+        if not isinstance(text, str):
+            continue
+        n += 1
+        for sp in redact_spans(text).spans:
+            counts[sp.label] = counts.get(sp.label, 0) + 1
+            if show > 0:
+                show -= 1
+                print(f"  {sp.label}: {text[max(0, sp.start - 30) : sp.end + 15]!r}")
+    secs = time.perf_counter() - t
+    print(
+        f"{path.name} [{field}]: {n} texts, spans {counts or 'none'}, {1000 * secs / max(1, n):.1f} ms/text"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -99,9 +121,18 @@ def main() -> None:
     )
     ap.add_argument("--pred", type=Path, help="output of `shopmate redact` for a single set")
     ap.add_argument(
+        "--scan",
+        metavar="FIELD",
+        help="no gold: count the spans found in FIELD of each line of the given files (false alarms on real text)",
+    )
+    ap.add_argument(
         "-v", "--verbose", type=int, default=0, help="print up to N misses and touched negatives"
     )
     args = ap.parse_args()
+    if args.scan:
+        for path in args.sets:
+            scan(path, args.scan, args.verbose)
+        return
     sets = args.sets or DEFAULT
     if args.pred and len(sets) != 1:
         ap.error("--pred scores one set: give exactly one gold file")

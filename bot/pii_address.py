@@ -75,7 +75,12 @@ _DE_STREET = (
     r"|straat|laan|gracht|plein|kade|dijk|singel)"
 )
 _DE_NUM = r"(?:Nr\.\s*)?\d{1,4}(?:\s?[a-z]\b)?(?:-\d{1,4})?"
-_NUM = r"\d{1,5}[A-Za-z]?(?:\s?(?:bis|ter|[A-D])\b)?"
+_EVERYDAY = {
+    "drive", "way", "park", "green", "walk", "hill", "row", "loop", "rise", "square", "place", "court",
+    "close", "grove", "gardens", "terrace", "crescent", "lane", "parade", "circle", "trail", "wharf",
+    "quay", "mews", "pl", "ct", "dr", "sq",
+}  # fmt: skip
+_NUM = r"\d{1,5}(?:[A-Za-z](?![A-Za-z]))?(?:\s?(?:bis|ter|[A-D])\b)?"
 _CORES = [
     # 221B Baker Street, 1600 Pennsylvania Ave NW, No. 88 Jianguo Road, 12, High St
     re.compile(
@@ -146,15 +151,32 @@ _CN_LEAD = re.compile(r"^(?:收货地址|收件地址|地址|寄到|送到|改�
 
 
 def _grow(text: str, start: int, end: int) -> tuple[int, int]:
+    return _grow_coded(text, start, end)[:2]
+
+
+def _grow_coded(text: str, start: int, end: int) -> tuple[int, int, bool]:
+    """The span grown over the pieces around it, and whether a postcode was among them."""
+    coded = False
     while (m := _TAIL.match(text, end)) is not None and m.end() > end:
         end = m.end()
         if m.group("code"):  # a postcode ends the address, but for a state or country after it
             after = _AFTER_CODE.match(text, end)
             end = after.end() if after else end
+            coded = True
             break
     left = _LEFT.search(text[max(0, start - 80) : start])
     if left is not None:
         start -= len(left.group(0))
+    return start, end, coded
+
+
+def _english(text: str, m: re.Match[str]) -> tuple[int, int] | None:
+    """An English street whose last word is also an everyday noun in lower case ("2 TB
+    external drive", "a 3 mile walk") counts only with a postcode after it."""
+    start, end, coded = _grow_coded(text, *m.span())
+    last = m.group(0).split()[-1].rstrip(".")
+    if not coded and last.islower() and last in _EVERYDAY:
+        return None
     return start, end
 
 
@@ -211,7 +233,8 @@ def find_addresses(text: str, protected: Sequence[tuple[int, int]] = ()) -> list
     An address never takes in a `protected` span (an order or tracking number, a date): it is
     cut to start after it, or dropped when nothing is left."""
     spans: list[tuple[int, int]] = []
-    for core in _CORES:
+    spans += [sp for m in _CORES[0].finditer(text) if (sp := _english(text, m))]
+    for core in _CORES[1:]:
         spans += [_grow(text, *m.span()) for m in core.finditer(text)]
     spans += [_grow(text, *m.span()) for m in _IN_ADDR.finditer(text)]
     for m in _CN_ADDR.finditer(text):

@@ -104,8 +104,10 @@ _PHONE_CUE = re.compile(
     r"(?i)(?:\b(?:tel|tél|phone|mobile?|mob|cell|call|ring|text|whats ?app|handy|telefon|fon|portable|fixe|appeler?|rufnummer|rappeler)\b"
     r"|电话|手机|联系|号码|नंबर|मोबाइल|फोन)\W{0,3}(?:\w+\W{1,3}){0,2}$"
 )
-# year ranges (2015-2020) and fractions (750/1000) that some numbering plan would accept
-_NOT_PHONE = re.compile(r"(?:19|20)\d\d\s?[-–/]\s?(?:19|20)\d\d|[1-9]\d{0,3}/[1-9]\d{0,3}")
+# year ranges (2015-2020), fractions (750/1000) and decimals that some numbering plan would accept
+_NOT_PHONE = re.compile(
+    r"(?:19|20)\d\d\s?[-–/]\s?(?:19|20)\d\d|[1-9]\d{0,3}/[1-9]\d{0,3}|[1-9]\d{0,3}[.,]\d{3,}"
+)
 # a piece of a longer run of digit groups ("9400 1118 9922 3344 5566 77", a tracking number)
 _IN_RUN = re.compile(r"\d[ -]\||\|[ -]\d{3}")
 _LETTER = re.compile(r"[A-Za-z]")
@@ -189,7 +191,7 @@ def _phones(text: str, regions: tuple[str, ...], protected: list[tuple[int, int]
                 _overlaps(m.start, m.end, protected)
                 or len(str(m.number.national_number)) < 7
                 or _LETTER.search(raw)  # "2 x 4006381333931" is a quantity and an EAN
-                or _NOT_PHONE.fullmatch(raw)
+                or _NOT_PHONE.fullmatch(raw.strip("()"))
                 or _GLUED.match(text[max(0, m.start - 1) : m.start] + text[m.end : m.end + 1])
                 or _IN_RUN.search(
                     text[max(0, m.start - 2) : m.start] + "|" + text[m.end : m.end + 5]

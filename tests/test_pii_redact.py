@@ -71,6 +71,12 @@ CASES = [
     ("deliver at H.No. 4-5-67, Banjara Hills, Hyderabad 500034 pls", "deliver at [address] pls"),
     ("मेरा पता: मकान नं. 12, गांधी नगर, जयपुर, राजस्थान 302015", "मेरा पता: [address]"),
     ("Order ID OD428517349126755100, price ₹12,499", None),
+    # product text (seen in real shop passages)
+    ("80GB Parallel ATA drive, 1.80GHz Intel", None),
+    ("my 2 TB external drive broke", None),
+    ("About 4.45 kg (4.454244 kg), from 2015-2020, for a 750/1000 piece puzzle", None),
+    ("featuring 601 pieces, measuring 7” x 7”, over 100 square feet of climbing area", None),
+    ("I need help cancelling purchase 3707955617", None),
 ]
 
 
