@@ -55,6 +55,7 @@ _AMOUNT = re.compile(
     r"(?:[£$€¥]\s?\d|\d+(?:[.,]\d+)?\s?(?:£|\$|€|eur|usd|gbp|dollars?|pounds?|euros?)\b|\b(?:over|above|under|below|about|around|spend|spent|basket|cart|order of)\s+\D{0,3}\d)",
     re.I,
 )
+_ASKS_AMOUNT = re.compile(r"(?i)\b(how much|cost|costs|price|fee|fees|charge|charged|free)\b")
 SECOND_MARGIN = 0.03  # a second page this close to the best one is quoted too
 SECOND_MARGIN_AMOUNT = 0.15  # ... or this close when both talk amounts (cart rules)
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
@@ -244,7 +245,7 @@ class Answerer:
         the best, or, when the question names an amount ("my basket is about 150"), a
         close one that states amounts too (a promotion's threshold next to a rate table)."""
         first = hits[0]
-        amount = bool(_AMOUNT.search(question))
+        amount = bool(_AMOUNT.search(question) or _ASKS_AMOUNT.search(question))
         for h in hits[1:]:
             if h.metadata.get("source") == first.metadata.get("source"):
                 continue

@@ -34,7 +34,7 @@ from bot.policy import (
 from bot.product_answers import answer_about_product, asks, money
 from bot.product_grounding import Grounding, ProductGrounder
 from bot.redact import redact
-from bot.search_constraints import Constraints, constraints_of, goes_with
+from bot.search_constraints import Constraints, asks_for_products, constraints_of, goes_with
 from bot.sentiment import is_angry, sentiment
 from bot.slots import (
     asks_for_variant,
@@ -98,6 +98,8 @@ _GENERAL = re.compile(
     r"(?i)\b(?:if|when|once|before|after)\s+(?:i|we|you|someone)\s+(?:order|buy|purchase|place)"
 )
 _REFERS_BACK = re.compile(r"(?i)\b(it|this|that|them|these|those|one)\b")
+WEAK_CARD_COSINE = 0.08  # an explicit search's card this far below the best is dropped
+WEAK_CARD_Z = 0.6  # the same on the trained recommender's blended z-scores
 HINT_PENALTY = 0.1  # how far below its own score an intent-steered passage enters the ranking
 POLICY_INTENTS = {"return_refund", "shipping", "payment", "account", "contact", *ORDER_INTENTS}
 INTENT_HINTS = {
@@ -109,11 +111,6 @@ INTENT_HINTS = {
     "order_status": "tracking your order",
     "cancel_order": "cancelling an order",
 }
-
-
-def _cites_product(a: Answer) -> bool:
-    """Does a knowledge answer quote a product's own passage (not a shop page)?"""
-    return any(c.source == "catalog" for c in a.citations)
 
 
 class MessageError(ValueError):
@@ -260,6 +257,7 @@ class ChatEngine:
             is_no=is_no(text),
             wants_cheaper=wants_cheaper(text),
             asks_for_person=asks_for_person(text),
+            asks_for_products=asks_for_products(text, self.grounder.vocabulary()),
         )
         if st.pending is not None and not (sig.is_yes or sig.is_no):
             st.pending = None  # the shopper moved on: the offer or confirmation lapses
@@ -439,7 +437,6 @@ class ChatEngine:
         about_product = top_intent(sig) == "product_question" or (
             g.named and bool(asks(text)) and effective_intent(sig, st) not in POLICY_INTENTS
         )
-        not_said: Answer | None = None
         if about_product and g.ambiguous:
             return self._which_one(g)
         if about_product and g.product is not None:
@@ -453,7 +450,8 @@ class ChatEngine:
                 return BotReply(
                     found.text, found.citations, action="answer", tool_calls=["faq_answer"]
                 )
-            not_said = found  # the page lacks the field: policies may still answer
+            if found is not None:  # the page lacks the field: say so, never another's
+                return self._no_answer(st, found)
         if self.agent is not None:  # an operator's tool-calling model words the answer
             try:
                 found_by_agent = self.agent.run(text, st.user_id)
@@ -469,13 +467,15 @@ class ChatEngine:
                         tool_calls=found_by_agent.tool_calls,
                     )
         answer = self._knowledge_answer(text, vec, ev, sig, st, only_product=about_product)
-        if answer.grounded and not (not_said is not None and _cites_product(answer)):
+        if answer.grounded:
             st.no_answer_streak = 0
             return BotReply(
                 answer.text, answer.citations, action="answer", tool_calls=["faq_answer"]
             )
-        if not_said is not None:
-            answer = not_said
+        return self._no_answer(st, answer)
+
+    def _no_answer(self, st: DialogueState, answer: Answer) -> BotReply:
+        """Not known: offer a person (fetch one after NO_ANSWER_HANDOFF misses in a row)."""
         if must_hand_off_after_answer(st, grounded=False):
             st.handoff, st.no_answer_streak = "requested", 0
             return BotReply(NO_ANSWER_HANDOFF_REPLY, action="handoff", tool_calls=["faq_answer"])
@@ -582,7 +582,7 @@ class ChatEngine:
     def _search(self, query: str, st: DialogueState, wanted: Constraints) -> list[Suggestion]:
         """An explicit search: the shopper's constraints filter, and no per-category cap
         (asked for hats, they get hats)."""
-        return self.recommender.recommend(
+        found = self.recommender.recommend(
             st.user_id,
             context=query,
             k=max(self.suggestions_per_reply, 1),
@@ -590,6 +590,11 @@ class ChatEngine:
             keep=wanted.keep if wanted else None,
             max_per_category=max(self.suggestions_per_reply, 1),
         )
+        if wanted.kinds or not found:
+            return found
+        # no kind of product to filter on: cards far weaker than the best are noise
+        margin = WEAK_CARD_COSINE if self.recommender.model is None else WEAK_CARD_Z
+        return [s for s in found if s.score >= found[0].score - margin]
 
     def _goes_with(self, st: DialogueState, p: ProductRecord) -> BotReply:
         """What goes with a product: the shop's own cross-sell, up-sell and related links

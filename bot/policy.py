@@ -44,6 +44,7 @@ class Signals:
     wants_cheaper: bool = False
     # "I want to talk to a person" in so many words, whatever else the message says
     asks_for_person: bool = False
+    asks_for_products: bool = False  # "do you sell hats?", "t-shirts under £20"
 
 
 _PERSON = r"(?:a |an |some |your |one of your |a real |a live |an actual )?(?:real |live |actual )?(?:person|human|agent|someone|somebody|people|staff|representative|rep|operator|manager|colleague)"
@@ -65,6 +66,8 @@ def asks_for_person(text: str) -> bool:
 
 
 ORDER_INTENTS = {"order_status", "cancel_order"}
+# intents a request for products never overrides
+NOT_A_SEARCH = {*ORDER_INTENTS, "complaint", "human_agent", "return_refund"}
 # read as they are even when they name a colour or size ("the blue one broke", "return the red")
 NOT_ABOUT_A_VARIANT = {*ORDER_INTENTS, "return_refund", "complaint", "human_agent"}
 
@@ -126,6 +129,8 @@ def decide(state: DialogueState, s: Signals) -> str:
         return "start_return"
     if intent == "complaint":
         return "complaint"
+    if s.asks_for_products and intent not in NOT_A_SEARCH:
+        return "search"
     if s.past_question_score < PAST_QUESTION_MIN:
         if intent == "product_search" and s.product_score >= PRODUCT_MIN:
             return "search"

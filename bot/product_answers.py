@@ -25,6 +25,9 @@ from retrieval.embedder import Embedder
 from shop.repository import ProductRecord, Variant
 
 PAST_ANSWER_MIN = 0.75
+_MEASURE = re.compile(
+    r"(?i)\d\s*(?:\"|''|”|in\b|inch|cm\b|mm\b|m\b|ft\b|foot|feet|kg\b|g\b|lbs?\b|oz\b|grams?|litres?|l\b)"
+)
 DESCRIPTION_MIN = 0.3  # a description sentence this close (cosine + word overlap) answers
 COLOUR_SYNONYMS = {
     "grey": ("gray", "charcoal", "silver"),
@@ -135,6 +138,8 @@ def _price_text(p: ProductRecord, v: Variant | None, currency: str) -> str | Non
 
 
 def _stock_text(p: ProductRecord, v: Variant | None) -> str | None:
+    if v is not None and v.stock is None:
+        return None  # the export does not say for this variant
     if v is not None and v.stock is not None:
         name = f"{p.title} ({v.label()})"
         return f"Yes, the {name} is in stock." if v.stock > 0 else f"The {name} is sold out."
@@ -231,11 +236,16 @@ def _description_answer(
     if not found:
         return None
     sims = embedder.encode(found) @ vec
-    qw = {w for w in words(question) if len(w) > 2}
+    qw = {w for w in words(question) if len(w) > 2} - set(words(p.title))  # the ask, not the name
     overlap = np.array([len(qw & set(words(t))) / (len(qw) or 1) for t in found], dtype=np.float32)
-    score = sims + 0.3 * overlap
+    kinds = asks(question)
+    measured = np.array([bool(_MEASURE.search(t)) for t in found], dtype=np.float32)
+    wants_measure = bool({"weight", "dimensions"} & set(kinds))
+    score = sims + 0.3 * overlap + (0.3 * measured if wants_measure else 0.0)
     best = int(np.argmax(score))
     if float(score[best]) < DESCRIPTION_MIN + 0.1:
+        return None
+    if wants_measure and not measured[best]:  # a length or weight needs a number
         return None
     return Answer(f"From the product page of the {p.title}: {found[best]}", [_cite(p, found[best])])
 

@@ -136,6 +136,7 @@ _UNITS = {
 def norm(text: str) -> str:
     """Lower case, units glued to their numbers ("2 m", "2 metres" -> "2m", 8' -> 8ft)."""
     t = text.lower().replace("\u2019", "'")
+    t = re.sub(r"(?<=[a-z])-(?=[a-z])", "", t)  # v-neck / t-shirt -> vneck / tshirt
     t = re.sub(r"(\d)\s*(?:''|\"|”)", r"\1in", t)
     t = re.sub(r"(\d)\s*'", r"\1ft", t)
     t = re.sub(
@@ -261,7 +262,9 @@ class ProductGrounder:
         focus = next((p for p in idx.products if p.id == focus_id), None) if focus_id else None
         # a SKU in the message names its product (and variant) outright
         for tok in re.findall(r"[A-Za-z0-9][A-Za-z0-9_.\-/]*[A-Za-z0-9]", text):
-            if (hit := idx.sku.get(tok.lower())) is not None and any(c.isdigit() for c in tok):
+            if (hit := idx.sku.get(tok.lower())) is not None and (
+                any(c.isdigit() or c in "-_" for c in tok) or len(tok) >= 6
+            ):
                 p = idx.products[hit[0]]
                 return Grounding(p, hit[1] or pick_variant(p, text), [p], False, True)
         fits = self._fits(idx, text)
@@ -276,10 +279,14 @@ class ProductGrounder:
             reverse=True,
         )
         if focus is not None:
+            focus_words = set(words(focus.title))
             clear = [
                 (s, share, i)
                 for s, share, i in scored
-                if share >= CLEAR_MIN and idx.products[i].id != focus.id
+                if share >= CLEAR_MIN
+                and idx.products[i].id != focus.id
+                # "this hoodie" on the Hoodie with Pocket's page is that hoodie
+                and not set(idx.title_words[i]) <= focus_words
             ]
             focus_said = any(idx.products[i].id == focus.id for _, _, i in scored)
             if not clear or focus_said:

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from bot.product_answers import COLOUR_SYNONYMS
+from bot.product_answers import COLOUR_SYNONYMS, asks
 from bot.product_grounding import STOP, words
 from bot.slots import COLOURS
 from shop.repository import ProductRecord
@@ -48,6 +48,15 @@ _GOES_WITH = re.compile(
     r"|anything else for|compatible with|works? with)\b"
 )
 _SIZE = re.compile(r"(?i)\bsize\s+([0-9]{1,2}(?:\.5)?|x{0,3}[sml]|xx?l|one size)\b")
+_SALE = re.compile(r"(?i)\b(on sale|in the sale|discounted|reduced|on offer|deals?|markdowns?)\b")
+_SHOPPING = re.compile(
+    r"(?i)\b(do you (?:sell|have|stock|carry|do|make)|have you got|got any|show me|looking for"
+    r"|look(?:ing)? at|i need|i want|i'?m after|searching for|find me|anything (?:in|for|under)"
+    r"|any \w+ (?:in|for|under)|which \w+ (?:are|is) (?:on sale|in stock|available)"
+    r"|what \w+ do you (?:have|sell))\b"
+)
+_PRICE_LIMIT = re.compile(r"(?i)\b(under|below|less than|cheaper than|up to|max(?:imum)?)\b")
+_QUESTION = re.compile(r"(?i)(how|what|when|why|where|can|is|are|does|do|will|should)\b")
 GENERIC = set(
     [
         "product",
@@ -92,9 +101,13 @@ GENERIC = set(
 
 
 def _stem(w: str) -> str:
-    for suf in ("ies", "es", "s"):
-        if w.endswith(suf) and len(w) > len(suf) + 2:
-            return w[: -len(suf)] + ("y" if suf == "ies" else "")
+    """hats -> hat, accessories -> accessory, boxes -> box, necklaces -> necklace."""
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    if re.search(r"(?:s|x|z|ch|sh)es$", w) and len(w) > 4:
+        return w[:-2]
+    if w.endswith("s") and not w.endswith("ss") and len(w) > 3:
+        return w[:-1]
     return w
 
 
@@ -152,10 +165,11 @@ class Constraints:
     audience: str | None = None
     colour: str | None = None
     size: str | None = None
+    on_sale: bool = False
     dropped: tuple[str, ...] = field(default_factory=tuple)
 
     def __bool__(self) -> bool:
-        return bool(self.kinds or self.audience or self.colour or self.size)
+        return bool(self.kinds or self.audience or self.colour or self.size or self.on_sale)
 
     def keep(self, p: ProductRecord) -> bool:
         text_words = {_stem(w) for w in words(f"{p.title} {p.category}")}
@@ -170,6 +184,8 @@ class Constraints:
             names = (self.colour, *COLOUR_SYNONYMS.get(self.colour, ()))
             if not any(re.search(rf"\b{re.escape(c)}\b", have) for c in names):
                 return False
+        if self.on_sale and not _on_sale(p):
+            return False
         if self.size:
             sizes = _sizes_of(p)
             if sizes is not None and self.size not in sizes:
@@ -178,7 +194,7 @@ class Constraints:
 
     def relaxed(self) -> Constraints:
         """The same search with colour and size dropped (nothing matched all of it)."""
-        return Constraints(self.kinds, self.audience, None, None, ("colour", "size"))
+        return Constraints(self.kinds, self.audience, None, None, self.on_sale, ("colour", "size"))
 
 
 def constraints_of(text: str, vocab: Vocabulary) -> Constraints:
@@ -189,7 +205,29 @@ def constraints_of(text: str, vocab: Vocabulary) -> Constraints:
         audience = None  # the shop labels no product for them: the word cannot filter
     colour = next((c for c in sorted(COLOURS, key=len, reverse=True) if c in ws), None)
     m = _SIZE.search(text)
-    return Constraints(kinds, audience, colour, m.group(1).lower() if m else None)
+    sale = bool(_SALE.search(text))
+    return Constraints(kinds, audience, colour, m.group(1).lower() if m else None, sale)
+
+
+def asks_for_products(text: str, vocab: Vocabulary) -> bool:
+    """Does the message ask to see products ("do you sell hats?", "t-shirts under £20",
+    "anything in yellow?", "music downloads"), whatever the intent head makes of it in a
+    shop it was not trained on?"""
+    c = constraints_of(text, vocab)
+    what = bool(c.kinds or c.colour or c.on_sale)
+    if _SHOPPING.search(text) and what:
+        return True
+    if c.kinds and _PRICE_LIMIT.search(text):
+        return True
+    ws = [w for w in words(text) if w not in STOP]
+    short = bool(c.kinds) and len(ws) <= 3 and not _QUESTION.match(text.strip())
+    return short and not asks(text)  # "dreamcatcher necklace price?" asks about one
+
+
+def _on_sale(p: ProductRecord) -> bool:
+    if p.sale_price is not None:
+        return True
+    return any(v.sale_price is not None for v in p.variants)
 
 
 def goes_with(text: str) -> bool:

@@ -470,7 +470,7 @@ def _fold(rows: list[Row], report: ImportReport) -> list[ProductRecord]:
         vs = tuple(
             Variant(k.sku or k.id, k.options, k.price, k.sale_price, k.stock)
             for k in kids
-            if k.options or k.sku
+            if k.options
         )
         attrs = dict(r.attributes)
         for k in kids:  # a variant-only fact (weight) the parent lacks
@@ -487,6 +487,11 @@ def _fold(rows: list[Row], report: ImportReport) -> list[ProductRecord]:
         }
         price = r.price
         sale = r.sale_price
+        plain = [k for k in kids if not k.options]  # a single-variant product's own row
+        if plain and price is None:
+            price, sale = plain[0].price, plain[0].sale_price
+            r.stock = r.stock if r.stock is not None else plain[0].stock
+            r.sku = r.sku or plain[0].sku
         if price is None and vs:  # "from" the lowest variant price
             known = [v for v in vs if v.price is not None]
             if known:
@@ -536,11 +541,9 @@ def _rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
         f.seek(0)
     except (OSError, UnicodeDecodeError) as e:
         raise CatalogError(f"{path}: cannot be read as UTF-8 text ({e})") from e
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(f, dialect=dialect)
+    first = sample.splitlines()[0] if sample else ""
+    delimiter = max(",;\t", key=first.count)  # PrestaShop and some spreadsheets use ';'
+    reader = csv.DictReader(f, delimiter=delimiter)
     header = [c.strip() for c in (reader.fieldnames or [])]
     reader.fieldnames = header
 

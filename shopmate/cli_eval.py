@@ -146,3 +146,93 @@ def retrieval(
     if json_out is not None:
         write_json(json_out, report.as_dict())
         console.print(f"wrote {json_out}")
+
+
+def _load_shop(services: Any, shop: Path) -> str:
+    """Ingest a shop folder into fresh stores: its catalog export(s) at the top (a
+    `map.toml` beside them is used as the column mapping) and its help pages under kb/."""
+    from retrieval.ingest import KNOWLEDGE_SUFFIXES, load_file
+    from shop.catalog_import import read_catalog
+    from shop.catalog_io import is_catalog_csv
+
+    mapping = shop / "map.toml"
+    notes = []
+    for f in sorted(shop.glob("*.csv")):
+        if not (mapping.exists() or is_catalog_csv(f)):
+            continue
+        report = read_catalog(f, mapping if mapping.exists() else None)
+        services.repo.upsert_products(report.products)
+        services.item_index.index(report.products)
+        notes.append(report.summary()[0])
+    for f in sorted((shop / "kb").rglob("*")):
+        if f.is_file() and f.suffix.lower() in KNOWLEDGE_SUFFIXES:
+            list(services.ingestor.ingest(load_file(f, source=f"kb/{f.name}"), "knowledge"))
+    return "; ".join(notes)
+
+
+@eval_app.command("shop")
+def eval_shop(
+    questions: Annotated[
+        Path, typer.Option(help="Question lines (see bench/shops/README.md).", exists=True)
+    ],
+    shop: Annotated[
+        Path | None,
+        typer.Option(
+            help="A shop folder (catalog export + kb/): built into a fresh data dir first. "
+            "Without it, the configured shop (SHOPMATE_DATA_DIR) is asked.",
+            exists=True,
+            file_okay=False,
+        ),
+    ] = None,
+    product_field: Annotated[
+        str, typer.Option(help="The question field naming the product page, sent as product_id.")
+    ] = "sku",
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the results here.")] = None,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Send each question through the served chat engine (a fresh session each) and print
+    right/total per kind, search precision, latency and every wrong answer."""
+    from finetune.shop_eval import QuestionError, load_questions, run_shop_eval
+    from shopmate.settings import Settings
+    from shopmate.wiring import build_services, load_shared
+
+    try:
+        qs = load_questions(questions)
+    except QuestionError as e:
+        console.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from e
+    settings = Settings()
+    logging.basicConfig(level=logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="shopmate-eval-") as tmp:
+        if shop is not None:
+            with console.status("loading models"):
+                shared = load_shared(settings)
+            shop_settings = settings.model_copy(
+                update={"data_dir": Path(tmp), "database_url": None, "chroma_url": None}
+            )
+            services = build_services(shop_settings, shared=shared)
+            with console.status(f"building {shop.name}"):
+                note = _load_shop(services, shop)
+            console.print(f"shop: {note}")
+        else:
+            services = build_services(settings)
+        result = run_shop_eval(services.engine, services.repo, qs, product_field, progress)
+    table = Table(title=f"served path on {questions}")
+    for col in ("kind", "right", "total", "p50 s", "p95 s"):
+        table.add_column(col)
+    for kind, (r, t) in sorted(result.by_kind().items()):
+        p50, p95 = result.latency([kind])
+        table.add_row(kind, str(r), str(t), f"{p50:.3f}", f"{p95:.3f}")
+    p50, p95 = result.latency()
+    table.add_row("all", str(result.right), str(len(result.outcomes)), f"{p50:.3f}", f"{p95:.3f}")
+    console.print(table)
+    sp = result.search_precision()
+    console.print(f"search precision: {'n/a' if sp is None else f'{sp:.2f}'}")
+    for w in result.to_json()["wrong"]:
+        console.print(
+            f"[yellow]wrong[/yellow] {w['id']}: {w['question']!r}\n  got: {w['reply'][:300]!r}"
+            f" cards={w['cards']}\n  why: {w['why']}\n  expected: {w['answer'][:200]!r}",
+            soft_wrap=True,
+        )
+    if json_out is not None:
+        json_out.write_text(json.dumps(result.to_json(), indent=2, ensure_ascii=False))

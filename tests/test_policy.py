@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answerer import _join, _units
+from bot.answerer import _join, units
 from bot.policy import Signals, decide, may_suggest, must_hand_off_after_answer
 from bot.state import DialogueState
 
@@ -174,7 +174,7 @@ def test_second_unanswerable_question_hands_off() -> None:
 
 def test_units_keep_list_items_apart() -> None:
     body = "We accept:\n\n- Visa and Mastercard\n- PayPal\n\n| Size | Chest |\n|---|---|\n| M | 100 |\n\nNo cash. Sorry."
-    assert _units(body) == [
+    assert units(body) == [
         ("We accept:", False),
         ("Visa and Mastercard", True),
         ("PayPal", True),
