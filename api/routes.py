@@ -37,6 +37,7 @@ from api.schemas import (
     ProductSearchResponse,
     RecommendationsResponse,
     SessionMessages,
+    WidgetConfig,
 )
 from bot.engine import MessageError
 from bot.redact import redact
@@ -135,6 +136,8 @@ def product_out(c: ProductCard) -> ProductOut:
         brand=c.brand,
         in_stock=c.in_stock,
         reason=c.reason,
+        image=str(getattr(c, "image", "") or ""),
+        url=str(getattr(c, "url", "") or ""),
     )
 
 
@@ -280,6 +283,32 @@ def chat_stream(req: ChatRequest, svc: Svc, access: Caller) -> StreamingResponse
 
     return StreamingResponse(
         events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+    )
+
+
+WIDGET_SUGGESTIONS = [
+    "What is your return policy?",
+    "How long does delivery take?",
+    "Can you help me find a gift?",
+]
+PRODUCT_PAGE_SUGGESTIONS = [
+    "What sizes and colours does it come in?",
+    "Is it in stock?",
+    "How long does delivery take?",
+]
+
+
+@router.get("/v1/widget/config", response_model=WidgetConfig, tags=["chat"])
+def widget_config(access: Caller) -> WidgetConfig:
+    """What the widget shows before the first message: the shop's name, its currency, a
+    greeting and suggested questions (others on a product page)."""
+    return WidgetConfig(
+        shop_name=access.tenant.name,
+        currency=access.services.settings.currency,
+        greeting=f"Hi! I'm {access.tenant.name}'s assistant. Ask me about orders, delivery, "
+        "returns or our products; you can ask for a person at any time.",
+        suggestions=WIDGET_SUGGESTIONS,
+        product_suggestions=PRODUCT_PAGE_SUGGESTIONS,
     )
 
 

@@ -90,6 +90,8 @@ class ProductOut(BaseModel):
     brand: str
     in_stock: bool
     reason: str
+    image: str = Field("", description="The product's first picture, where the catalog has one.")
+    url: str = Field("", description="The product's page, where the catalog has one.")
 
 
 class ChatResponse(BaseModel):
@@ -236,6 +238,18 @@ class MessageOut(BaseModel):
     role: str = Field(description="shopper, bot, or agent (a person from the shop)")
     text: str
     from_person: bool = Field(False, description="True for a reply written by a person.")
+
+
+class WidgetConfig(BaseModel):
+    shop_name: str = Field(
+        description="Shown in the widget's header.", examples=["Northwind Outfitters"]
+    )
+    currency: str = Field(description="Symbol shown before prices.", examples=["£"])
+    greeting: str = Field(description="The first bubble, before anything is asked.")
+    suggestions: list[str] = Field(description="Questions offered with the greeting.")
+    product_suggestions: list[str] = Field(
+        description="Questions offered instead on a product page (the widget's data-product)."
+    )
 
 
 class SessionMessages(BaseModel):

@@ -76,3 +76,10 @@ def test_the_loop_over_the_api(api: TestClient) -> None:
     # the bot answers again after the release
     again = api.post("/v1/chat", json={"session_id": s, "message": "How long does shipping take?"})
     assert again.json()["reply"] and again.json()["handoff_state"] == "none"
+
+
+def test_widget_config_names_the_shop_and_offers_questions(api: TestClient) -> None:
+    body = api.get("/v1/widget/config").json()
+    assert body["shop_name"] == "Northwind Outfitters" and body["currency"] == "£"
+    assert "Northwind Outfitters" in body["greeting"]
+    assert 2 <= len(body["suggestions"]) <= 3 and 2 <= len(body["product_suggestions"]) <= 3
