@@ -25,6 +25,7 @@ from bot.streaming import complete
 from bot.types import Citation
 from retrieval.chunking import split_sentences
 from retrieval.embedder import Embedder
+from retrieval.hybrid import HybridRetriever
 from retrieval.retriever import KnowledgeRetriever
 from retrieval.store import Hit
 
@@ -58,6 +59,25 @@ _AMOUNT = re.compile(
 _ASKS_AMOUNT = re.compile(r"(?i)\b(how much|cost|costs|price|fee|fees|charge|charged|free)\b")
 SECOND_MARGIN = 0.03  # a second page this close to the best one is quoted too
 SECOND_MARGIN_AMOUNT = 0.15  # ... or this close when both talk amounts (cart rules)
+OVERLAP_WEIGHT = 0.3  # a unit sharing all the question's content words gains this much
+ROW_KEY_WEIGHT = 0.15  # ... and a table row whose first cell the question names, this much
+
+
+def content_words(text: str) -> set[str]:
+    """A text's words that carry meaning (no stop words, 3+ letters, units glued)."""
+    from bot.product_grounding import STOP, words
+
+    return {w for w in words(text) if len(w) > 2 and w not in STOP}
+
+
+def overlap(question: str, texts: list[str]) -> np.ndarray:
+    """Share of the question's content words each text contains ("standard", "canada")."""
+    qw = content_words(question)
+    if not qw:
+        return np.zeros(len(texts), dtype=np.float32)
+    return np.array([len(qw & content_words(t)) / len(qw) for t in texts], dtype=np.float32)
+
+
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 
@@ -123,7 +143,7 @@ class Answerer:
     def __init__(
         self,
         embedder: Embedder,
-        knowledge: KnowledgeRetriever,
+        knowledge: KnowledgeRetriever | HybridRetriever,
         qa_history: KnowledgeRetriever | None = None,
         min_score: float = 0.35,
         qa_min_score: float = 0.82,
@@ -154,6 +174,7 @@ class Answerer:
         self.rerank_depth = rerank_depth
         # sampled replies drawn when the generated one fails the grounding check (0: none)
         self.second_tries = second_tries
+        self._question = ""
 
     @property
     def depth(self) -> int:
@@ -177,6 +198,7 @@ class Answerer:
         (the judge, when there is one, also searches that product's own passages and
         prefers them to other products')."""
         v = self.embedder.encode_one(question) if vector is None else vector
+        self._question = question  # the words a quoted sentence or table row should share
         ev = evidence or self.evidence(question, v)
         passages = ev.passages
         if only_product:  # a fact of another product is never this product's answer
@@ -195,7 +217,9 @@ class Answerer:
             ok = self.judge.clears(ranked, product_id)
             hits = self.judge.contenders(ranked[: self.top_k]) if ok else []
         else:
-            hits = [h for h in passages[: self.top_k] if h.score >= self.min_score]
+            # ranked by the retriever's score (fused with BM25 when hybrid); answered only
+            # when the dense similarity clears min_score, as calibrated
+            hits = [h for h in passages[: self.top_k] if h.similarity >= self.min_score]
 
         if ev.past and ev.past[0].score >= self.qa_min_score:
             h = ev.past[0]
@@ -236,6 +260,13 @@ class Answerer:
         units_ = [u for u in units(_body(hit)) if len(u[0]) > 2]
         if len(units_) > keep_n:
             sims = self.embedder.encode([t for t, _ in units_]) @ v
+            sims = sims + OVERLAP_WEIGHT * overlap(self._question, [t for t, _ in units_])
+            # a table row is named by its first cell ("Standard (UPS Ground) · …")
+            asked = content_words(self._question)
+            sims = sims + ROW_KEY_WEIGHT * np.array(
+                [bool(" · " in t and asked & content_words(t.split(" · ")[0])) for t, _ in units_],
+                dtype=np.float32,
+            )
             keep = sorted(np.argsort(-sims)[:keep_n].tolist())
             units_ = [units_[i] for i in keep]
         return _join(units_)
@@ -250,7 +281,7 @@ class Answerer:
             if h.metadata.get("source") == first.metadata.get("source"):
                 continue
             margin = SECOND_MARGIN_AMOUNT if amount and _AMOUNT.search(h.text) else SECOND_MARGIN
-            if h.score >= first.score - margin and h.score >= self.min_score:
+            if h.score >= first.score - margin and h.similarity >= self.min_score:
                 return h
         return None
 

@@ -23,6 +23,7 @@ from bot.answerer import Answer, Answerer, Evidence
 from bot.intents import IntentRouter
 from bot.policy import (
     ORDER_INTENTS,
+    PRODUCT_MIN,
     Signals,
     asks_for_person,
     decide,
@@ -34,7 +35,13 @@ from bot.policy import (
 from bot.product_answers import answer_about_product, asks, money
 from bot.product_grounding import Grounding, ProductGrounder
 from bot.redact import redact
-from bot.search_constraints import Constraints, asks_for_products, constraints_of, goes_with
+from bot.search_constraints import (
+    Constraints,
+    asks_for_products,
+    constraints_of,
+    goes_with,
+    shopping_phrase,
+)
 from bot.sentiment import is_angry, sentiment
 from bot.slots import (
     asks_for_variant,
@@ -238,10 +245,11 @@ class ChatEngine:
         evidence = self.answerer.evidence(text, vec)
         self._remember_slots(st, text)
         refining = refines_search(text) and st.last_query is not None and st.last_action == "search"
+        product_score = self.recommender.catalog_match(vec)
         sig = Signals(
             intent_scores=self.router.scores(text, vec),
             sentiment=sentiment(text),
-            product_score=self.recommender.catalog_match(vec),
+            product_score=product_score,
             past_question_score=evidence.past_score,
             mentions_order=order_id(text) is not None,
             order_context=(bool(_ORDER_WORDS.search(text)) and not _GENERAL.search(text))
@@ -257,7 +265,8 @@ class ChatEngine:
             is_no=is_no(text),
             wants_cheaper=wants_cheaper(text),
             asks_for_person=asks_for_person(text),
-            asks_for_products=asks_for_products(text, self.grounder.vocabulary()),
+            asks_for_products=asks_for_products(text, self.grounder.vocabulary())
+            or (shopping_phrase(text) and product_score >= PRODUCT_MIN),
         )
         if st.pending is not None and not (sig.is_yes or sig.is_no):
             st.pending = None  # the shopper moved on: the offer or confirmation lapses
@@ -550,7 +559,12 @@ class ChatEngine:
         k = max(self.suggestions_per_reply, 1)
         lead = "Here are some products that fit what you're looking for"
         if action == "recommend":
-            found = self.tools.recommend(st.user_id, context=text)
+            found = self.recommender.recommend(
+                st.user_id,
+                context=text,
+                k=max(self.suggestions_per_reply, 1),
+                filters=Filters(max_price=st.budget_max),
+            )
             lead = "You might like"
         else:
             wanted = constraints_of(query, self.grounder.vocabulary())

@@ -18,6 +18,7 @@ import re
 import numpy as np
 
 from bot.answerer import Answer, Answerer, units
+from bot.answerer import overlap as overlap_of
 from bot.product_grounding import words
 from bot.slots import COLOURS
 from bot.types import Citation
@@ -235,9 +236,13 @@ def _description_answer(
     found += [f"{k}: {v}" for k, v in p.attributes.items() if k.lower() != "tags"]
     if not found:
         return None
-    sims = embedder.encode(found) @ vec
-    qw = {w for w in words(question) if len(w) > 2} - set(words(p.title))  # the ask, not the name
-    overlap = np.array([len(qw & set(words(t))) / (len(qw) or 1) for t in found], dtype=np.float32)
+    # what is asked, without the product's name ("where is the gemstone necklace made" ->
+    # "where is the made"): the name matches every sentence of its own page
+    title = set(words(p.title))
+    ask = " ".join(w for w in words(question) if w not in title)
+    ask_vec = embedder.encode_one(ask) if ask.strip() and ask != question.lower() else vec
+    sims = embedder.encode(found) @ ask_vec
+    overlap = overlap_of(ask, found)
     kinds = asks(question)
     measured = np.array([bool(_MEASURE.search(t)) for t in found], dtype=np.float32)
     wants_measure = bool({"weight", "dimensions"} & set(kinds))

@@ -51,8 +51,8 @@ _SIZE = re.compile(r"(?i)\bsize\s+([0-9]{1,2}(?:\.5)?|x{0,3}[sml]|xx?l|one size)
 _SALE = re.compile(r"(?i)\b(on sale|in the sale|discounted|reduced|on offer|deals?|markdowns?)\b")
 _SHOPPING = re.compile(
     r"(?i)\b(do you (?:sell|have|stock|carry|do|make)|have you got|got any|show me|looking for"
-    r"|look(?:ing)? at|i need|i want|i'?m after|searching for|find me|anything (?:in|for|under)"
-    r"|any \w+ (?:in|for|under)|which \w+ (?:are|is) (?:on sale|in stock|available)"
+    r"|look(?:ing)? at|i need|i want|i'?m after|searching for|find me|anything (?:in|for|under|with)"
+    r"|any \w+ (?:in|for|under|with)|which \w+ (?:are|is) (?:on sale|in stock|available)"
     r"|what \w+ do you (?:have|sell))\b"
 )
 _PRICE_LIMIT = re.compile(r"(?i)\b(under|below|less than|cheaper than|up to|max(?:imum)?)\b")
@@ -222,6 +222,11 @@ def asks_for_products(text: str, vocab: Vocabulary) -> bool:
     ws = [w for w in words(text) if w not in STOP]
     short = bool(c.kinds) and len(ws) <= 3 and not _QUESTION.match(text.strip())
     return short and not asks(text)  # "dreamcatcher necklace price?" asks about one
+
+
+def shopping_phrase(text: str) -> bool:
+    """'do you sell…', 'show me…', 'anything with turquoise?': a request to see products."""
+    return bool(_SHOPPING.search(text))
 
 
 def _on_sale(p: ProductRecord) -> bool:

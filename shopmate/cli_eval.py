@@ -207,9 +207,17 @@ def eval_shop(
         if shop is not None:
             with console.status("loading models"):
                 shared = load_shared(settings)
-            shop_settings = settings.model_copy(
-                update={"data_dir": Path(tmp), "database_url": None, "chroma_url": None}
-            )
+            update: dict[str, Any] = {
+                "data_dir": Path(tmp),
+                "database_url": None,
+                "chroma_url": None,
+            }
+            if (shop / "shop.toml").exists():  # the shop's own name and currency
+                import tomllib
+
+                own = tomllib.loads((shop / "shop.toml").read_text(encoding="utf-8"))
+                update |= {k: own[k] for k in ("currency", "shop_name") if k in own}
+            shop_settings = settings.model_copy(update=update)
             services = build_services(shop_settings, shared=shared)
             with console.status(f"building {shop.name}"):
                 note = _load_shop(services, shop)

@@ -51,11 +51,13 @@ class Settings(BaseSettings):
         None,
         description="Local causal LM folder; default SmolLM2-135M-Instruct converted once under data_dir/models.",
     )
-    llm_quantize: Literal["none", "int8"] = Field(
-        "int8",
-        description="With generator=local: int8 weights (one scale per output channel, "
-        "16-bit activations), about 3x faster decoding on CPU; 97% of fp32's next tokens, "
-        "reply token-F1 0.02 lower on hetPQA; none keeps fp32 (see 'Generator decoding' in "
+    llm_quantize: Literal["auto", "none", "int8", "int8-bf16", "int8-fp32"] = Field(
+        "auto",
+        description="With generator=local: auto (and int8) decode from int8 weights (one scale "
+        "per output channel; 97% of fp32's next tokens, about 2-3x faster decoding) and prefill "
+        "prompts with the kernel this CPU runs fastest: bf16 with native bf16 (AVX-512 BF16, "
+        "AMX), else fp32 (AVX2), chosen at start-up and logged; int8-bf16 / int8-fp32 force the "
+        "prefill kernel; none keeps fp32 throughout (see 'Generator decoding per CPU' in "
         "docs/benchmarks.md).",
     )
     llm_second_tries: int | None = Field(
@@ -97,6 +99,11 @@ class Settings(BaseSettings):
     )
     answer_min_score: float = Field(
         0.35, description="Below this retrieval similarity the bot hands off instead of answering."
+    )
+    retriever: Literal["hybrid", "dense"] = Field(
+        "hybrid",
+        description="How the bot finds knowledge passages: 'hybrid' (MiniLM cosine fused with "
+        "BM25, which catches the shop's own words: 'Canada', 'overnight', a SKU) or 'dense'.",
     )
     qa_reuse_min_score: float = Field(
         0.82, description="Above this, a past agent answer to the same question is reused as is."

@@ -24,6 +24,7 @@ from recommender.rec_model import RecModel
 from recommender.recommender import Recommender
 from recommender.user_encoder import CONFIG
 from retrieval.embedder import Embedder, require_recorded_embedder
+from retrieval.hybrid import HybridRetriever
 from retrieval.ingest import Ingestor
 from retrieval.retriever import KnowledgeRetriever
 from retrieval.store import VectorStore
@@ -175,7 +176,9 @@ def build_services(
     store = open_store(settings, embedder, store_prefix)
     answerer = Answerer(
         embedder,
-        KnowledgeRetriever(embedder, store, KNOWLEDGE),
+        HybridRetriever(embedder, store, KNOWLEDGE)
+        if settings.retriever == "hybrid"
+        else KnowledgeRetriever(embedder, store, KNOWLEDGE),
         KnowledgeRetriever(embedder, store, QA_HISTORY),
         min_score=settings.answer_min_score,
         qa_min_score=settings.qa_reuse_min_score,
