@@ -242,7 +242,7 @@ def mount_agent_ui(app: FastAPI, settings: Settings) -> None:
         return
     desk = AgentDesk(lambda: app.state.services.engine)
     secret = key.get_secret_value() if key is not None else None
-    agent_ui = build_agent_ui(desk, shop_name=settings.shop_name)
+    agent_ui = build_agent_ui(desk, shop_name=settings.shop_name, currency=settings.currency)
     gr.mount_gradio_app(app, agent_ui, path="/agent", auth=("agent", secret) if secret else None)
     admin_ui = build_admin_ui(lambda: app.state.services)
     gr.mount_gradio_app(app, admin_ui, path="/admin", auth=("admin", secret) if secret else None)

@@ -84,7 +84,9 @@ def build_tenant_app(tenant: Tenant, services: Services) -> FastAPI:
     hint = f"{tenant.name}: sign in as {{user}} with the shop's admin key."
     gr.mount_gradio_app(
         app,
-        build_agent_ui(AgentDesk(services.engine), shop_name=tenant.name),
+        build_agent_ui(
+            AgentDesk(services.engine), shop_name=tenant.name, currency=services.settings.currency
+        ),
         path=f"{base}/agent",
         auth=admin_login(tenant, "agent"),
         auth_message=hint.format(user='"agent"'),

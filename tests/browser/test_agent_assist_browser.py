@@ -27,13 +27,15 @@ def base_url(services) -> Iterator[str]:  # type: ignore[no-untyped-def]
         yield base
 
 
-def test_agent_takes_over_edits_the_draft_and_the_shopper_gets_it(
-    base_url: str, driver: Any, services
-) -> None:  # type: ignore[no-untyped-def]
+def test_live_queue_draft_insert_and_reply(base_url: str, driver: Any, services) -> None:  # type: ignore[no-untyped-def]
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
 
+    driver.get(f"{base_url}/agent/")
+    wait = WebDriverWait(driver, 60)
+    wait.until(lambda d: d.find_element(By.ID, "sm-queue"))
+    # a shopper asks, then asks for a person, while the desk is already open
     sid = "agent" + uuid.uuid4().hex[:12]
     for message in ("Can I return a jacket I wore once?", "I want to talk to a person"):
         r = httpx.post(
@@ -44,33 +46,55 @@ def test_agent_takes_over_edits_the_draft_and_the_shopper_gets_it(
         assert r.status_code == 200
     assert r.json()["handoff_state"] == "requested"
 
-    driver.get(f"{base_url}/agent/")
-    wait = WebDriverWait(driver, 60)
-    wait.until(lambda d: d.find_element(By.ID, "sm-refresh")).click()
-    box = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#sm-queue input"))
-
-    def option(_: Any) -> Any:
-        box.click()
-        for li in driver.find_elements(By.CSS_SELECTOR, "ul.options li, [role='option']"):
-            if sid[:10] in li.text:
-                return li
+    def entry(_: Any) -> Any:  # appears without a click: the queue refreshes itself
+        for label in driver.find_elements(By.CSS_SELECTOR, "#sm-queue label"):
+            if "I want to talk to a person" in label.text:
+                return label
         return False
 
-    wait.until(option).click()
-    transcript = driver.find_element(By.CSS_SELECTOR, "#sm-transcript textarea")
-    wait.until(lambda _: "I want to talk to a person" in (transcript.get_attribute("value") or ""))
+    label = wait.until(entry)
+    assert "waiting" in label.text and "asked for a person" in label.text
+    assert label.text.split(" · ")[0] in {"just now", "1 min"}
+    label.click()
+    transcript = driver.find_element(By.ID, "sm-transcript")
+    wait.until(lambda _: "Can I return a jacket I wore once?" in transcript.text)
+    state = driver.find_element(By.ID, "sm-desk-state")
+    assert "Waiting for a person" in state.text
     profile = driver.find_element(By.CSS_SELECTOR, "#sm-profile textarea")
-    assert "u0001" in (profile.get_attribute("value") or "")
+    assert (profile.get_attribute("value") or "").strip()  # the shopper, or "anonymous shopper"
     draft = driver.find_element(By.CSS_SELECTOR, "#sm-draft textarea")
-    wait.until(lambda _: (draft.get_attribute("value") or "").strip())  # the bot drafted a reply
+    wait.until(lambda _: (draft.get_attribute("value") or "").strip())
+    text = draft.get_attribute("value") or ""
+    # the draft answers the return question, in the agent's voice, with sources
+    assert text.startswith("Hi, thanks for waiting.") and "shopping assistant" not in text
+    assert "return" in text.lower(), text
+    sources = driver.find_element(By.CSS_SELECTOR, "#sm-sources textarea")
+    assert "no source found" not in (sources.get_attribute("value") or "")
+    # one click inserts a suggested product into the reply
+    item = wait.until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#sm-products button, #sm-products tr.tr-body")
+    )[0]
+    title = item.text.split(" — ")[0].strip()
+    item.click()
+    wait.until(lambda _: title in (draft.get_attribute("value") or ""))
+
     edited = "Hi, this is Sam from the shop: worn once is fine, send it back within 30 days."
     draft.send_keys(Keys.CONTROL, "a")
     draft.send_keys(Keys.DELETE)
     draft.send_keys(edited)
     driver.find_element(By.ID, "sm-send-reply").click()
-    wait.until(lambda _: edited in (transcript.get_attribute("value") or ""))
-
+    wait.until(lambda _: "You are talking to the customer" in state.text)
+    wait.until(lambda _: edited in transcript.text)
     msgs = httpx.get(f"{base_url}/v1/chat/{sid}/messages", timeout=30).json()
-    assert [m["text"] for m in msgs["messages"]] == [edited]
+    assert [m["text"] for m in msgs["messages"]] == [edited]  # the shopper has it at once
     assert msgs["handoff_state"] == "human"
     assert any(answer == edited for _, answer, _ in services.repo.training_pairs())
+    # the shopper writes again: the open transcript updates on its own
+    httpx.post(
+        f"{base_url}/v1/chat",
+        json={"session_id": sid, "user_id": "u0001", "message": "Great, thank you Sam!"},
+        timeout=60,
+    )
+    wait.until(lambda _: "Great, thank you Sam!" in transcript.text)
+    driver.find_element(By.ID, "sm-resolve").click()
+    wait.until(lambda _: not entry(None))
