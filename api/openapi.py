@@ -1,5 +1,6 @@
 """The OpenAPI document as the API really behaves (FastAPI's default is post-edited here).
 
+- `HandoffOut.transcript` items are 2-string arrays (not a tuple schema);
 - every error body is `{"detail": "<one readable line>"}` (ErrorOut); a 422 adds the
   failing fields (ValidationErrorOut), not FastAPI's list-shaped `detail`;
 - each operation lists the statuses it can send: 400 (a header that is not UTF-8),
@@ -63,6 +64,15 @@ def _calls(route: APIRoute) -> set[Callable[..., Any]]:
     return found
 
 
+def _api_routes(routes: list[Any]) -> Iterator[APIRoute]:
+    """Every API route, also those of included routers (included here without a prefix)."""
+    for r in routes:
+        if isinstance(r, APIRoute):
+            yield r
+        elif (inner := getattr(r, "original_router", None)) is not None:
+            yield from _api_routes(list(inner.routes))
+
+
 def _raises(route: APIRoute) -> set[int]:
     """Statuses the endpoint raises itself (read from its source: stays true as it changes)."""
     try:
@@ -90,8 +100,19 @@ def honest_openapi(app: FastAPI) -> None:
         for unused in ("HTTPValidationError", "ValidationError"):
             schemas.pop(unused, None)
         comps["securitySchemes"] = SECURITY_SCHEMES
-        for route in app.routes:
-            if not isinstance(route, APIRoute) or not route.include_in_schema:
+        # a (role, text) pair: pydantic writes a tuple as prefixItems, which tools reading
+        # the document as OpenAPI 3.0 turn into an invalid `items: [...]`; a 2-string array
+        # says the same to every reader
+        if "HandoffOut" in schemas:
+            schemas["HandoffOut"]["properties"]["transcript"]["items"] = {
+                "type": "array",
+                "items": {"type": "string"},
+                "minItems": 2,
+                "maxItems": 2,
+                "description": "[role, text]: role shopper, bot, agent or system; text redacted",
+            }
+        for route in _api_routes(app.routes):
+            if not route.include_in_schema:
                 continue
             calls = _calls(route)
             for method in route.methods or ():
