@@ -97,3 +97,54 @@ def test_staff_sign_ins_are_rate_limited_per_client(services) -> None:  # type: 
         assert set(codes[:10]) <= {400, 401} and codes[10] == 429  # ten wrong tries, then wait
         assert int(c.post("/admin/login", data={"username": "admin"}).headers["retry-after"]) >= 1
         assert c.post("/v1/chat", json={"session_id": "s", "message": "hi"}).status_code == 200
+
+
+def test_one_client_cannot_use_up_a_key_for_the_others(services) -> None:  # type: ignore[no-untyped-def]
+    """Five addresses hammering one site's key leave a sixth shopper of that site served."""
+    settings = Settings(
+        data_dir=services.settings.data_dir,
+        rate_limit_per_minute=1000,
+        rate_limit_per_key_per_minute=3,
+    )
+    app = create_app(settings, services, mount_ui=False)
+    key = {"x-shopmate-key": "site-one-key"}
+
+    def send(c: TestClient) -> int:
+        body = {"session_id": uuid.uuid4().hex, "message": "hello"}
+        return c.post("/v1/chat", json=body, headers=key).status_code
+
+    with TestClient(app) as first:
+        for i in range(5):
+            with TestClient(app, client=(f"10.0.0.{i + 1}", 4000)) as attacker:
+                assert [send(attacker) for _ in range(4)] == [200, 200, 200, 429]
+        with TestClient(app, client=("10.0.0.99", 4000)) as fresh:
+            assert send(fresh) == 200
+        assert send(first) == 200
+
+
+def test_every_route_family_is_limited(services) -> None:  # type: ignore[no-untyped-def]
+    settings = Settings(
+        data_dir=services.settings.data_dir,
+        admin_api_key="limits-admin-key",
+        rate_limit_per_minute=2,
+        sponsored_clicks_per_minute=1,
+    )
+    admin = {"Authorization": "Bearer limits-admin-key"}
+    app = create_app(settings, services, mount_ui=False)
+    for i, (method, path, headers) in enumerate(
+        [
+            ("GET", "/v1/sponsored", {}),
+            ("GET", "/v1/admin/sponsored", admin),
+            ("GET", "/v1/handoffs", admin),
+            ("GET", "/v1/kb", admin),
+            ("GET", "/v1/admin/analytics/cohorts.csv", admin),
+        ]
+    ):
+        with TestClient(app, client=(f"10.1.0.{i + 1}", 4000)) as c:
+            codes = [c.request(method, path, headers=headers).status_code for _ in range(3)]
+            assert codes[:2] == [200, 200] and codes[2] == 429, (path, codes)
+    with TestClient(app, client=("10.2.0.1", 4000)) as c:  # clicks have a tighter limit
+        body = {"session_id": "s1", "token": "t"}
+        first = c.post("/v1/sponsored/none/click", json=body)
+        assert first.status_code != 429
+        assert c.post("/v1/sponsored/none/click", json=body).status_code == 429
