@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi_offline import FastAPIOffline
 
 from api import errors
 from api.limits import LimitsMiddleware
@@ -78,10 +79,15 @@ def create_app(
             if pages is not None:
                 await pages.aclose()
 
-    app = FastAPI(
+    # /docs and /redoc with Swagger UI and ReDoc served from the fastapi-offline package,
+    # not a CDN: the API docs work with no network
+    app = FastAPIOffline(
         title="shopmate",
         version="0.1.0",
-        description="Shopping-assistant API: chat grounded in the shop's knowledge, product suggestions, events.",
+        description="Shopping-assistant API: chat grounded in the shop's knowledge, product "
+        "suggestions, events. Shopper routes take the site's publishable key in "
+        "`X-Shopmate-Key` (the widget's data-key); admin routes an `Authorization: Bearer` "
+        "admin key.",
         lifespan=lifespan,
     )
     if registry is None and services is not None:  # ready without waiting for the lifespan

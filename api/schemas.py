@@ -47,6 +47,7 @@ class ChatRequest(BaseModel):
         max_length=128,
         pattern=ID_PATTERN,
         description="Opaque id of the chat session, chosen by the client.",
+        examples=["w4k2h9q1lmx0a7"],
     )
     user_id: str | None = Field(
         None,
@@ -55,9 +56,15 @@ class ChatRequest(BaseModel):
         pattern=ID_PATTERN,
         description="The shopper's id, if known; trusted only with a valid user_hash (or an "
         "admin key).",
+        examples=["u0001"],
     )
     user_hash: str | None = user_hash_field()  # type: ignore[assignment]
-    message: str = Field(..., max_length=MAX_MESSAGE_CHARS, description="The shopper's message.")
+    message: str = Field(
+        ...,
+        max_length=MAX_MESSAGE_CHARS,
+        description="The shopper's message.",
+        examples=["What is your return policy?"],
+    )
     product_id: str | None = Field(
         None,
         min_length=1,
@@ -65,6 +72,7 @@ class ChatRequest(BaseModel):
         pattern=ID_PATTERN,
         description="The product whose page the shopper is on, if any: 'does it fit a queen "
         "bed?' is then about that product, and its own facts and reviews are preferred.",
+        examples=["p0001"],
     )
 
     @field_validator("message")
@@ -76,43 +84,62 @@ class ChatRequest(BaseModel):
 
 
 class CitationOut(BaseModel):
-    id: str
-    title: str
-    source: str
-    snippet: str
+    """A passage of the shop's knowledge the reply rests on."""
+
+    id: str = Field(description="Stable passage id.", examples=["kb/returns.md#2"])
+    title: str = Field(description="The source's title, for shoppers.", examples=["Returns"])
+    source: str = Field(
+        description="Where it came from (a knowledge file, or qa-history for a past answer).",
+        examples=["kb/returns.md"],
+    )
+    snippet: str = Field(
+        description="The passage text.",
+        examples=["You can return unworn items within 30 days of delivery for a full refund."],
+    )
 
 
 class ProductOut(BaseModel):
-    id: str
-    title: str
-    price: float
-    category: str
-    brand: str
-    in_stock: bool
-    reason: str
+    """A product shown to the shopper, with why."""
+
+    id: str = Field(description="Catalog id.", examples=["p0001"])
+    title: str = Field(examples=["Cairnline Munro Women's Packable Waterproof Rain Jacket"])
+    price: float = Field(description="In the shop's currency.", examples=[202.99])
+    category: str = Field(
+        description="Category path.", examples=["Outdoor Clothing > Rain Jackets"]
+    )
+    brand: str = Field(examples=["Cairnline"])
+    in_stock: bool = Field(examples=[True])
+    reason: str = Field(
+        description="Why it is shown.", examples=["because you viewed Halden Storm Lite"]
+    )
     image: str = Field("", description="The product's first picture, where the catalog has one.")
     url: str = Field("", description="The product's page, where the catalog has one.")
 
 
 class ChatResponse(BaseModel):
-    session_id: str
+    session_id: str = Field(description="As sent.", examples=["w4k2h9q1lmx0a7"])
     message_id: int | None = Field(
         None,
         description="Id of the stored reply: send it with thumbs to POST /v1/feedback. "
         "Null when the bot stayed silent because a person has the conversation.",
         examples=[1042],
     )
-    reply: str
-    citations: list[CitationOut]
-    products: list[ProductOut]
-    intent: str
+    reply: str = Field(
+        description="The reply text; empty while a person has the conversation.",
+        examples=["You can return unworn items within 30 days of delivery for a full refund."],
+    )
+    citations: list[CitationOut] = Field(description="What the reply rests on, in order.")
+    products: list[ProductOut] = Field(description="Product cards to show with the reply.")
+    intent: str = Field(
+        description="The shop intent the message was read as.", examples=["return_refund"]
+    )
     action: str = Field(
         description="What the bot did: answer, search, recommend, order_status, handoff, …"
     )
     handoff: bool = Field(
         description="True when a person has been asked for or has the conversation."
     )
-    handoff_state: str = Field(description="none | requested | human")
+    handoff_state: str = Field(description="none | requested | human", examples=["none"])
     tool_calls: list[str] = Field(
         default_factory=list, description="Shop tools used for this reply."
     )
@@ -121,9 +148,9 @@ class ChatResponse(BaseModel):
 class EventRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    user_id: str = Field(..., min_length=1, max_length=128, pattern=ID_PATTERN)
+    user_id: str = Field(..., min_length=1, max_length=128, pattern=ID_PATTERN, examples=["u0001"])
     user_hash: str | None = user_hash_field()  # type: ignore[assignment]
-    product_id: str = Field(..., min_length=1, max_length=64)
+    product_id: str = Field(..., min_length=1, max_length=64, examples=["p0001"])
     type: Literal["view", "add_to_cart", "purchase"] = Field(
         ..., description="What the shopper did."
     )
@@ -133,7 +160,7 @@ class EventRequest(BaseModel):
 
 
 class EventResponse(BaseModel):
-    accepted: bool
+    accepted: bool = Field(description="Stored.")
     user_id: str = Field(
         description="Who it was recorded for: the shopper when verified, else anon:<digest>."
     )
@@ -143,15 +170,18 @@ class EventResponse(BaseModel):
 
 
 class RecommendationsResponse(BaseModel):
-    user_id: str
-    products: list[ProductOut]
+    user_id: str = Field(examples=["u0001"])
+    products: list[ProductOut] = Field(description="Best first, each with its reason.")
 
 
 class Health(BaseModel):
     status: Literal["ok"]
-    products: int
-    passages: int
-    generator: str
+    products: int = Field(description="Products in the catalog.", examples=[390])
+    passages: int = Field(description="Knowledge passages indexed.", examples=[164])
+    generator: str = Field(
+        description="How replies are worded: extractive, local or openai.",
+        examples=["extractive"],
+    )
 
 
 class HealthDown(BaseModel):
@@ -175,34 +205,59 @@ class ValidationErrorOut(BaseModel):
 
 
 class HandoffOut(BaseModel):
-    session_id: str
-    user_id: str | None
-    state: str = Field(description="requested (waiting for a person) or human (a person has it)")
-    summary: str
-    cited: list[str]
-    suggested: list[str]
-    transcript: list[tuple[str, str]]
+    """What a person gets when taking a conversation over."""
+
+    session_id: str = Field(examples=["w4k2h9q1lmx0a7"])
+    user_id: str | None = Field(examples=["u0001"])
+    state: str = Field(
+        description="requested (waiting for a person) or human (a person has it)",
+        examples=["requested"],
+    )
+    summary: str = Field(
+        description="How many messages, the first and the latest.",
+        examples=["2 shopper message(s). First: “My parcel is damaged”"],
+    )
+    cited: list[str] = Field(description="Passage ids the bot cited so far.")
+    suggested: list[str] = Field(description="Product ids the bot showed so far.")
+    transcript: list[tuple[str, str]] = Field(
+        description="(role, text) pairs, redacted: shopper, bot, agent or system.",
+        examples=[[["shopper", "My parcel is damaged, I want to talk to a person"]]],
+    )
 
 
 class AgentReply(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(..., min_length=1, max_length=MAX_MESSAGE_CHARS)
+    text: str = Field(
+        ...,
+        min_length=1,
+        max_length=MAX_MESSAGE_CHARS,
+        description="The agent's reply, shown to the shopper marked as from a person.",
+        examples=["Hi, Sam here. I'm sorry about the parcel: a new one is on its way."],
+    )
 
 
 class ForgetResponse(BaseModel):
-    user_id: str
-    erased: dict[str, int]
+    user_id: str = Field(examples=["u0001"])
+    erased: dict[str, int] = Field(
+        description="Rows erased per kind.", examples=[{"events": 42, "messages": 12, "orders": 2}]
+    )
 
 
 class FeedbackRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    session_id: str = Field(..., min_length=1, max_length=128, pattern=ID_PATTERN)
-    user_id: str | None = Field(None, min_length=1, max_length=128, pattern=ID_PATTERN)
+    session_id: str = Field(
+        ..., min_length=1, max_length=128, pattern=ID_PATTERN, examples=["w4k2h9q1lmx0a7"]
+    )
+    user_id: str | None = Field(
+        None, min_length=1, max_length=128, pattern=ID_PATTERN, examples=["u0001"]
+    )
     user_hash: str | None = user_hash_field()  # type: ignore[assignment]
     thumbs: Literal["up", "down"] | None = Field(
-        None, description="On the reply `message_id` (or, without one, the conversation)."
+        None,
+        description="On the reply `message_id` (or, without one, the conversation).",
+        examples=["up"],
     )
     message_id: int | None = Field(
         None,
@@ -224,19 +279,21 @@ class FeedbackRequest(BaseModel):
 
 
 class FeedbackResponse(BaseModel):
-    id: int
+    id: int = Field(description="Id of the stored feedback.", examples=[17])
     accepted: bool
 
 
 class ProductSearchResponse(BaseModel):
-    query: str
-    products: list[ProductOut]
+    query: str = Field(examples=["waterproof jacket"])
+    products: list[ProductOut] = Field(description="Best match first.")
 
 
 class MessageOut(BaseModel):
-    id: int
-    role: str = Field(description="shopper, bot, or agent (a person from the shop)")
-    text: str
+    id: int = Field(description="Increasing within a session; poll with after=<id>.")
+    role: str = Field(
+        description="shopper, bot, or agent (a person from the shop)", examples=["agent"]
+    )
+    text: str = Field(description="As stored (redacted).", examples=["Hi, Sam here."])
     from_person: bool = Field(False, description="True for a reply written by a person.")
 
 
@@ -253,9 +310,9 @@ class WidgetConfig(BaseModel):
 
 
 class SessionMessages(BaseModel):
-    session_id: str
-    handoff_state: str
-    messages: list[MessageOut]
+    session_id: str = Field(examples=["w4k2h9q1lmx0a7"])
+    handoff_state: str = Field(description="none | requested | human", examples=["human"])
+    messages: list[MessageOut] = Field(description="Oldest first.")
 
 
 class KnowledgeUpload(BaseModel):
@@ -267,21 +324,26 @@ class KnowledgeUpload(BaseModel):
         max_length=200,
         pattern=r"^[A-Za-z0-9._/\-]+$",
         description="Name it is cited by, e.g. kb/returns.md.",
+        examples=["kb/returns.md"],
     )
     format: Literal["markdown", "html", "text", "jsonl", "csv"] = Field(
         description="How to read `content`: markdown or html pages are split by heading; "
         "jsonl/csv rows (reviews, Q/A) are redacted of personal data."
     )
-    content: str = Field(min_length=1, description="The document's text.")
+    content: str = Field(
+        min_length=1,
+        description="The document's text.",
+        examples=["# Returns\n\nYou can return unworn items within 30 days of delivery."],
+    )
 
 
 class KnowledgeReport(BaseModel):
-    source: str
-    added: int
-    unchanged: int
-    removed: int
+    source: str = Field(examples=["kb/returns.md"])
+    added: int = Field(description="New or changed passages embedded.", examples=[3])
+    unchanged: int = Field(description="Passages kept as they were.", examples=[5])
+    removed: int = Field(description="Passages no longer in the source.", examples=[1])
 
 
 class KnowledgeSource(BaseModel):
-    source: str
-    passages: int
+    source: str = Field(examples=["kb/returns.md"])
+    passages: int = Field(description="Passages indexed from it.", examples=[8])
