@@ -87,8 +87,7 @@
   }
   // retention analytics: one visit per page load, suggestion clicks (never blocks the chat)
   function track(type, pid) {
-    var body = {type: type, session_id: sessionId};
-    if (userId) body.user_id = userId;
+    var body = who({type: type, session_id: sessionId});
     if (pid) body.product_id = pid;
     post("/v1/events/track", body).catch(function () {});
   }
@@ -357,6 +356,7 @@
   function renderSponsored(cards, question, shown) {
     var q = "?slots=1&session_id=" + encodeURIComponent(sessionId) + "&context=" + encodeURIComponent(question.slice(0, 500));
     if (userId) q += "&user_id=" + encodeURIComponent(userId);
+    if (userId && userHash) q += "&user_hash=" + encodeURIComponent(userHash);
     shown.slice(0, 20).forEach(function (id) { q += "&exclude=" + encodeURIComponent(id); });
     get("/v1/sponsored" + q).then(function (ads) {
       (ads || []).filter(function (a) { return shown.indexOf(a.product_id) < 0; }).forEach(function (a) {
