@@ -213,3 +213,24 @@ def test_without_a_secret_orders_need_the_guest_check(no_secret, services, own_o
     assert services.repo.get_order(oid).status == "processing"
     # the e-mail is not kept in the transcript
     assert all(f"{user}@" not in t.lower() for _, t in services.repo.transcript(s))
+
+
+def test_each_tenant_verifies_with_its_own_secret(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from api.identity import identify
+    from shopmate.tenants import Access, TenantConfigError, load_tenants
+
+    path = tmp_path / "tenants.toml"
+    keys = 'publishable_keys = ["pk_{0}_0123456789abcd"]\nadmin_keys = ["sk_{0}_0123456789abcd"]\n'
+    path.write_text(
+        "[tenants.alpha]\n" + keys.format("alpha") + 'identity_secret = "alpha-secret-0123456789"\n'
+        "[tenants.beta]\n" + keys.format("beta") + 'identity_secret = "beta-secret-01234567890"\n'
+    )
+    alpha, beta = load_tenants(Settings(data_dir=tmp_path, tenants_file=path))
+    good = user_hash("alpha-secret-0123456789", "u1")
+    assert identify(Access(alpha, None, "widget"), "u1", good).user_id == "u1"  # type: ignore[arg-type]
+    assert identify(Access(beta, None, "widget"), "u1", good).user_id is None  # type: ignore[arg-type]
+    assert identify(Access(beta, None, "admin"), "u1", None).user_id == "u1"  # type: ignore[arg-type]
+    assert "secret" not in repr(alpha)  # never printed with the tenant
+    path.write_text("[tenants.alpha]\n" + keys.format("alpha") + 'identity_secret = "short"\n')
+    with pytest.raises(TenantConfigError, match="at least 16 characters"):
+        load_tenants(Settings(data_dir=tmp_path, tenants_file=path))
