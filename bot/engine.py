@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
+from bot.abuse import REFUND_OFFER, Screened, screen
 from bot.agent import ToolAgent
 from bot.answerer import Answer, Answerer, Evidence
 from bot.intents import IntentRouter
@@ -94,6 +95,7 @@ BACK_TO_BOT_REPLY = (
 
 
 # the shopper's own order, not ordering in general ("if I order on a Sunday…" is policy)
+REFUND_POLICY_QUESTION = "How do refunds work and how long do they take?"
 _ORDER_WORDS = re.compile(
     r"(?i)\b(?:my|our|an|the|this|that|his|her)\s+(?:\w+\s+){0,2}?"
     r"(?:orders?|parcels?|package|purchases?|shipment|stuff)\b"
@@ -237,6 +239,9 @@ class ChatEngine:
             return BotReply(
                 "", intent="agent_active", handoff=True, handoff_state="human", action="silent"
             )
+        attempt = screen(text)  # an attempt to steer the bot rather than shop (bot/abuse.py)
+        if attempt is not None:
+            return self._screened(st, attempt, product_id)
 
         handoff_before = st.handoff
         if product_id:
@@ -755,6 +760,44 @@ class ChatEngine:
             reply.handoff_state,
             reply.action,
             [*reply.tool_calls, "recommend"],
+        )
+
+    def _screened(self, st: DialogueState, found: Screened, product_id: str | None) -> BotReply:
+        """A short refusal (role-play, injected instructions, codes it cannot know), or the
+        shop's refund policy with an offer of a person for a refund demanded now; then the
+        rest of the message, if it asks something else, answered as an ordinary turn."""
+        if found.kind == "refund_demand":
+            policy = self.tools.faq_answer(REFUND_POLICY_QUESTION)
+            cited = policy.grounded and bool(policy.citations)
+            body = policy.text if cited else "Refunds follow our returns and refunds policy."
+            first = BotReply(
+                f"{body} {REFUND_OFFER}",
+                policy.citations if cited else [],
+                intent="return_refund",
+                action="refund_policy",
+                tool_calls=["faq_answer"],
+            )
+            st.pending = {"action": "handoff_offer"}  # "yes" now fetches a person
+        else:
+            first = BotReply(found.note, intent="out_of_scope", action="decline")
+        meta: dict[str, object] = {"intent": first.intent, "screened": found.kind}
+        said: dict[str, object] = {
+            "action": first.action,
+            "citations": [c.id for c in first.citations],
+        }
+        self._save(st, [("shopper", redact(found.attempt), meta), ("bot", first.reply, said)])
+        if not found.rest:
+            return first
+        more = self.respond(st.session_id, st.user_id, found.rest, product_id)
+        return BotReply(
+            f"{first.reply} {more.reply}".strip(),
+            [*first.citations, *more.citations],
+            more.products,
+            more.intent,
+            more.handoff,
+            more.handoff_state,
+            more.action,
+            [*first.tool_calls, *more.tool_calls],
         )
 
     # the agent's side -------------------------------------------------------------

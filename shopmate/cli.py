@@ -230,6 +230,39 @@ def forget(user_id: Annotated[str, typer.Argument(help="The shopper to erase.")]
 GRACEFUL_SHUTDOWN_S = 10  # SIGTERM: requests still running after this are cut, so it always stops
 
 
+def port_in_use(host: str, port: int) -> str | None:
+    """Why `host:port` cannot be listened on (e.g. "address already in use"), or None."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as e:
+        return str(e)
+    family, kind, proto, _, addr = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            sock.bind(addr)
+        except OSError as e:
+            return e.strerror or str(e)
+    return None
+
+
+def tour(base: str, several_shops: bool) -> str:
+    """The banner `shopmate serve` prints once the models are loaded: every surface's URL."""
+    shop = "/t/<shop>" if several_shops else ""
+    return "\n".join(
+        [
+            f"shopmate is up at {base}",
+            f"  chat for shoppers    {base}{shop}/ui",
+            f"  widget demo          {base}/widget/demo.html  (a product page: /widget/demo-product.html)",
+            f"  agent desk           {base}{shop}/agent",
+            f"  admin                {base}{shop}/admin",
+            f"  API docs             {base}/docs",
+        ]
+    )
+
+
 @app.command()
 def serve(
     host: Annotated[
@@ -285,15 +318,18 @@ def serve(
         )
         return
 
-    base = f"http://{host}:{port}"
-    pages = f"{base}/t/<shop>/ui" if s.tenants_file else f"{base}/ui"
-    staff = f"{base}/t/<shop>/agent" if s.tenants_file else f"{base}/agent"
-
-    def ready() -> None:
+    busy = port_in_use(host, port)
+    if busy:  # say so before loading models or printing a banner that would not be true
         console.print(
-            f"shopmate: chat at {pages}  ·  agent assist at {staff}  ·  API docs at {base}/docs",
+            f"[red]error:[/red] cannot listen on {host}:{port} ({busy}); stop what is using it "
+            "or choose another port with --port or SHOPMATE_PORT",
             soft_wrap=True,
         )
+        raise typer.Exit(2)
+    base = f"http://{host}:{port}"
+
+    def ready() -> None:
+        console.print(tour(base, bool(s.tenants_file)), soft_wrap=True)
 
     app_ = create_app(s, on_ready=ready)
     uvicorn.run(

@@ -77,9 +77,10 @@ def user_encoder(
     ] = 12.0,
     epochs: Annotated[int, typer.Option(min=1, help="Most epochs per encoder.")] = 30,
     threads: Annotated[int, typer.Option(min=0, help="Torch CPU threads (0: default).")] = 2,
-    cache_dir: Annotated[Path, typer.Option(help="Item-vector cache folder.")] = Path(
-        "var/cache/rec"
-    ),
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(help="Item-vector cache folder (default: <data dir>/cache/rec)."),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the first encoder.")] = 0,
     progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
 ) -> None:
@@ -94,6 +95,7 @@ def user_encoder(
         raise typer.Exit(2)
     settings = Settings()
     out = out or settings.models_dir / "user-encoder"
+    cache_dir = cache_dir or settings.data_dir / "cache" / "rec"
     if data is None:
         from recommender.export import export_rec_folder
         from shop.repository import ShopRepository

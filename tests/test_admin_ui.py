@@ -51,3 +51,21 @@ def test_admin_panel_is_mounted(services) -> None:  # type: ignore[no-untyped-de
             c.post("/admin/login", data={"username": "admin", "password": "k"}).status_code == 200
         )
         assert c.get("/admin/config").status_code == 200
+
+
+def test_the_demo_carries_weeks_of_history_for_the_charts(services) -> None:  # type: ignore[no-untyped-def]
+    from ui.admin_app import chart_frame, thumbs_frame, upper
+
+    days = daily_figures(services.repo)
+    busy = [d for d in days if d.conversations]
+    assert len(busy) >= 35  # six weeks of past chats, not one day
+    assert sum(d.thumbs_up for d in days) > sum(d.thumbs_down for d in days) > 0
+    assert 0.5 < sum(d.answered_without_person for d in busy) / len(busy) < 1.0
+    frame = figures_frame(days)
+    # no card shown that day: no click-through to draw (a gap, not a false 0)
+    quiet = frame[[d.cards_shown == 0 for d in days]]
+    assert quiet["card click-through"].isna().all()
+    assert str(chart_frame(frame)["day"].dtype).startswith("datetime64")
+    long = thumbs_frame(frame)
+    assert set(long["thumbs"]) == {"up", "down"} and len(long) == 2 * len(frame)
+    assert upper(frame["conversations"]) > frame["conversations"].max()

@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rich.progress import Progress
+from sqlalchemy import delete
 
 from retrieval.ingest import load_file
 from shop.catalog_io import read_catalog_csv, write_catalog_csv
-from shop.models import Order
+from shop.models import Feedback, Message, Order
 from shop.repository import EventRecord, ProductRecord
 from shopmate.demo.generate import generate_demo_shop
 from shopmate.demo.records import DemoShop
+from shopmate.demo.support_history import SESSION_PREFIX, PastChat, generate_support_history
 from shopmate.wiring import KNOWLEDGE, QA_HISTORY, Services
 
 log = logging.getLogger(__name__)
@@ -150,6 +154,9 @@ def build_demo(
                 for o in shop.orders
             ],
         )
+        # weeks of past support chats up to yesterday, for the admin panel's charts
+        yesterday = (datetime.now(UTC) - timedelta(days=1)).date()
+        load_support_history(services, generate_support_history(random.Random(seed), yesterday))
         bar.advance(task)
 
         report = BuildReport(
@@ -167,6 +174,38 @@ def build_demo(
         tmp.replace(root / MARKER)
         bar.advance(task)
     return report
+
+
+def load_support_history(services: Services, chats: list[PastChat]) -> None:
+    """Replace the demo's past chats (and their thumbs) with `chats`, in one transaction."""
+    with services.repo.session() as s, s.begin():
+        s.execute(delete(Feedback).where(Feedback.session_id.startswith(SESSION_PREFIX)))
+        s.execute(delete(Message).where(Message.session_id.startswith(SESSION_PREFIX)))
+        for chat in chats:
+            rows = [
+                Message(
+                    session_id=chat.session_id,
+                    user_id=None,
+                    role=role,
+                    text=text,
+                    meta=meta,
+                    created_at=at,
+                )
+                for role, text, meta, at in chat.messages
+            ]
+            s.add_all(rows)
+            if chat.thumbs:
+                s.flush()  # the message ids the thumbs point at
+            for kind, index, at in chat.thumbs:
+                s.add(
+                    Feedback(
+                        session_id=chat.session_id,
+                        thumbs=kind,
+                        comment="",
+                        message_id=rows[index].id,
+                        created_at=at,
+                    )
+                )
 
 
 def _indexed_sources(services: Services) -> set[str]:
