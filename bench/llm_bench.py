@@ -25,7 +25,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import random
 import shlex
 import statistics
@@ -37,14 +36,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import memory_bandwidth_gbs, write_section  # noqa: E402
+from bench.common import cpu_record, machine_line, memory_bandwidth_gbs, write_section  # noqa: E402
 
-VARIANTS = {  # name: (decoder, quantize, prompt-lookup tokens); lean fp32 is the reference
-    "lean fp32": ("lean", "none", 3),
-    "lean int8 weight-only": ("lean", "int8", 0),
-    "lean int8 weight-only + prompt lookup (default)": ("lean", "int8", 3),
-    "transformers fp32": ("transformers", "none", 0),
-    "transformers int8 dynamic": ("transformers", "int8", 0),
+VARIANTS = {  # key: (row name, decoder, SHOPMATE_LLM_QUANTIZE, prompt-lookup tokens)
+    "fp32": ("lean fp32", "lean", "none", 3),  # the reference
+    "int8-bf16": ("lean int8, bf16 prefill", "lean", "int8-bf16", 0),
+    "int8-fp32": ("lean int8, fp32 prefill", "lean", "int8-fp32", 0),
+    "auto": ("lean auto + prompt lookup (default)", "lean", "auto", 3),
+    "hf-fp32": ("transformers fp32", "transformers", "none", 0),
+    "hf-int8": ("transformers int8 dynamic", "transformers", "int8", 0),
 }
 HEADING = "## Generator decoding"
 
@@ -167,14 +167,18 @@ def quality(chat: Any, items: list[dict[str, Any]]) -> tuple[dict[str, float], l
     }, replies
 
 
-def agreement(chat: Any, reference: Any, items: list[dict[str, Any]]) -> float:
-    """Share of positions where `chat` picks fp32's greedy token, teacher-forced along the
-    fp32 model's own replies (prompt + reply), so one early difference does not count twice."""
+def agreement(chat: Any, reference: Any, items: list[dict[str, Any]]) -> tuple[float, float]:
+    """Shares of positions where `chat` picks fp32's greedy token, teacher-forced along the
+    fp32 model's own replies (prompt + reply), so one early difference does not count twice:
+    with prompt and reply run as one prompt (prefill's kernels), and with the reply decoded
+    one token at a time after the prompt (the kernels a served reply goes through; the
+    lean decoder only, else the first figure again)."""
     import torch
 
     from bot.grounding import prompt_messages
 
-    same = total = 0
+    same = [0, 0]
+    total = 0
     for item in items:
         ids = reference._inputs(prompt_messages(item["question"], item["passages"]))["input_ids"]
         prompt = ids[0].tolist()
@@ -184,22 +188,26 @@ def agreement(chat: Any, reference: Any, items: list[dict[str, Any]]) -> float:
         seq = prompt + reply
         want = reference._lean.logits(seq)[len(prompt) - 1 : -1].argmax(-1)
         if chat._lean is not None:
-            got = chat._lean.logits(seq)[len(prompt) - 1 : -1].argmax(-1)
+            got = [
+                chat._lean.logits(seq, decode_from=start)[len(prompt) - 1 : -1].argmax(-1)
+                for start in (None, len(prompt))
+            ]
         else:
             with torch.inference_mode():
                 out = chat._model(input_ids=torch.tensor([seq])).logits[0]
-            got = out[len(prompt) - 1 : -1].argmax(-1)
-        same += int((got == want).sum())
+            got = [out[len(prompt) - 1 : -1].argmax(-1)] * 2
+        for k in (0, 1):
+            same[k] += int((got[k] == want).sum())
         total += len(reply)
-    return same / max(total, 1)
+    return same[0] / max(total, 1), same[1] / max(total, 1)
 
 
 def section(r: dict[str, Any], cmd: str) -> str:
     lines = [
-        f"{HEADING}\n",
-        f"{r['date']}, {r['cpus']} cores ({r['machine']}), {r['threads']} torch threads, load "
-        f"average {r['load_before']:.1f} before and {r['load_after']:.1f} after. SmolLM2-135M-Instruct "
-        f"on the bot's grounded prompts built from `{r['qa']}` ({r['split']} split).\n",
+        f"{r['heading']}\n",
+        f"{r['date']}; {machine_line(r['machine'], r['load_after'])}; {r['threads']} torch "
+        f"threads. SmolLM2-135M-Instruct on the bot's grounded prompts built from `{r['qa']}` "
+        f"({r['split']} split). The default's kernels here: {r['machine']['kernels']}.\n",
         "```",
         cmd,
         "```\n",
@@ -218,19 +226,22 @@ def section(r: dict[str, Any], cmd: str) -> str:
     lines += [
         "",
         f"Replies on {r['questions']} questions (greedy, first line, ≤ 64 tokens):\n",
-        "| decoder | token-F1 | passes grounding check | cites a passage | citation precision | same reply as fp32 | fp32's next token, teacher-forced | first token (median) | tok/s on these replies (median) |",
+        "| decoder | token-F1 | passes grounding check | cites a passage | citation precision | same reply as fp32 | fp32's next token, teacher-forced: as one prompt / reply decoded | first token (median) | tok/s on these replies (median) |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, q in r["quality"].items():
         lines.append(
             f"| {name} | {q['token_f1']:.3f} | {q['grounded']:.0%} | {q['cites']:.0%} | "
-            f"{q['citation_precision']:.2f} | {q['same_as_fp32']:.0%} | {q['agreement']:.1%} | "
+            f"{q['citation_precision']:.2f} | {q['same_as_fp32']:.0%} | "
+            f"{q['agreement']:.1%} / {q['agreement_decoded']:.1%} | "
             f"{q['ttft_s'] * 1000:.0f} ms | {q['reply_tok_s']:.1f} |"
         )
     lines += [
         "",
         "The column \"fp32's next token\" follows fp32's own replies token by token and counts how often the "
-        "other decoder would have picked the same next token (1.0 for fp32 itself). Dynamic int8 "
+        "other decoder would have picked the same next token (1.0 for fp32 itself), once with prompt and "
+        "reply run through as one prompt (the prompt's kernels) and once with the reply decoded a token "
+        "at a time (the decoding kernels, as a served reply runs). Dynamic int8 "
         "(`torch.ao` `quantize_dynamic`, as transformers' path does it) quantizes the activations "
         "too; weight-only int8 keeps them 16-bit. Prompt lookup guesses the next 3 tokens from "
         "where the last ones occurred in the prompt or reply and checks them in the same pass; "
@@ -255,6 +266,12 @@ def main() -> None:
     )
     p.add_argument("--decode-tokens", type=int, default=64, help="forced tokens per decode run")
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: all cores)")
+    p.add_argument(
+        "--variants",
+        default=",".join(VARIANTS),
+        help=f"decoders to compare, comma-separated, of {', '.join(VARIANTS)} (fp32 always runs)",
+    )
+    p.add_argument("--heading", default=HEADING, help="the docs section to write")
     p.add_argument("--models-dir", type=Path, default=ROOT / "var/models")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument(
@@ -262,6 +279,10 @@ def main() -> None:
     )
     p.add_argument("--docs", type=Path, default=ROOT / "docs/benchmarks.md")
     args = p.parse_args()
+    keys = [k.strip() for k in args.variants.split(",") if k.strip()]
+    if unknown := [k for k in keys if k not in VARIANTS]:
+        p.error(f"--variants takes {', '.join(VARIANTS)}; got {', '.join(unknown)}")
+    keys = ["fp32", *[k for k in keys if k != "fp32"]]
     cmd = "python bench/llm_bench.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
     import torch
@@ -276,10 +297,9 @@ def main() -> None:
     items = load_items(args.qa, args.split, max(args.questions, args.runs), args.seed)
     r: dict[str, Any] = {
         "date": datetime.date.today().isoformat(),
-        "cpus": os.cpu_count(),
-        "machine": platform.machine(),
+        "machine": cpu_record(),
+        "heading": args.heading,
         "threads": threads,
-        "load_before": os.getloadavg()[0],
         "qa": str(args.qa),
         "split": args.split,
         "runs": args.runs,
@@ -291,7 +311,8 @@ def main() -> None:
     }
     reference: list[str] = []
     fp32: Any = None
-    for name, (decoder, quant, lookahead) in tqdm(VARIANTS.items(), desc="decoders"):
+    for key in tqdm(keys, desc="decoders"):
+        name, decoder, quant, lookahead = VARIANTS[key]
         chat = LocalChatModel.load(llm, quantize=quant, decoder=decoder, lookahead=lookahead)
         s = speed(chat, items, args.runs, args.decode_tokens)
         # transformers' rows: the same weights' bytes, counted by a lean load of that precision
@@ -300,12 +321,12 @@ def main() -> None:
         r["speed"][name] = s
         r["prompt_tokens"] = s["prompt_tokens"]
         print(name, s, flush=True)
-        if name == "transformers fp32":  # the same tokens as lean fp32 (tests/test_llm.py)
+        if key == "hf-fp32":  # the same tokens as lean fp32 (tests/test_llm.py)
             continue
         q, replies = quality(chat, items[: args.questions])
-        if name == "lean fp32":
+        if key == "fp32":
             reference, fp32 = replies, chat
-        q["agreement"] = agreement(chat, fp32, items[: args.agreement])
+        q["agreement"], q["agreement_decoded"] = agreement(chat, fp32, items[: args.agreement])
         q["same_as_fp32"] = (
             statistics.fmean(a == b for a, b in zip(replies, reference, strict=True))
             if reference
@@ -317,7 +338,7 @@ def main() -> None:
     text = section(r, cmd)
     print(text)
     if args.write_docs:
-        write_section(args.docs, HEADING, text)
+        write_section(args.docs, args.heading, text)
 
 
 if __name__ == "__main__":

@@ -11,13 +11,16 @@ missing) and drives them over HTTP on 127.0.0.1:
     every question reaches the generator): /v1/chat/stream, time to the first token
     event and to the final event; decode tokens/s (tokens after the first, over the time
     after the first) beside the memory-bandwidth bound (weight bytes / bandwidth measured
-    here with a large array copy).
+    here with a large array copy). One server per --quantize value (fp32 first, the
+    reference for the ratios), and one from --baseline-code (an earlier checkout) if given.
 (c) Soak: --sessions concurrent shoppers for --soak-seconds, each sending its next
     message when the last reply arrived; every non-200 and every exception is an error;
     afterwards each session's stored shopper messages are counted in the database:
     sent - stored = lost messages. --workers N runs it on N server processes sharing the
     database and a `chroma run` server.
 
+Every run records the CPU (model, ATen's level, the flags the decoder's kernels depend on,
+any ISA limits such as ATEN_CPU_CAPABILITY=avx2 in the environment) beside the load average.
 --write-docs replaces the "## Serving" section of docs/benchmarks.md.
 """
 
@@ -28,7 +31,6 @@ import asyncio
 import datetime
 import json
 import os
-import platform
 import random
 import shlex
 import shutil
@@ -49,10 +51,23 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import memory_bandwidth_gbs, pct, write_section  # noqa: E402
+from bench.common import (  # noqa: E402
+    cpu_record,
+    machine_line,
+    memory_bandwidth_gbs,
+    pct,
+    write_section,
+)
 
 BIN = Path(sys.executable).parent
-QUANTS = ("none", "int8")
+LABELS = {  # SHOPMATE_LLM_QUANTIZE value: row label
+    "none": "fp32",
+    "int8": "int8 weight-only",
+    "int8-bf16": "int8, bf16 prefill",
+    "int8-fp32": "int8, fp32 prefill",
+    "auto": "auto (default)",
+    "baseline": "baseline checkout's default",
+}
 
 SOAK_MESSAGES = [
     "What is your return policy?",
@@ -79,6 +94,34 @@ GENERATIVE_QUESTIONS = [
     "Do you offer gift cards?",
     "What happens if my parcel arrives damaged?",
     "Can I cancel an order?",
+    "How do I reset my password?",
+    "Can I delete my account?",
+    "Can I cancel part of my order?",
+    "What are your customer service opening hours?",
+    "How do I exchange shoes for a different size?",
+    "What if the size I want to exchange for is out of stock?",
+    "How long is a gift card valid?",
+    "How do I check my gift card balance?",
+    "Do you deliver to the EU, and do I pay customs?",
+    "What happens if I refuse a parcel from abroad?",
+    "How do I earn Trail Club points?",
+    "How do I turn loyalty points into a voucher?",
+    "Do my points expire?",
+    "What do the order statuses mean?",
+    "My order is late, what should I do?",
+    "My parcel says delivered but I never got it",
+    "When is my card charged?",
+    "Can I get a VAT invoice?",
+    "My payment was declined, why?",
+    "Do you price match other shops?",
+    "Can I use two promo codes at once?",
+    "How do you use my personal data?",
+    "When will I get my refund?",
+    "Can I return something I bought in the sale?",
+    "How should I wash a down jacket?",
+    "How do I re-proof a waterproof jacket?",
+    "Is express delivery available?",
+    "What is your approach to sustainability?",
 ]
 
 
@@ -121,11 +164,20 @@ def process(cmd: list[str], env: dict[str, str], log: Path) -> Iterator[subproce
 
 
 @contextmanager
-def server(data_dir: Path, logs: Path, name: str, workers: int = 1, **extra: str) -> Iterator[str]:
-    """A `shopmate serve` on a free port (and a `chroma run` server when workers > 1)."""
+def server(
+    data_dir: Path,
+    logs: Path,
+    name: str,
+    workers: int = 1,
+    code: Path | None = None,
+    **extra: str,
+) -> Iterator[str]:
+    """A `shopmate serve` on a free port (and a `chroma run` server when workers > 1), from
+    another checkout's code when `code` is given."""
     port = free_port()
     env = {
         **os.environ,
+        **({"PYTHONPATH": str(code)} if code else {}),
         "SHOPMATE_DATA_DIR": str(data_dir),
         "SHOPMATE_RATE_LIMIT_PER_MINUTE": "100000000",
         "SHOPMATE_RATE_LIMIT_PER_KEY_PER_MINUTE": "100000000",
@@ -264,9 +316,8 @@ def section(r: dict[str, Any], cmd: str) -> str:
     m, s = r["matched"], r["soak"]
     lines = [
         "## Serving\n",
-        f"{r['date']}, {r['cpus']} cores ({r['machine']}), load average {r['load_before']:.1f} before "
-        f"the run and {r['load_after']:.1f} after (other jobs shared the machine). Loopback HTTP to "
-        "real `shopmate serve` processes on the demo shop.\n",
+        f"{r['date']}; {machine_line(r['machine'], r['load_after'])}. Loopback HTTP to real "
+        "`shopmate serve` processes on the demo shop.\n",
         "```",
         cmd,
         "```\n",
@@ -274,10 +325,8 @@ def section(r: dict[str, Any], cmd: str) -> str:
         "|---|---|---|---|",
         f"| matched answer (`/v1/chat`, past answer reused; {m['n']} questions, {m['other']} others answered otherwise) | p50 / p95 | p95 ≤ 150 ms | {m['p50_ms']:.0f} / {m['p95_ms']:.0f} ms |",
     ]
-    for quant, label in (("none", "fp32"), ("int8", "int8 weight-only")):
-        g = (r.get("generative") or {}).get(quant)
-        if not g:
-            continue
+    for quant, g in (r.get("generative") or {}).items():
+        label = LABELS.get(quant, quant)
         bound = r["bound_tok_s"][quant]
         lines += [
             f"| generative, {label} (`/v1/chat/stream`, SmolLM2-135M local, {g['n']} questions) | time to first token p50 / p95 | p95 ≤ 500 ms | {g['ttft_p50_ms']:.0f} / {g['ttft_p95_ms']:.0f} ms |",
@@ -290,17 +339,39 @@ def section(r: dict[str, Any], cmd: str) -> str:
         "",
     ]
     if r.get("generative"):
+        lines += ratios(r["generative"])
         lines += [
             "Decode bound: the bytes of the weight matrices read once per token "
             f"({r['weight_mb']['none']:.0f} MB fp32, {r['weight_mb']['int8']:.0f} MB int8) at "
-            f"{r['bandwidth_gbs']:.1f} GB/s (large-array copy on this machine). Both use the "
-            "lean decoder (bot/fastlm.py); `bench/llm_bench.py` compares it with transformers' "
+            f"{r['bandwidth_gbs']:.1f} GB/s (large-array copy on this machine). All use the "
+            "lean decoder (bot/fastlm.py); the default's kernels here: "
+            f"{r['machine']['kernels']}. `bench/llm_bench.py` compares it with transformers' "
             "`generate` and measures what int8 does to the replies.",
             "",
         ]
     if s["error_samples"]:
         lines += ["Soak errors (first few): " + "; ".join(s["error_samples"]), ""]
     return "\n".join(lines) + "\n"
+
+
+def ratios(gen: dict[str, dict[str, Any]]) -> list[str]:
+    """Each variant's stages against fp32's in the same run (< 1: faster than fp32)."""
+    fp32 = gen.get("none")
+    if not fp32 or len(gen) < 2:
+        return []
+    out = ["Against fp32 in the same run (time ratios; below 1 is faster):\n"]
+    for quant, g in gen.items():
+        if quant == "none":
+            continue
+        parts = [
+            f"first token p50 {g['ttft_p50_ms'] / fp32['ttft_p50_ms']:.2f}, "
+            f"p95 {g['ttft_p95_ms'] / fp32['ttft_p95_ms']:.2f}",
+            f"full reply p50 {g['total_p50_s'] / fp32['total_p50_s']:.2f}, "
+            f"p95 {g['total_p95_s'] / fp32['total_p95_s']:.2f}",
+            f"time per decoded token {fp32['decode_tok_s_median'] / g['decode_tok_s_median']:.2f}",
+        ]
+        out.append(f"- {LABELS.get(quant, quant)}: " + "; ".join(parts))
+    return [*out, ""]
 
 
 def main() -> None:
@@ -318,10 +389,29 @@ def main() -> None:
     p.add_argument("--soak-seconds", type=float, default=120.0, help="soak duration")
     p.add_argument("--workers", type=int, default=1, help="server processes for the soak")
     p.add_argument(
+        "--quantize",
+        default="none,auto",
+        help="SHOPMATE_LLM_QUANTIZE values to compare on the generative path, comma-separated "
+        "(none, auto, int8, int8-bf16, int8-fp32); 'none' (fp32) is the reference",
+    )
+    p.add_argument(
+        "--baseline-code",
+        type=Path,
+        default=None,
+        help="also serve the generative path from the code in this folder (a checkout of an "
+        "earlier commit: `git worktree add DIR REV`) at its default SHOPMATE_LLM_QUANTIZE",
+    )
+    p.add_argument(
         "--write-docs", action="store_true", help="replace the '## Serving' section of --docs"
     )
     p.add_argument("--docs", type=Path, default=ROOT / "docs/benchmarks.md")
     args = p.parse_args()
+    quants = [q.strip() for q in args.quantize.split(",") if q.strip()]
+    bad = [q for q in quants if q not in LABELS or q == "baseline"]
+    if bad:
+        p.error(f"--quantize takes none, auto, int8, int8-bf16, int8-fp32; got {', '.join(bad)}")
+    if args.baseline_code and not (args.baseline_code / "shopmate").is_dir():
+        p.error(f"--baseline-code {args.baseline_code} is not a shopmate checkout")
     cmd = "python bench/serve_bench.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
     data = args.data_dir.resolve()
@@ -334,9 +424,7 @@ def main() -> None:
     logs = Path(tempfile.mkdtemp(prefix="serve-bench-"))
     r: dict[str, Any] = {
         "date": datetime.date.today().isoformat(),
-        "cpus": os.cpu_count(),
-        "machine": platform.machine(),
-        "load_before": os.getloadavg()[0],
+        "machine": cpu_record(),
         "sessions": args.sessions,
         "soak_seconds": args.soak_seconds,
         "workers": args.workers,
@@ -365,21 +453,32 @@ def main() -> None:
 
         llm = prepare_llm(data / "models")
         r["bandwidth_gbs"] = memory_bandwidth_gbs()
-        weights = {q: LocalChatModel.load(llm, quantize=q).weight_bytes or 0 for q in QUANTS}
+        weights = {
+            q: LocalChatModel.load(llm, quantize=q).weight_bytes or 0 for q in ("none", "int8")
+        }
         r["weight_mb"] = {q: b / 1e6 for q, b in weights.items()}
-        r["bound_tok_s"] = {q: r["bandwidth_gbs"] * 1e9 / b for q, b in weights.items()}
+        runs: list[tuple[str, Path | None, dict[str, str]]] = [
+            (q, None, {"llm_quantize": q}) for q in quants
+        ]
+        if args.baseline_code:
+            runs.append(("baseline", args.baseline_code.resolve(), {}))
+        r["bound_tok_s"] = {
+            q: r["bandwidth_gbs"] * 1e9 / weights["none" if q == "none" else "int8"]
+            for q, _, _ in runs
+        }
         tok = AutoTokenizer.from_pretrained(str(llm), local_files_only=True)
         r["generative"] = {}
-        for quant in QUANTS:
+        qs = GENERATIVE_QUESTIONS[: args.generative]
+        for quant, code, extra in runs:
             with server(
                 data,
                 logs,
                 f"generative-{quant}",
+                code=code,
                 generator="local",
                 qa_reuse_min_score="1.0",
-                llm_quantize=quant,
+                **extra,
             ) as base:
-                qs = GENERATIVE_QUESTIONS[: args.generative]
                 r["generative"][quant] = generative_path(base, qs, tok)
             print(f"generative ({quant}):", r["generative"][quant], flush=True)
     r["load_after"] = os.getloadavg()[0]

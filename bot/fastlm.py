@@ -6,7 +6,8 @@ time in Python (cache objects, masks, logits processors, 7 separate projections 
 than in reading the weights. `LeanDecoder` runs the same arithmetic with:
 
 - fused projections: q/k/v as one matrix and gate/up as one matrix (4 matmuls per layer
-  instead of 7), optionally int8 (per-output-channel dynamic quantization, lm_head included);
+  instead of 7), optionally int8 weights (one scale per output channel, lm_head included;
+  bot.kernels picks the prompt's matrix kernel for the CPU);
 - a preallocated key/value cache written in place (no concatenation per token);
 - a prefix cache: the keys and values of recent prompts are kept, and a new prompt that
   starts with the same tokens (the system prompt and chat template on every request, the
@@ -52,29 +53,44 @@ class _Cached:
 
 
 class _Int8Linear(nn.Module):
-    """Weight-only int8 (one scale per output channel); activations stay in 16 bits.
+    """Weight-only int8 (one scale per output channel).
 
-    Quantizing only the weights keeps SmolLM2's greedy tokens 98% the same as fp32 along
-    fp32's own replies, where dynamic quantization (int8 activations too) kept 73-77%
-    (bench/llm_bench.py measures the replies themselves)."""
+    Quantizing only the weights keeps SmolLM2's greedy tokens 97% the same as fp32 along
+    fp32's own replies, where dynamic quantization (int8 activations too) kept 64-77%
+    (bench/llm_bench.py measures the replies themselves).
+
+    A few rows (decoding) are read straight from int8 by `torch._weight_int8pack_mm`, with
+    16-bit activations: bandwidth is the cost there. More rows (a prompt) are a matrix
+    product whose arithmetic is the cost, run on the weights dequantised once to `prefill`
+    (bf16 where the CPU has native bf16, else fp32: bot.kernels chooses). With `cache`
+    False (the output head, which prefill feeds one row) they are dequantised per call."""
 
     q: torch.Tensor
     scale: torch.Tensor
 
-    def __init__(self, weight: torch.Tensor) -> None:
+    def __init__(self, weight: torch.Tensor, prefill: str = "bf16", cache: bool = True) -> None:
         super().__init__()
+        if prefill not in ("bf16", "fp32"):
+            raise ValueError(f"prefill must be 'bf16' or 'fp32', got {prefill!r}")
         w = weight.detach().float()
         scale = (w.abs().amax(dim=1) / 127).clamp(min=1e-12)
         self.register_buffer("q", torch.round(w / scale[:, None]).clamp(-127, 127).to(torch.int8))
         self.register_buffer("scale", scale.to(torch.bfloat16))
         self.packed = hasattr(torch, "_weight_int8pack_mm")
+        self.dtype = torch.bfloat16 if prefill == "bf16" else torch.float32
+        self.wide: torch.Tensor | None = self._dequantised() if cache else None
+
+    def _dequantised(self) -> torch.Tensor:
+        # the bf16 product of bf16 values, rounded to bf16, as the 16-bit kernel computes it
+        return (self.q.float() * self.scale.float()[:, None]).to(self.dtype)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        flat = x.reshape(-1, x.shape[-1]).to(torch.bfloat16)
+        flat = x.reshape(-1, x.shape[-1])
         if self.packed and flat.shape[0] <= 8:  # decoding: read int8, the bandwidth-bound case
-            y = torch._weight_int8pack_mm(flat, self.q, self.scale)
-        else:  # prefill is compute-bound: a 16-bit matrix product beats the int8 kernel 2-3x
-            y = flat @ (self.q.to(torch.bfloat16) * self.scale[:, None]).T
+            y = torch._weight_int8pack_mm(flat.to(torch.bfloat16), self.q, self.scale)
+        else:  # prefill is compute-bound: a matrix product on dequantised weights
+            wide = self.wide if self.wide is not None else self._dequantised()
+            y = flat.to(self.dtype) @ wide.T
         return y.float().view(*x.shape[:-1], -1)
 
 
@@ -98,7 +114,12 @@ class LeanDecoder:
     """Greedy decoding of a transformers Llama-family causal LM (fp32 or int8 weights)."""
 
     def __init__(
-        self, model: Any, quantize: str = "none", prefix_slots: int = 8, lookahead: int = 0
+        self,
+        model: Any,
+        quantize: str = "none",
+        prefix_slots: int = 8,
+        lookahead: int = 0,
+        prefill: str = "bf16",
     ) -> None:
         if not self.supports(model):
             raise ValueError(f"LeanDecoder supports Llama-family models, not {type(model)}")
@@ -133,15 +154,17 @@ class LeanDecoder:
         modules.append(head)
         if quantize == "int8":
             for layer in self.layers:
-                layer.qkv, layer.o = _Int8Linear(_w(layer.qkv)), _Int8Linear(_w(layer.o))
-                layer.gate_up = _Int8Linear(_w(layer.gate_up))
-                layer.down = _Int8Linear(_w(layer.down))
-            head = _Int8Linear(_w(head))
+                layer.qkv = _Int8Linear(_w(layer.qkv), prefill)
+                layer.o = _Int8Linear(_w(layer.o), prefill)
+                layer.gate_up = _Int8Linear(_w(layer.gate_up), prefill)
+                layer.down = _Int8Linear(_w(layer.down), prefill)
+            head = _Int8Linear(_w(head), prefill, cache=False)
             modules = nn.ModuleList([m for layer in self.layers for m in _mats(layer)] + [head])
         elif quantize != "none":
             raise ValueError(f"quantize must be 'none' or 'int8', got {quantize!r}")
         self.head = head
         self.quantize = quantize
+        self.prefill = prefill if quantize == "int8" else "fp32"
         theta = _rope_theta(cfg)
         self.inv_freq = 1.0 / (
             theta ** (torch.arange(0, self.head_dim, 2, dtype=torch.float32) / self.head_dim)
@@ -236,11 +259,19 @@ class LeanDecoder:
         return self.head(x) if every else self.head(x)[0]
 
     @torch.inference_mode()
-    def logits(self, ids: Sequence[int]) -> torch.Tensor:
-        """Next-token logits after every prefix of `ids` (n, vocab): for quality checks."""
+    def logits(self, ids: Sequence[int], decode_from: int | None = None) -> torch.Tensor:
+        """Next-token logits after every prefix of `ids` (n, vocab): for quality checks. All
+        tokens go through as one prompt (prefill's kernels), or with `decode_from` the first
+        ones do and the rest one at a time (decoding's kernels, as `generate` runs them)."""
         t = torch.as_tensor(list(ids), dtype=torch.long)
         kv = torch.empty(len(self.layers), 2, self.n_kv, t.shape[0], self.head_dim)
-        return self._forward(t, 0, kv, every=True)
+        if decode_from is None or decode_from >= t.shape[0]:
+            return self._forward(t, 0, kv, every=True)
+        if decode_from < 1:
+            raise ValueError(f"decode_from must be >= 1, got {decode_from}")
+        rows = [self._forward(t[:decode_from], 0, kv, every=True)]
+        rows += [self._forward(t[i : i + 1], i, kv, every=True) for i in range(decode_from, len(t))]
+        return torch.cat(rows)
 
     # -- prefix cache ----------------------------------------------------------------------
 

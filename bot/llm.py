@@ -87,14 +87,19 @@ class LocalChatModel(BaseChatModel):
         decoder: str = "lean",
         lookahead: int = 3,
     ) -> LocalChatModel:
-        """Load the model; `adapter` is a LoRA folder (finetune/generator.py) merged into it;
-        quantize="int8" swaps the linear layers for dynamically quantized int8 ones (CPU:
-        a quarter of the weight bytes to read per token). decoder="lean" decodes with
+        """Load the model; `adapter` is a LoRA folder (finetune/generator.py) merged into it.
+
+        `quantize` (bot.kernels.QUANTIZE): "auto" and "int8" read int8 weights when decoding
+        (a quarter of the bytes per token) with the prompt's kernel chosen for this CPU,
+        "int8-bf16"/"int8-fp32" force that prompt kernel, "none" keeps fp32; the transformers
+        decoder quantizes every int8 choice dynamically instead. decoder="lean" decodes with
         bot.fastlm.LeanDecoder where the architecture allows (Llama family, SmolLM2
         included), "transformers" always with `generate`; `lookahead` tokens are guessed per
         pass by prompt lookup (lean decoder; 0: off)."""
-        if quantize not in ("none", "int8"):
-            raise ValueError(f"quantize must be 'none' or 'int8', got {quantize!r}")
+        from bot.kernels import QUANTIZE
+
+        if quantize not in QUANTIZE:
+            raise ValueError(f"quantize must be one of {', '.join(QUANTIZE)}, got {quantize!r}")
         if decoder not in ("lean", "transformers"):
             raise ValueError(f"decoder must be 'lean' or 'transformers', got {decoder!r}")
         from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -115,9 +120,15 @@ class LocalChatModel(BaseChatModel):
         from bot.fastlm import LeanDecoder
 
         if decoder == "lean" and LeanDecoder.supports(m._model):
-            m._lean = LeanDecoder(m._model, quantize=quantize, lookahead=lookahead)
+            from bot.kernels import resolve
+
+            mlp = m._model.model.layers[0].mlp.up_proj.weight  # a matrix to probe kernels on
+            choice = resolve(quantize, mlp)
+            m._lean = LeanDecoder(
+                m._model, quantize=choice.quantize, prefill=choice.prefill, lookahead=lookahead
+            )
             m._model = None  # the lean decoder holds the weights it needs
-        elif quantize == "int8":
+        elif quantize != "none":
             import torch
 
             m._model = torch.ao.quantization.quantize_dynamic(

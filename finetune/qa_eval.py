@@ -34,6 +34,7 @@ from tqdm.auto import tqdm
 
 from bot.grounding import GroundedReply, Grounder, default_second_tries, extract, support
 from bot.judge import AnswerabilityJudge, in_band
+from bot.kernels import QUANTIZE
 from bot.passage_text import readable
 from finetune.matcher import retrieval_scores
 from finetune.qa_data import QAData, QAExample
@@ -194,8 +195,11 @@ class QAEvaluator:
             raise ValueError(f"depth must be >= 10 (MRR@10 needs ten candidates), got {depth}")
         if generate_limit < 0 or max_new_tokens <= 0 or (second_tries or 0) < 0:
             raise ValueError("generate_limit and second_tries must be >= 0 and max_new_tokens > 0")
-        if quantize not in ("none", "int8"):
-            raise ValueError(f"quantize must be 'none' or 'int8', got {quantize!r}")
+        if quantize not in QUANTIZE:  # bot.kernels: auto, none, int8, int8-bf16, int8-fp32
+            raise ValueError(
+                f"quantize must be 'none' or 'int8' (or {', '.join(QUANTIZE[3:])}, auto), "
+                f"got {quantize!r}"
+            )
         self.artifacts = QAArtifacts(models)
         missing = self.artifacts.missing()
         if missing:
@@ -381,7 +385,7 @@ class QAEvaluator:
         if self.generate_limit and len(idx) > self.generate_limit:
             idx = sorted(random.Random(self.seed).sample(idx, self.generate_limit))
         report.n_generated = len(idx)
-        report.extra["generator_weights"] = "int8" if self.quantize == "int8" else "fp32"
+        report.extra["generator_weights"] = "fp32" if self.quantize == "none" else "int8"
         sub = [qs[i] for i in idx]
         for name, adapter in (
             ("base-generator", None),
