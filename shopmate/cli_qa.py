@@ -455,8 +455,9 @@ def eval_qa(
     llm_quantize: Annotated[
         str | None,
         typer.Option(
-            help="Generator weights: int8 or none (fp32). Default: as the bot serves them "
-            "(SHOPMATE_LLM_QUANTIZE, int8 unless set). Figures before 2026-11-30 were fp32.",
+            help="Generator weights: auto or int8 (int8, prompt kernel chosen for the CPU), "
+            "int8-bf16, int8-fp32, or none (fp32). Default: as the bot serves them "
+            "(SHOPMATE_LLM_QUANTIZE, auto unless set). Figures before 2026-11-30 were fp32.",
         ),
     ] = None,
     abstain: Annotated[
