@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot.engine import ChatEngine, HandoffPacket
+from bot.engine import INTENT_HINTS, ChatEngine, HandoffPacket
 from bot.policy import asks_for_person
 from bot.redact import redact
 from bot.types import Citation
@@ -198,9 +198,17 @@ class AgentDesk:
         for question in asked:
             vec = self.engine.embedder.encode_one(question)
             scores = self.engine.router.scores(question, vec)
-            about_product = max(scores, key=lambda k: scores[k]) == "product_question"
+            intent = max(scores, key=lambda k: scores[k])
+            hint = INTENT_HINTS.get(intent)  # steers retrieval to the topic's page, as the bot does
+            if hint is not None:
+                question_asked = f"{hint}: {question}"
+                vec = self.engine.embedder.encode_one(question_asked)
+            else:
+                question_asked = question
             answer = self.engine.answerer.answer(
-                question, vector=vec, product_id=focus if about_product else None
+                question_asked,
+                vector=vec,
+                product_id=focus if intent == "product_question" else None,
             )
             if answer.grounded and answer.text.strip() and answer.text not in parts:
                 parts.append(answer.text.strip())

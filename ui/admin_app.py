@@ -127,11 +127,18 @@ def build_admin_ui(services: Callable[[], Services], *, shop_name: str = "shopma
             frame = figures_frame(daily_figures(svc.repo))
             chart = chart_frame(frame)
             long = thumbs_frame(frame)
+            shown = chart["card click-through"].notna().any()
             return (
                 status_text(svc),
                 gr.LinePlot(value=chart, y_lim=[0, upper(chart["conversations"])]),
                 chart,
-                chart,
+                gr.LinePlot(
+                    value=chart,
+                    caption=None
+                    if shown
+                    else "No product cards were shown on these days: the line starts once "
+                    "the bot shows some.",
+                ),
                 gr.LinePlot(value=long, y_lim=[0, upper(long["count"])]),
                 frame,
             )
