@@ -240,8 +240,8 @@ class ChatEngine:
                 "", intent="agent_active", handoff=True, handoff_state="human", action="silent"
             )
         attempt = screen(text)  # an attempt to steer the bot rather than shop (bot/abuse.py)
-        if attempt is not None:
-            return self._screened(st, attempt, product_id)
+        if attempt is not None and not (attempt.kind == "refund_demand" and is_angry(text)):
+            return self._screened(st, attempt, product_id)  # (angry: a person is fetched)
 
         handoff_before = st.handoff
         if product_id:
