@@ -45,7 +45,20 @@ def browser(profile: Path, width: int, height: int) -> Any:
         options.add_argument(flag)
     options.add_argument(f"--window-size={width},{height}")
     options.add_argument(f"--user-data-dir={profile}")
-    return webdriver.Chrome(service=Service(executable_path="/usr/bin/chromedriver"), options=options)
+    return webdriver.Chrome(
+        service=Service(executable_path="/usr/bin/chromedriver"), options=options
+    )
+
+
+def trim_bottom(path: Path, margin: int = 24) -> None:
+    """Cut the empty page below the last thing drawn (Gradio's footer excepted)."""
+    from PIL import Image, ImageChops
+
+    image = Image.open(path).convert("RGB")
+    body = image.crop((0, 0, image.width, image.height - 90))  # leave out the footer links
+    box = ImageChops.difference(body, Image.new("RGB", body.size, body.getpixel((1, 1)))).getbbox()
+    if box:
+        image.crop((0, 0, image.width, min(image.height, box[3] + margin))).save(path)
 
 
 def ask_widget(d: Any, wait: Any, text: str, until: str) -> None:
@@ -88,12 +101,12 @@ def widget_mobile(base: str, out: Path, tmp: Path) -> None:
 
 
 def chat_ui(base: str, out: Path, tmp: Path) -> None:
-    d = browser(tmp / "c", 1280, 1000)
+    d = browser(tmp / "c", 1280, 1500)
     try:
         wait = WebDriverWait(d, 90)
         d.get(f"{base}/ui/")
+        box = wait.until(lambda _: d.find_element(By.CSS_SELECTOR, "#sm-input textarea"))
         for q in ("What is your return policy?", "I need something for hiking in the rain"):
-            box = wait.until(lambda _: d.find_element(By.CSS_SELECTOR, "#sm-input textarea"))
             wait.until(lambda _: box.is_enabled())
             box.send_keys(q)
             d.find_element(By.ID, "sm-send").click()
@@ -102,6 +115,7 @@ def chat_ui(base: str, out: Path, tmp: Path) -> None:
         wait.until(lambda _: d.find_elements(By.CSS_SELECTOR, "#sm-chat .sm-card"))
         time.sleep(1.0)
         d.save_screenshot(str(out / "chat-ui.png"))
+        trim_bottom(out / "chat-ui.png")
     finally:
         d.quit()
 
