@@ -108,3 +108,14 @@ def test_a_refund_demand_gets_the_policy_and_a_person(services) -> None:  # type
     r = services.engine.respond(s, None, "I demand a refund now!")
     assert r.citations and "connect you with a person" in r.reply
     assert services.engine.respond(s, None, "yes").handoff_state == "requested"
+
+
+def test_an_over_long_message_gets_a_friendly_reply_in_the_chat_page(services) -> None:  # type: ignore[no-untyped-def]
+    """The real engine behind /ui's reply step: the API keeps its 422, the page says why."""
+    from ui.gradio_app import ERROR_MESSAGE, make_reply_fn
+
+    reply = make_reply_fn(services.engine.respond, "£")
+    long = "please help " * 1000  # 12,000 characters
+    history, *_ = reply([{"role": "user", "content": long}], long, _sid(), {}, 0)
+    said = history[-1]["content"]
+    assert "at most 4000" in said and "shorten" in said and ERROR_MESSAGE not in said

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 from fastapi import FastAPI
 
+from bot.engine import MessageError
 from bot.types import BotReply
 from ui.render import CSS, render_person_message, render_reply, render_user_message
 
@@ -167,6 +168,8 @@ def make_reply_fn(
                 else {}
             )
             content = render_reply(answer, currency, links) if answer.reply.strip() else ""
+        except MessageError as e:  # e.g. an over-long message: say what is accepted
+            content = html.escape(f"Sorry, I can't take that one: {e}. Could you shorten it?")
         except Exception:
             logger.exception("respond() failed for session %s", session_id)
             content = html.escape(ERROR_MESSAGE)
