@@ -4,6 +4,7 @@ shop a's key, lists shop a's handed-off conversation and not shop b's."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -96,18 +97,18 @@ def test_shop_a_agent_desk_shows_its_handoff_not_shop_bs(base_url: str, driver: 
     assert not driver.find_elements(By.ID, "sm-queue")
 
     sign_in(driver, desk, "agent", SK["a"])
-    wait.until(lambda d: d.find_element(By.ID, "sm-refresh")).click()
-    box = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#sm-queue input"))
+    labels = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#sm-queue label"))
+    transcript = driver.find_element(By.ID, "sm-transcript")
+    from selenium.common.exceptions import TimeoutException
 
-    def options(_: Any) -> list[Any]:
-        box.click()
-        found = driver.find_elements(By.CSS_SELECTOR, "ul.options li, [role='option']")
-        return found if any(sid["a"][:10] in li.text for li in found) else []
-
-    listed = wait.until(options)
-    texts = [li.text for li in listed]
-    assert not any(sid["b"][:10] in t for t in texts), texts
-    next(li for li in listed if sid["a"][:10] in li.text).click()
-    transcript = driver.find_element(By.CSS_SELECTOR, "#sm-transcript textarea")
-    wait.until(lambda _: "My Alpha tent arrived torn" in (transcript.get_attribute("value") or ""))
-    assert "Bravo" not in (transcript.get_attribute("value") or "")
+    seen: list[str] = []
+    for i in range(len(labels)):  # every conversation in shop a's queue is shop a's
+        before = transcript.text
+        driver.find_elements(By.CSS_SELECTOR, "#sm-queue label")[i].click()
+        # the transcript changes to the clicked conversation's (unless they read alike)
+        with contextlib.suppress(TimeoutException):
+            WebDriverWait(driver, 10).until(lambda _, b=before: transcript.text != b)
+        wait.until(lambda _: "I want to talk to a person" in transcript.text)
+        seen.append(transcript.text)
+    assert any("My Alpha tent arrived torn" in t for t in seen)
+    assert not any("Bravo" in t for t in seen)
