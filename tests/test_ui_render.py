@@ -403,4 +403,5 @@ def test_a_reply_is_tied_to_its_stored_id() -> None:
 
     reply = make_reply_fn(answer, "£", loop.conversation())
     history, ids, last, timer = reply([{"role": "user", "content": "q"}], "q", "s", {}, 0)
+    assert history[1]["role"] == "assistant" and "30 days" in history[1]["content"]
     assert ids == {1: 8} and last == 8 and timer.active is False
