@@ -63,11 +63,24 @@ OVERLAP_WEIGHT = 0.3  # a unit sharing all the question's content words gains th
 ROW_KEY_WEIGHT = 0.15  # ... and a table row whose first cell the question names, this much
 
 
+MAX_LIST_ITEMS = 8  # a bullet list up to this long is quoted whole
+
+
+def _list_run(units_: list[tuple[str, bool]], i: int) -> list[int]:
+    """The indices of the bullet list unit i belongs to (consecutive list items)."""
+    lo = hi = i
+    while lo > 0 and units_[lo - 1][1] and " · " not in units_[lo - 1][0]:
+        lo -= 1
+    while hi + 1 < len(units_) and units_[hi + 1][1] and " · " not in units_[hi + 1][0]:
+        hi += 1
+    return list(range(lo, hi + 1))
+
+
 def content_words(text: str) -> set[str]:
     """A text's words that carry meaning (no stop words, 3+ letters, units glued)."""
-    from bot.product_grounding import STOP, words
+    from bot.product_grounding import STOP, stem, words
 
-    return {w for w in words(text) if len(w) > 2 and w not in STOP}
+    return {stem(w) for w in words(text) if len(w) > 2 and w not in STOP}
 
 
 def overlap(question: str, texts: list[str]) -> np.ndarray:
@@ -267,8 +280,14 @@ class Answerer:
                 [bool(" · " in t and asked & content_words(t.split(" · ")[0])) for t, _ in units_],
                 dtype=np.float32,
             )
-            keep = sorted(np.argsort(-sims)[:keep_n].tolist())
-            units_ = [units_[i] for i in keep]
+            keep = set(np.argsort(-sims)[:keep_n].tolist())
+            # a bullet list is answered whole ("we accept: Visa, …, PayPal"), table rows not
+            for i in list(keep):
+                if units_[i][1] and " · " not in units_[i][0]:
+                    run = _list_run(units_, i)
+                    if len(run) <= MAX_LIST_ITEMS:
+                        keep |= set(run)
+            units_ = [units_[i] for i in sorted(keep)]
         return _join(units_)
 
     def _second(self, question: str, hits: list[Hit]) -> Hit | None:
@@ -278,7 +297,7 @@ class Answerer:
         first = hits[0]
         amount = bool(_AMOUNT.search(question) or _ASKS_AMOUNT.search(question))
         for h in hits[1:]:
-            if h.metadata.get("source") == first.metadata.get("source"):
+            if h.metadata.get("source") == first.metadata.get("source") or h.text == first.text:
                 continue
             margin = SECOND_MARGIN_AMOUNT if amount and _AMOUNT.search(h.text) else SECOND_MARGIN
             if h.score >= first.score - margin and h.similarity >= self.min_score:

@@ -33,7 +33,7 @@ from bot.policy import (
     must_hand_off_after_answer,
     top_intent,
 )
-from bot.product_answers import answer_about_product, asks, money
+from bot.product_answers import answer_about_product, ask_text, asks, doesnt_say, money
 from bot.product_grounding import Grounding, ProductGrounder
 from bot.redact import redact
 from bot.search_constraints import (
@@ -41,7 +41,7 @@ from bot.search_constraints import (
     asks_for_products,
     constraints_of,
     goes_with,
-    shopping_phrase,
+    open_request,
 )
 from bot.sentiment import is_angry, sentiment
 from bot.slots import (
@@ -57,7 +57,7 @@ from bot.slots import (
 )
 from bot.state import DialogueState
 from bot.tools import ShopTools
-from bot.types import BotReply, ProductCard
+from bot.types import BotReply, Citation, ProductCard
 from recommender.recommender import Filters, Recommender, Suggestion
 from retrieval.embedder import Embedder
 from retrieval.store import Hit
@@ -251,6 +251,7 @@ class ChatEngine:
         self._remember_slots(st, text)
         refining = refines_search(text) and st.last_query is not None and st.last_action == "search"
         product_score = self.recommender.catalog_match(vec)
+        grounded = self.grounder.ground(text, vec, None)  # does the message name a product?
         sig = Signals(
             intent_scores=self.router.scores(text, vec),
             sentiment=sentiment(text),
@@ -271,7 +272,9 @@ class ChatEngine:
             wants_cheaper=wants_cheaper(text),
             asks_for_person=asks_for_person(text),
             asks_for_products=asks_for_products(text, self.grounder.vocabulary())
-            or (shopping_phrase(text) and product_score >= PRODUCT_MIN),
+            or (open_request(text) and product_score >= PRODUCT_MIN),
+            names_product=grounded.clearly,
+            asks_fact=bool(asks(text)),
         )
         if st.pending is not None and not (sig.is_yes or sig.is_no):
             st.pending = None  # the shopper moved on: the offer or confirmation lapses
@@ -449,23 +452,36 @@ class ChatEngine:
     ) -> BotReply:
         g = self.grounder.ground(text, vec, st.product_in_focus)
         about_product = top_intent(sig) == "product_question" or (
-            g.named and bool(asks(text)) and effective_intent(sig, st) not in POLICY_INTENTS
+            ((g.named and bool(asks(text))) or sig.names_product)
+            and effective_intent(sig, st) not in POLICY_INTENTS
         )
         if about_product and g.ambiguous:
             return self._which_one(g)
+        if g.product is not None and goes_with(text):  # "I just bought X, what goes with it?"
+            return self._goes_with(st, g.product)
         if about_product and g.product is not None:
             product = g.product
             st.product_in_focus = product.id
             found = answer_about_product(
                 product, text, vec, self.answerer, self.embedder, g.variant, self.currency
             )
+            if "contents" in asks(text) and product.links.get("related"):
+                found = self._contents(product)  # a set or bundle: what is in it
             if found is not None and found.grounded:
                 st.no_answer_streak = 0
                 return BotReply(
                     found.text, found.citations, action="answer", tool_calls=["faq_answer"]
                 )
-            if found is not None:  # the page lacks the field: say so, never another's
-                return self._no_answer(st, found)
+            # the page lacks it: a shop page may answer what is asked ("how many times can I
+            # download the album?"), never another product's page or a page that only
+            # shares the product's name (a promotion for "any iPod")
+            page = self._knowledge_answer(text, vec, ev, sig, st, only_product=True)
+            if page.grounded and self._answers_the_ask(page, text, product):
+                st.no_answer_streak = 0
+                return BotReply(
+                    page.text, page.citations, action="answer", tool_calls=["faq_answer"]
+                )
+            return self._no_answer(st, found or doesnt_say(product, ""))
         if self.agent is not None:  # an operator's tool-calling model words the answer
             try:
                 found_by_agent = self.agent.run(text, st.user_id)
@@ -520,16 +536,21 @@ class ChatEngine:
         knowledge, depth = self.answerer.knowledge, self.answerer.depth
         best = {h.id: h for h in ev.passages}
         found = knowledge.retrieve(hinted, top_k=depth, vector=hv)
-        # a judge reads each passage's cosine to the shopper's own words, not to the hint
+        # a judge reads each passage's cosine to the shopper's own words, not to the hint;
+        # without one, a hinted passage is gated like its ranking, a little below its
+        # similarity to the hinted question (never by the lexical part of a fused score)
         cosine = {h.id: h.similarity for h in ev.passages}
         if self.answerer.judge is not None:
             fresh = [h.id for h in found if h.id not in cosine]
             for i, e in knowledge.store.get_embeddings(knowledge.collection, fresh).items():
                 cosine[i] = float(e @ vec)
         for h in found:
-            lowered = Hit(
-                h.id, h.text, h.score - HINT_PENALTY, h.metadata, cosine.get(h.id, h.similarity)
+            gate = (
+                cosine.get(h.id, h.similarity)
+                if self.answerer.judge is not None
+                else h.similarity - HINT_PENALTY
             )
+            lowered = Hit(h.id, h.text, h.score - HINT_PENALTY, h.metadata, gate)
             if h.id not in best or lowered.score > best[h.id].score:
                 best[h.id] = lowered
         passages = sorted(best.values(), key=lambda h: -h.score)[:depth]
@@ -540,6 +561,29 @@ class ChatEngine:
             product_id=product,
             only_product=only_product,
         )
+
+    def _contents(self, p: ProductRecord) -> Answer:
+        """What a grouped product (a set, a bundle, a collection) is made of."""
+        parts = self.repo.get_products(p.links.get("related", []))
+        names = [parts[i].title for i in p.links.get("related", []) if i in parts]
+        text = f"The {p.title} includes: {', '.join(names)}."
+        return Answer(text, [Citation(p.id, p.title, "catalog", text)])
+
+    def _answers_the_ask(self, answer: Answer, text: str, product: ProductRecord) -> bool:
+        """Is the cited shop page close to what is asked once the product's name is taken
+        out of the question ("does the ipod nano have bluetooth?" -> "does the have
+        bluetooth")?"""
+        ask = ask_text(text, product)
+        if not ask.strip():
+            return False
+        v = self.embedder.encode_one(ask)
+        knowledge = self.answerer.knowledge
+        ids = [c.id for c in answer.citations]
+        own = knowledge.store.get(knowledge.collection, ids)
+        if any(h.metadata.get("product_id") == product.id for h in own):
+            return True  # the product's own passages (reviews, Q&A) are about it
+        embs = knowledge.store.get_embeddings(knowledge.collection, ids)
+        return any(float(e @ v) >= self.answerer.min_score for e in embs.values())
 
     def _which_one(self, g: Grounding) -> BotReply:
         """Two or more products fit the message about equally: ask, with cards to pick from."""
@@ -563,8 +607,10 @@ class ChatEngine:
                 return self._goes_with(st, g.product)
         k = max(self.suggestions_per_reply, 1)
         lead = "Here are some products that fit what you're looking for"
-        if action == "recommend":
-            found = self.recommender.recommend(
+        if action == "recommend":  # what they asked for still narrows it ("on sale")
+            wanted = constraints_of(text, self.grounder.vocabulary())
+            found = self._search(text, st, wanted) if wanted else []
+            found = found or self.recommender.recommend(
                 st.user_id,
                 context=text,
                 k=max(self.suggestions_per_reply, 1),

@@ -45,6 +45,8 @@ class Signals:
     # "I want to talk to a person" in so many words, whatever else the message says
     asks_for_person: bool = False
     asks_for_products: bool = False  # "do you sell hats?", "t-shirts under £20"
+    names_product: bool = False  # one product named clearly (its SKU, most of its title)
+    asks_fact: bool = False  # price, stock, size, material… of a product
 
 
 _PERSON = r"(?:a |an |some |your |one of your |a real |a live |an actual )?(?:real |live |actual )?(?:person|human|agent|someone|somebody|people|staff|representative|rep|operator|manager|colleague)"
@@ -67,7 +69,8 @@ def asks_for_person(text: str) -> bool:
 
 ORDER_INTENTS = {"order_status", "cancel_order"}
 # intents a request for products never overrides
-NOT_A_SEARCH = {*ORDER_INTENTS, "complaint", "human_agent", "return_refund"}
+POLICY = {"shipping", "payment", "account", "contact"}
+NOT_A_SEARCH = {*ORDER_INTENTS, "complaint", "human_agent", "return_refund", "recommendation"}
 # read as they are even when they name a colour or size ("the blue one broke", "return the red")
 NOT_ABOUT_A_VARIANT = {*ORDER_INTENTS, "return_refund", "complaint", "human_agent"}
 
@@ -115,6 +118,9 @@ def decide(state: DialogueState, s: Signals) -> str:
         return "handoff"
     if s.wants_cheaper and state.last_products:
         return "cheaper"
+    named = s.names_product and (s.asks_fact or intent in {"small_talk", "out_of_scope"})
+    if named and intent not in NOT_A_SEARCH and intent not in POLICY:
+        return "answer"  # "shure earphones price?", "what is RP-demo_7?"
     if s.refines_search:
         return "search"
     if intent == "small_talk":

@@ -53,6 +53,7 @@ _ASKS = {
     "material": r"\b(made of|made from|material|fabric|cotton|leather|wool|polyester|plastic|metal)\b",
     "care": r"\b(wash|washing|washable|clean|care|iron|dry clean|dishwasher)\b",
     "brand": r"\b(brand|who makes|manufacturer|made by)\b",
+    "contents": r"\b(what'?s in|what is in|included|includes?|contains?|comes? with|consists? of|in the (?:box|set|bundle|pack))\b",
 }
 # attribute keys that hold each kind of fact
 _KEYS = {
@@ -175,6 +176,54 @@ def _has_value(values: list[str], wanted: str) -> str | None:
     return None
 
 
+_SIZE_WORDS = {
+    "xxs": "xxs",
+    "xs": "xs",
+    "extra small": "xs",
+    "s": "s",
+    "small": "s",
+    "m": "m",
+    "medium": "m",
+    "l": "l",
+    "large": "l",
+    "xl": "xl",
+    "extra large": "xl",
+    "xxl": "xxl",
+    "2xl": "xxl",
+    "xxxl": "xxxl",
+    "3xl": "xxxl",
+}
+_ASKED_SIZE = re.compile(
+    r"(?i)\bsize\s+([a-z0-9.]+)"
+    r"|\b(?:in|an?|the)\s+(xxs|xs|xxl|xxxl|[23]xl|xl|extra large|extra small|small|medium|large"
+    r"|[sml]|\d{1,2}(?:\.5)?(?![\d.,]))\b(?!\s*(?:kg|g|cm|mm|m|l|ml|lbs?|oz|in|inch|%|gb|tb|pack|pc|x\b))"
+)
+
+
+def _split(value: str) -> list[str]:
+    return [x.strip() for x in re.split(r"[,/|]", value) if x.strip()] or [value]
+
+
+def asked_size(question: str) -> str | None:
+    """The size a question names ("in XL", "size 28", "a medium"), or None."""
+    m = _ASKED_SIZE.search(question)
+    if not m:
+        return None
+    got = (m.group(1) or m.group(2) or "").lower()
+    if len(got) == 1 and got in "sml" and not re.search(r"(?i)\bsize\b|\bin [sml]\b", question):
+        return None  # "a m…" is noise unless it is plainly a size
+    return got
+
+
+def _size_match(values: list[str], wanted: str) -> str | None:
+    want = _SIZE_WORDS.get(wanted, wanted)
+    for v in values:
+        low = v.strip().lower()
+        if low == wanted or _SIZE_WORDS.get(low, low) == want:
+            return v.strip()
+    return None
+
+
 def fact_answer(
     p: ProductRecord, question: str, variant: Variant | None = None, currency: str = ""
 ) -> Answer | None:
@@ -184,6 +233,16 @@ def fact_answer(
     colour = _asked_colour(question)
     if colour and "colour" not in kinds:
         kinds.append("colour")
+    if asked_size(question) is not None and (_option(p, "size") or _attr(p, "size")):
+        # "do you have it in XL?", "available in a medium?": a size question first
+        kinds = [
+            "size",
+            *(
+                k
+                for k in kinds
+                if k not in {"size", "stock", "colour"} or (k == "colour" and colour)
+            ),
+        ]
     for kind in kinds:
         if kind == "price":
             text = _price_text(p, variant, currency)
@@ -200,7 +259,7 @@ def fact_answer(
         if kind in {"colour", "size"}:
             opt = _option(p, kind)
             attr = _attr(p, kind)
-            name, values = opt if opt else (attr[0], [attr[1]]) if attr else ("", [])
+            name, values = opt if opt else (attr[0], _split(attr[1])) if attr else ("", [])
             if not values:
                 continue
             listed = ", ".join(values)
@@ -217,6 +276,15 @@ def fact_answer(
                     f"Yes, the {p.title} comes in {found}."
                     if found
                     else f"No, the {p.title} doesn't come in {colour}; it comes in {listed}."
+                )
+                return Answer(text, [_cite(p, f"{name}: {listed}")])
+            if kind == "size" and (wanted := asked_size(question)) is not None:
+                have = _size_match(values, wanted)
+                text = (
+                    f"Yes, the {p.title} comes in {name.lower()} {have}."
+                    if have
+                    else f"No, the {p.title} doesn't come in {name.lower()} {wanted}; "
+                    f"it comes in {listed}."
                 )
                 return Answer(text, [_cite(p, f"{name}: {listed}")])
             return Answer(
@@ -238,8 +306,7 @@ def _description_answer(
         return None
     # what is asked, without the product's name ("where is the gemstone necklace made" ->
     # "where is the made"): the name matches every sentence of its own page
-    title = set(words(p.title))
-    ask = " ".join(w for w in words(question) if w not in title)
+    ask = ask_text(question, p)
     ask_vec = embedder.encode_one(ask) if ask.strip() and ask != question.lower() else vec
     sims = embedder.encode(found) @ ask_vec
     overlap = overlap_of(ask, found)
@@ -253,6 +320,12 @@ def _description_answer(
     if wants_measure and not measured[best]:  # a length or weight needs a number
         return None
     return Answer(f"From the product page of the {p.title}: {found[best]}", [_cite(p, found[best])])
+
+
+def ask_text(question: str, p: ProductRecord) -> str:
+    """The question without the product's name: what is asked about it."""
+    title = set(words(p.title))
+    return " ".join(w for w in words(question) if w not in title)
 
 
 def doesnt_say(p: ProductRecord, what: str) -> Answer:

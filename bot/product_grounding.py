@@ -152,6 +152,18 @@ def words(text: str) -> list[str]:
     return _WORD.findall(norm(text))
 
 
+def stem(w: str) -> str:
+    """Plural to singular, lightly: hats -> hat, accessories -> accessory, boxes -> box,
+    necklaces -> necklace, covers -> cover (glass and dress stay)."""
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    if re.search(r"(?:s|x|z|ch|sh)es$", w) and len(w) > 4:
+        return w[:-2]
+    if w.endswith("s") and not w.endswith("ss") and len(w) > 3:
+        return w[:-1]
+    return w
+
+
 @dataclass(frozen=True)
 class Grounding:
     """The product a message is about, its variant when named, and the contenders."""
@@ -161,6 +173,7 @@ class Grounding:
     candidates: list[ProductRecord] = field(default_factory=list)  # best first
     ambiguous: bool = False  # the top candidates fit about equally: ask which one
     named: bool = False  # the message itself names the product (not only the page)
+    clearly: bool = False  # ... by SKU, or by most of its title ("shure earphones")
 
 
 @dataclass
@@ -266,7 +279,7 @@ class ProductGrounder:
                 any(c.isdigit() or c in "-_" for c in tok) or len(tok) >= 6
             ):
                 p = idx.products[hit[0]]
-                return Grounding(p, hit[1] or pick_variant(p, text), [p], False, True)
+                return Grounding(p, hit[1] or pick_variant(p, text), [p], False, True, True)
         fits = self._fits(idx, text)
         named = [(i, share, have) for i, (share, have) in fits.items() if share >= NAME_MIN]
         if vector is not None and named:
@@ -303,7 +316,10 @@ class ProductGrounder:
             and not _contains(idx.title_words[best[2]], idx.title_words[scored[1][2]])
         )
         p = idx.products[best[2]]
-        return Grounding(p, pick_variant(p, text), cands, ambiguous, True)
+        clearly = best[1] >= CLEAR_MIN or (
+            best[1] >= NAME_MIN and len(idx.title_words[best[2]]) <= 2
+        )
+        return Grounding(p, pick_variant(p, text), cands, ambiguous, True, clearly)
 
     def _dense(self, idx: _Index, rows: list[int], vector: np.ndarray) -> dict[int, float]:
         ids = [idx.products[i].id for i in rows]

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from bot.product_answers import COLOUR_SYNONYMS, asks
 from bot.product_grounding import STOP, words
+from bot.product_grounding import stem as _stem
 from bot.slots import COLOURS
 from shop.repository import ProductRecord
 
@@ -98,17 +99,6 @@ GENERIC = set(
         "for",
     ]
 )
-
-
-def _stem(w: str) -> str:
-    """hats -> hat, accessories -> accessory, boxes -> box, necklaces -> necklace."""
-    if w.endswith("ies") and len(w) > 4:
-        return w[:-3] + "y"
-    if re.search(r"(?:s|x|z|ch|sh)es$", w) and len(w) > 4:
-        return w[:-2]
-    if w.endswith("s") and not w.endswith("ss") and len(w) > 3:
-        return w[:-1]
-    return w
 
 
 @dataclass(frozen=True)
@@ -219,14 +209,20 @@ def asks_for_products(text: str, vocab: Vocabulary) -> bool:
         return True
     if c.kinds and _PRICE_LIMIT.search(text):
         return True
+    if _SHOPPING.search(text) and _PRICE_LIMIT.search(text) and re.search(r"\d", text):
+        return True  # "anything under €70?"
     ws = [w for w in words(text) if w not in STOP]
-    short = bool(c.kinds) and len(ws) <= 3 and not _QUESTION.match(text.strip())
+    short = bool(c.kinds or c.colour) and len(ws) <= 3 and not _QUESTION.match(text.strip())
     return short and not asks(text)  # "dreamcatcher necklace price?" asks about one
 
 
-def shopping_phrase(text: str) -> bool:
-    """'do you sell…', 'show me…', 'anything with turquoise?': a request to see products."""
-    return bool(_SHOPPING.search(text))
+_OPEN = re.compile(r"(?i)\b(?:anything|something|any)\s+(?:with|in|for|made of|made from)\b")
+
+
+def open_request(text: str) -> bool:
+    """'anything with turquoise?', 'something in linen?': products with a quality the shop's
+    categories do not name (the caller checks the catalog has anything like it)."""
+    return bool(_OPEN.search(text))
 
 
 def _on_sale(p: ProductRecord) -> bool:

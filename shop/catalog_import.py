@@ -49,6 +49,17 @@ MAP_FIELDS = (
     "cross_sells",
     "upsells",
     "status",
+    "key",
+)
+VARIANT_FIELDS = (
+    "file",
+    "parent",
+    "sku",
+    "price",
+    "price_add",
+    "stock",
+    "option_names",
+    "option_values",
 )
 
 
@@ -72,6 +83,8 @@ class Row:
     images: list[str] = field(default_factory=list)
     url: str = ""
     links: dict[str, list[str]] = field(default_factory=dict)
+    refs: list[str] = field(default_factory=list)  # other names variants use for it
+    price_add: float | None = None  # a variant priced as its parent's price plus this
 
 
 @dataclass
@@ -139,6 +152,13 @@ def number(raw: str | None, what: str, line: int) -> float | None:
     if value < 0 or value != value or value in (float("inf"), float("-inf")):
         raise CatalogError(f"line {line}: {what} must be a finite number ≥ 0, got {s!r}")
     return value
+
+
+def signed(raw: str | None, what: str, line: int) -> float | None:
+    """Like `number`, but '-5' and '+5' are allowed (a price difference)."""
+    s = (raw or "").strip()
+    value = number(s.lstrip("+-"), what, line)
+    return None if value is None else (-value if s.startswith("-") else value)
 
 
 def whole(raw: str | None, what: str, line: int) -> int | None:
@@ -373,6 +393,7 @@ def _mapped_rows(
         yield Row(
             n,
             pid,
+            refs=[get(r, "key")] if get(r, "key") else [],
             parent=get(r, "parent_id"),
             title=get(r, "title"),
             description=(r.get(cols["description"]) or "") if "description" in cols else "",
@@ -398,6 +419,46 @@ def _mapped_rows(
         )
 
 
+def _name_list(raw: str, sep: str, last: bool) -> list[str]:
+    """'Color:color:0, Disk space:select:1' -> ['Color', 'Disk space'] (the name before the
+    first ':'); with `last`, 'Blue:0, 16GB:1' -> ['Blue', '16GB'] (the value before the last)."""
+    out = []
+    for part in raw.split(sep):
+        part = part.strip()
+        if part:
+            out.append((part.rsplit(":", 1)[0] if last else part.split(":", 1)[0]).strip())
+    return out
+
+
+def _variant_rows(
+    rows: Iterator[tuple[int, dict[str, str]]], spec: dict[str, Any], list_sep: str
+) -> Iterator[Row]:
+    """Rows of a separate variants file (PrestaShop's combinations, a spreadsheet of SKUs)."""
+    opt_cols: dict[str, str] = spec.get("options", {})
+
+    def get(r: dict[str, str], key: str) -> str:
+        col = spec.get(key)
+        return (r.get(col) or "").strip() if isinstance(col, str) else ""
+
+    for n, r in rows:
+        options = {k: v for k, c in opt_cols.items() if (v := (r.get(c) or "").strip())}
+        if "option_names" in spec and "option_values" in spec:
+            names = _name_list(get(r, "option_names"), list_sep, last=False)
+            values = _name_list(get(r, "option_values"), list_sep, last=True)
+            options |= dict(zip(names, values, strict=False))
+        sku = get(r, "sku")
+        yield Row(
+            n,
+            sku or f"{get(r, 'parent')}#{n}",
+            parent=get(r, "parent"),
+            price=number(get(r, "price"), spec.get("price", "price"), n),
+            price_add=signed(get(r, "price_add"), spec.get("price_add", "price_add"), n),
+            stock=whole(get(r, "stock"), spec.get("stock", "stock"), n),
+            sku=sku,
+            options=options,
+        )
+
+
 def load_mapping(path: Path) -> dict[str, Any]:
     try:
         mapping = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -414,6 +475,16 @@ def load_mapping(path: Path) -> dict[str, Any]:
         raise CatalogError(
             f"{path}: unknown field(s) {unknown} in [columns]; accepted: {', '.join(MAP_FIELDS)}"
         )
+    variants = mapping.get("variants")
+    if variants is not None:
+        bad = sorted(k for k in variants if k not in (*VARIANT_FIELDS, "options"))
+        if bad or "file" not in variants or "parent" not in variants:
+            raise CatalogError(
+                f"{path}: [variants] needs 'file' and 'parent' (fields: "
+                f"{', '.join(VARIANT_FIELDS)}, and an [variants.options] table)"
+                + (f"; unknown: {bad}" if bad else "")
+            )
+        mapping["_dir"] = str(path.parent)
     return mapping
 
 
@@ -440,7 +511,7 @@ def _fold(rows: list[Row], report: ImportReport) -> list[ProductRecord]:
         if not r.title:
             raise CatalogError(f"line {r.line}: product {r.id!r} has no title")
         parents[r.id] = r
-        for ref in (r.id, r.sku):
+        for ref in (r.id, r.sku, *r.refs):
             if ref:
                 by_ref.setdefault(ref, r.id)
                 by_ref.setdefault(ref.lower(), r.id)
@@ -467,6 +538,9 @@ def _fold(rows: list[Row], report: ImportReport) -> list[ProductRecord]:
     for pid, r in parents.items():
         kids = variants.get(pid, [])
         report.folded += len(kids)
+        for k in kids:  # "impact on price": the parent's price plus the variant's
+            if k.price is None and k.price_add is not None and r.price is not None:
+                k.price = round(r.price + k.price_add, 2)
         vs = tuple(
             Variant(k.sku or k.id, k.options, k.price, k.sale_price, k.stock)
             for k in kids
@@ -612,6 +686,24 @@ def _read_catalog(path: Path, mapping: Path | None) -> ImportReport:
             )
         mapped = {k: v for k, v in m["columns"].items()}
         parsed = list(_mapped_rows(rows, m))
+        if (spec := m.get("variants")) is not None:
+            vfile = Path(m["_dir"]) / spec["file"]
+            if not vfile.exists():
+                vfile = path.parent / spec["file"]
+            vheader, vrows = _rows(vfile)
+            missing_v = sorted(
+                c
+                for k, c in [*spec.items(), *spec.get("options", {}).items()]
+                if k not in {"file", "options"} and isinstance(c, str) and c not in vheader
+            )
+            if missing_v:
+                raise CatalogError(
+                    f"{vfile}: column(s) {missing_v} named in [variants] are not in the file "
+                    f"(its columns: {', '.join(vheader)})"
+                )
+            sep = m.get("format", {}).get("list_separator", ",")
+            parsed += list(_variant_rows(vrows, spec, sep))
+            mapped["variants"] = spec["file"]
     else:
         found = detect_format(header)
         if found is None:

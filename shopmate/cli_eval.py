@@ -152,13 +152,16 @@ def _load_shop(services: Any, shop: Path) -> str:
     """Ingest a shop folder into fresh stores: its catalog export(s) at the top (a
     `map.toml` beside them is used as the column mapping) and its help pages under kb/."""
     from retrieval.ingest import KNOWLEDGE_SUFFIXES, load_file
-    from shop.catalog_import import read_catalog
+    from shop.catalog_import import load_mapping, read_catalog
     from shop.catalog_io import is_catalog_csv
 
     mapping = shop / "map.toml"
+    variants_file = ""
+    if mapping.exists():
+        variants_file = str(load_mapping(mapping).get("variants", {}).get("file", ""))
     notes = []
     for f in sorted(shop.glob("*.csv")):
-        if not (mapping.exists() or is_catalog_csv(f)):
+        if f.name == variants_file or not (mapping.exists() or is_catalog_csv(f)):
             continue
         report = read_catalog(f, mapping if mapping.exists() else None)
         services.repo.upsert_products(report.products)

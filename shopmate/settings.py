@@ -100,10 +100,10 @@ class Settings(BaseSettings):
     answer_min_score: float = Field(
         0.35, description="Below this retrieval similarity the bot hands off instead of answering."
     )
-    retriever: Literal["hybrid", "dense"] = Field(
-        "hybrid",
-        description="How the bot finds knowledge passages: 'hybrid' (MiniLM cosine fused with "
-        "BM25, which catches the shop's own words: 'Canada', 'overnight', a SKU) or 'dense'.",
+    retriever: Literal["dense", "hybrid"] = Field(
+        "dense",
+        description="How the bot finds knowledge passages: 'dense' (MiniLM cosine) or 'hybrid' "
+        "(cosine fused with BM25). Measured side by side on the served path (docs/benchmarks.md).",
     )
     qa_reuse_min_score: float = Field(
         0.82, description="Above this, a past agent answer to the same question is reused as is."

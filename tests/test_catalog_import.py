@@ -174,3 +174,60 @@ def test_shop_eval_scoring_rules() -> None:
     unk = Question("3", "nickel free?", "unanswerable", False, [])
     assert score(unk, BotReply("I'm not sure. Shall I get a person?", action="no_answer"), {})[0]
     assert not score(unk, BotReply("Yes, it is nickel free."), {})[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "want"),
+    [
+        ("do you have the juno jacket in XL?", "No, the Juno Jacket doesn't come in size xl"),
+        ("does it come in size M?", "Yes, the Juno Jacket comes in size M."),
+        ("is the juno jacket available in a medium?", "Yes, the Juno Jacket comes in size M."),
+        ("what sizes does it come in?", "comes in size: XS, M, L."),
+        ("does it come in green?", "Yes, the Juno Jacket comes in Green."),
+        ("does it come in navy?", "No, the Juno Jacket doesn't come in navy"),
+        ("how much does it weigh?", None),  # not a price question, and no weight listed
+    ],
+)
+def test_size_and_colour_questions_answer_yes_or_no(question: str, want: str | None) -> None:
+    from shop.repository import ProductRecord, Variant
+
+    p = ProductRecord(
+        "j",
+        "Juno Jacket",
+        "",
+        "Women > Jackets",
+        "",
+        77.0,
+        None,
+        {},
+        variants=(
+            Variant("J-XS-B", {"Size": "XS", "Color": "Blue"}),
+            Variant("J-M-B", {"Size": "M", "Color": "Blue"}),
+            Variant("J-L-G", {"Size": "L", "Color": "Green"}),
+        ),
+    )
+    a = fact_answer(p, question, None, "$")
+    if want is None:
+        assert a is None
+    else:
+        assert a is not None and want in a.text
+
+
+def test_round_trip_through_shopmate_columns(tmp_path: Path) -> None:
+    """A shop converted to the README's columns reads back the same (the held-out path)."""
+    from shop.catalog_io import write_catalog_csv
+
+    original = read_catalog(SHOPS / "woocommerce-sample" / "products.csv").products
+    write_catalog_csv(tmp_path / "c.csv", original)
+    again = read_catalog(tmp_path / "c.csv")
+    assert again.format == "shopmate"
+    assert again.products == original
+
+
+def test_prestashop_through_a_mapping_with_a_variants_file() -> None:
+    shop = SHOPS / "prestashop-sample"
+    r = read_catalog(shop / "products_import.csv", shop / "map.toml")
+    nano = next(p for p in r.products if p.title == "iPod Nano")
+    prices = {v.label(): v.price for v in nano.variants}
+    assert prices["Blue, 16GB"] == 140.0 and prices["Blue, 8GB"] == 100.0  # 100 + impact
+    assert r.mapped["variants"] == "combinations_import.csv"

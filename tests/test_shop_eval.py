@@ -1,0 +1,61 @@
+"""`shopmate eval shop` on a dev shop the code was not written for, through the served engine."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from finetune.shop_eval import QuestionError, load_questions
+from shopmate.cli import app
+
+SHOP = Path(__file__).resolve().parents[1] / "bench" / "shops" / "woocommerce-sample"
+
+
+def test_eval_shop_builds_the_shop_and_scores_every_kind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_settings: object
+) -> None:
+    # the models (intent head) of the session's demo data dir; the shop itself is built fresh
+    monkeypatch.setenv("SHOPMATE_DATA_DIR", str(demo_settings.data_dir))  # type: ignore[attr-defined]
+    out = tmp_path / "out.json"
+    r = CliRunner().invoke(
+        app,
+        [
+            "eval",
+            "shop",
+            "--shop",
+            str(SHOP),
+            "--questions",
+            str(SHOP / "questions.jsonl"),
+            "--json",
+            str(out),
+            "--no-progress",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert "woocommerce export, 18 products" in r.output and "search precision" in r.output
+    got = json.loads(out.read_text())
+    assert got["total"] == 40
+    assert set(got["by_kind"]) == {
+        "policy",
+        "product_fact",
+        "product_search",
+        "recommendation",
+        "unanswerable",
+    }
+    # a floor against regressions (docs/benchmarks.md has the current figure)
+    assert got["right"] >= 32, got["wrong"]
+    assert got["by_kind"]["unanswerable"]["right"] == got["by_kind"]["unanswerable"]["total"]
+    assert all({"id", "question", "reply", "why", "answer"} <= set(w) for w in got["wrong"])
+
+
+def test_bad_question_files_name_the_line(tmp_path: Path) -> None:
+    p = tmp_path / "q.jsonl"
+    p.write_text('{"question": "hi", "kind": "policy"}\n{"question": "x", "kind": "chat"}\n')
+    with pytest.raises(QuestionError, match=r"q.jsonl:2: kind 'chat' is not one of"):
+        load_questions(p)
+    p.write_text('{"question": "hi", "kind": "policy", "must_match": ["("]}\n')
+    with pytest.raises(QuestionError, match=r":1: must_match '\(' is not a regex"):
+        load_questions(p)
