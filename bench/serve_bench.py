@@ -219,7 +219,7 @@ def matched_path(base: str, questions: list[str]) -> dict[str, Any]:
         c.post(f"{base}/v1/chat", json={"session_id": "warm", "message": "hello"})
         for i, q in enumerate(questions):
             t = time.perf_counter()
-            r = c.post(f"{base}/v1/chat", json={"session_id": f"m{i}", "message": q})
+            r = c.post(f"{base}/v1/chat", json={"session_id": f"m{i}-{os.getpid()}", "message": q})
             dt = time.perf_counter() - t
             r.raise_for_status()
             if any(x["source"] == "qa-history" for x in r.json()["citations"]):
@@ -229,7 +229,9 @@ def matched_path(base: str, questions: list[str]) -> dict[str, Any]:
     return {"n": len(lat), "other": other, "p50_ms": pct(lat, 50), "p95_ms": pct(lat, 95)}
 
 
-def generative_path(base: str, questions: list[str], tokenizer: Any) -> dict[str, Any]:
+def generative_path(base: str, questions: list[str], tokenizer: Any, tag: str) -> dict[str, Any]:
+    """Each question opens its own session (named with `tag`, so that a variant run later on
+    the same database does not find the earlier variant's turns in its conversations)."""
     ttft, total, rates, tokens = [], [], [], []
     with httpx.Client(timeout=300) as c:
         for i, q in enumerate(questions):
@@ -237,7 +239,9 @@ def generative_path(base: str, questions: list[str], tokenizer: Any) -> dict[str
             first = last = None
             text = ""
             with c.stream(
-                "POST", f"{base}/v1/chat/stream", json={"session_id": f"g{i}", "message": q}
+                "POST",
+                f"{base}/v1/chat/stream",
+                json={"session_id": f"g{i}-{tag}-{os.getpid()}", "message": q},
             ) as r:
                 r.raise_for_status()
                 event = ""
@@ -479,7 +483,7 @@ def main() -> None:
                 qa_reuse_min_score="1.0",
                 **extra,
             ) as base:
-                r["generative"][quant] = generative_path(base, qs, tok)
+                r["generative"][quant] = generative_path(base, qs, tok, quant)
             print(f"generative ({quant}):", r["generative"][quant], flush=True)
     r["load_after"] = os.getloadavg()[0]
     text = section(r, cmd)
