@@ -14,9 +14,14 @@ the same product, in a seeded order.
     on --questions questions: token-F1 against the reference answers, the share that pass
     the grounding check the bot applies (cites a passage, supported by it, no invented
     numbers), citation precision (cited passages that are gold evidence), and the share
-    of replies identical to fp32's.
+    of replies identical to fp32's, and fp32's next token teacher-forced along fp32's
+    replies (prompt kernels, and the reply decoded with the decoding kernels).
 
---write-docs replaces the "## Generator decoding" section of docs/benchmarks.md.
+--variants picks the decoders (lean fp32, int8 with a bf16 or fp32 prefill, the default
+`auto`, transformers fp32 and dynamic int8). The CPU (model, ATen level, the flags the
+kernels depend on, any ISA limit such as ATEN_CPU_CAPABILITY=avx2) is recorded beside the
+load average. --write-docs replaces the --heading section ("## Generator decoding") of
+docs/benchmarks.md.
 """
 
 from __future__ import annotations

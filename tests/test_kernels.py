@@ -105,6 +105,27 @@ def test_detect_reads_this_cpu_and_honours_an_avx2_limit() -> None:
         assert (native_bf16, prefill) == ("False", "fp32")
 
 
+def test_int8_prefill_runs_in_the_chosen_type_on_weights_dequantised_once() -> None:
+    """A prompt (more than 8 rows) is multiplied in fp32 or bf16 on weights dequantised at
+    load; a few rows (decoding) read the int8 weights directly."""
+    from bot.fastlm import _Int8Linear
+
+    w, x = torch.randn(96, 64), torch.randn(20, 64)
+    fp32, bf16 = _Int8Linear(w, "fp32"), _Int8Linear(w, "bf16")
+    dequantised = fp32.q.float() * fp32.scale.float()[:, None]
+    assert fp32.wide is not None and fp32.wide.dtype == torch.float32
+    assert torch.equal(fp32.wide, dequantised)
+    assert torch.allclose(fp32(x), x @ dequantised.T, atol=1e-5)  # no bf16 rounding on the way
+    assert bf16.wide is not None and bf16.wide.dtype == torch.bfloat16
+    assert not torch.allclose(bf16(x), x @ dequantised.T, atol=1e-5)  # bf16 activations
+    assert torch.allclose(bf16(x), x @ dequantised.T, rtol=0.05, atol=0.05)
+    assert torch.equal(fp32(x[:2]), bf16(x[:2]))  # decoding: the same int8 kernel
+    head = _Int8Linear(w, "fp32", cache=False)
+    assert head.wide is None and torch.allclose(head(x), fp32(x))
+    with pytest.raises(ValueError, match="prefill must be"):
+        _Int8Linear(w, "fp8")
+
+
 # -- every choice keeps int8's quality --------------------------------------------------
 
 SYSTEM = "You answer shop questions from the numbered passages and cite them like [1]."
