@@ -107,6 +107,8 @@ STOP = set(
 NAME_MIN = 0.5  # share of a title's weight the message must contain to name it
 CLEAR_MIN = 0.75  # ... to override the product page the shopper is on
 TIE = 0.08  # two products this close in fit: ask which one
+RARE_WORDS = 3.5  # title-word weight (idf, summed) that names a product by a part of its title
+TIE_SHARE = 0.7  # ... when no other product has more than this share of that weight
 WORD_MATCH = 84  # rapidfuzz ratio for a message word to count as a title word (typos)
 _UNITS = {
     "metres": "m",
@@ -211,8 +213,9 @@ class ProductGrounder:
                 postings.setdefault(w, []).append(i)
         sku: dict[str, tuple[int, Variant | None]] = {}
         for i, p in enumerate(products):
-            if p.sku:
-                sku[p.sku.lower()] = (i, None)
+            for code in (p.sku, p.id):  # shops often use the SKU as the product id
+                if code:
+                    sku.setdefault(code.lower(), (i, None))
             for v in p.variants:
                 if v.sku:
                     sku.setdefault(v.sku.lower(), (i, v))
@@ -281,7 +284,19 @@ class ProductGrounder:
                 p = idx.products[hit[0]]
                 return Grounding(p, hit[1] or pick_variant(p, text), [p], False, True, True)
         fits = self._fits(idx, text)
-        named = [(i, share, have) for i, (share, have) in fits.items() if share >= NAME_MIN]
+        # named: most of its title said, or rare title words said that fit no other product
+        # as well ("shure earphones" for "Shure SE210 Sound-Isolating Earphones for iPod")
+        by_weight = sorted(fits.items(), key=lambda kv: -kv[1][1])
+        rare: set[int] = set()
+        if by_weight and by_weight[0][1][1] >= RARE_WORDS:
+            second = by_weight[1][1][1] if len(by_weight) > 1 else 0.0
+            if second <= TIE_SHARE * by_weight[0][1][1]:
+                rare.add(by_weight[0][0])
+        named = [
+            (i, max(share, NAME_MIN), have)
+            for i, (share, have) in fits.items()
+            if share >= NAME_MIN or i in rare
+        ]
         if vector is not None and named:
             dense = self._dense(idx, [i for i, _, _ in named], vector)
         else:
@@ -316,8 +331,10 @@ class ProductGrounder:
             and not _contains(idx.title_words[best[2]], idx.title_words[scored[1][2]])
         )
         p = idx.products[best[2]]
-        clearly = best[1] >= CLEAR_MIN or (
-            best[1] >= NAME_MIN and len(idx.title_words[best[2]]) <= 2
+        clearly = (
+            best[1] >= CLEAR_MIN
+            or best[2] in rare
+            or (best[1] >= NAME_MIN and len(idx.title_words[best[2]]) <= 2)
         )
         return Grounding(p, pick_variant(p, text), cands, ambiguous, True, clearly)
 
