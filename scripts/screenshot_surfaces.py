@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -134,13 +135,17 @@ def agent_desk(base: str, out: Path, tmp: Path) -> None:
         wait = WebDriverWait(d, 90)
         d.get(f"{base}/agent/")
 
-        def entry(_: Any) -> Any:
-            for label in d.find_elements(By.CSS_SELECTOR, "#sm-queue label"):
-                if "parcel is damaged" in label.text:
-                    return label
+        def entry(_: Any) -> Any:  # the queue redraws itself: a stale label is read again
+            try:
+                for label in d.find_elements(By.CSS_SELECTOR, "#sm-queue label"):
+                    if "parcel is damaged" in label.text:
+                        label.click()
+                        return True
+            except StaleElementReferenceException:
+                pass
             return False
 
-        wait.until(entry).click()
+        wait.until(entry)
         draft = d.find_element(By.CSS_SELECTOR, "#sm-draft textarea")
         wait.until(lambda _: (draft.get_attribute("value") or "").strip())
         time.sleep(1.0)

@@ -28,12 +28,14 @@ def base_url(services) -> Iterator[str]:  # type: ignore[no-untyped-def]
 
 
 def test_live_queue_draft_insert_and_reply(base_url: str, driver: Any, services) -> None:  # type: ignore[no-untyped-def]
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
 
     driver.get(f"{base_url}/agent/")
-    wait = WebDriverWait(driver, 60)
+    # the queue redraws itself every few seconds: an element read mid-redraw is read again
+    wait = WebDriverWait(driver, 60, ignored_exceptions=(StaleElementReferenceException,))
     wait.until(lambda d: d.find_element(By.ID, "sm-queue"))
     # a shopper asks, then asks for a person, while the desk is already open
     sid = "agent" + uuid.uuid4().hex[:12]
@@ -97,4 +99,11 @@ def test_live_queue_draft_insert_and_reply(base_url: str, driver: Any, services)
     )
     wait.until(lambda _: "Great, thank you Sam!" in transcript.text)
     driver.find_element(By.ID, "sm-resolve").click()
-    wait.until(lambda _: not entry(None))
+
+    def gone(_: Any) -> bool:
+        try:
+            return not entry(None)
+        except StaleElementReferenceException:
+            return False
+
+    wait.until(gone)

@@ -99,15 +99,23 @@ def test_shop_a_agent_desk_shows_its_handoff_not_shop_bs(base_url: str, driver: 
     sign_in(driver, desk, "agent", SK["a"])
     labels = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#sm-queue label"))
     transcript = driver.find_element(By.ID, "sm-transcript")
-    from selenium.common.exceptions import TimeoutException
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 
     seen: list[str] = []
     for i in range(len(labels)):  # every conversation in shop a's queue is shop a's
         before = transcript.text
-        driver.find_elements(By.CSS_SELECTOR, "#sm-queue label")[i].click()
+
+        def click(_: Any, i: int = i) -> bool:  # the queue redraws itself every few seconds
+            try:
+                driver.find_elements(By.CSS_SELECTOR, "#sm-queue label")[i].click()
+            except StaleElementReferenceException:
+                return False
+            return True
+
+        wait.until(click)
         # the transcript changes to the clicked conversation's (unless they read alike)
         with contextlib.suppress(TimeoutException):
-            WebDriverWait(driver, 10).until(lambda _, b=before: transcript.text != b)
+            WebDriverWait(driver, 10).until(lambda _: transcript.text != before)  # noqa: B023
         wait.until(lambda _: "I want to talk to a person" in transcript.text)
         seen.append(transcript.text)
     assert any("My Alpha tent arrived torn" in t for t in seen)
