@@ -475,13 +475,15 @@ class ChatEngine:
             # the page lacks it: a shop page may answer what is asked ("how many times can I
             # download the album?"), never another product's page or a page that only
             # shares the product's name (a promotion for "any iPod")
+            if found is not None:  # it asked for a field the product lacks: the page doesn't say
+                return self._no_answer(st, found)
             page = self._knowledge_answer(text, vec, ev, sig, st, only_product=True)
             if page.grounded and self._answers_the_ask(page, text, product):
                 st.no_answer_streak = 0
                 return BotReply(
                     page.text, page.citations, action="answer", tool_calls=["faq_answer"]
                 )
-            return self._no_answer(st, found or doesnt_say(product, ""))
+            return self._no_answer(st, doesnt_say(product, ""))
         if self.agent is not None:  # an operator's tool-calling model words the answer
             try:
                 found_by_agent = self.agent.run(text, st.user_id)
