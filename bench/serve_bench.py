@@ -11,8 +11,10 @@ missing) and drives them over HTTP on 127.0.0.1:
     every question reaches the generator): /v1/chat/stream, time to the first token
     event and to the final event; decode tokens/s (tokens after the first, over the time
     after the first) beside the memory-bandwidth bound (weight bytes / bandwidth measured
-    here with a large array copy). One server per --quantize value (fp32 first, the
-    reference for the ratios), and one from --baseline-code (an earlier checkout) if given.
+    here with a large array copy). One server per --quantize value (fp32 is the
+    reference for the ratios) and one from --baseline-code (an earlier checkout) if given,
+    all up at once; each question goes to each in turn, so a shared machine's changing load
+    falls on every variant alike.
 (c) Soak: --sessions concurrent shoppers for --soak-seconds, each sending its next
     message when the last reply arrived; every non-200 and every exception is an error;
     afterwards each session's stored shopper messages are counted in the database:
@@ -42,7 +44,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -229,48 +231,66 @@ def matched_path(base: str, questions: list[str]) -> dict[str, Any]:
     return {"n": len(lat), "other": other, "p50_ms": pct(lat, 50), "p95_ms": pct(lat, 95)}
 
 
-def generative_path(base: str, questions: list[str], tokenizer: Any, tag: str) -> dict[str, Any]:
-    """Each question opens its own session (named with `tag`, so that a variant run later on
-    the same database does not find the earlier variant's turns in its conversations)."""
-    ttft, total, rates, tokens = [], [], [], []
+def generative_path(
+    bases: dict[str, str], questions: list[str], tokenizer: Any
+) -> dict[str, dict[str, Any]]:
+    """Each question to every variant's server in turn (the order rotating per question), so
+    that other jobs' load on a shared machine falls on all variants alike. Each request opens
+    its own session, so no variant finds another's turns in its conversation."""
+    got: dict[str, dict[str, list[float]]] = {
+        k: {"ttft": [], "total": [], "rates": [], "tokens": []} for k in bases
+    }
+    names = list(bases)
     with httpx.Client(timeout=300) as c:
         for i, q in enumerate(questions):
-            t0 = time.perf_counter()
-            first = last = None
-            text = ""
-            with c.stream(
-                "POST",
-                f"{base}/v1/chat/stream",
-                json={"session_id": f"g{i}-{tag}-{os.getpid()}", "message": q},
-            ) as r:
-                r.raise_for_status()
-                event = ""
-                for line in r.iter_lines():
-                    if line.startswith("event:"):
-                        event = line[6:].strip()
-                    elif line.startswith("data:") and event == "token":
-                        now = time.perf_counter()
-                        first = first or now
-                        last = now
-                        text += json.loads(line[5:])["text"]
-            end = time.perf_counter()
-            if first is None or last is None:
-                continue
-            ttft.append((first - t0) * 1000)
-            total.append(end - t0)
-            n = len(tokenizer(text, add_special_tokens=False)["input_ids"])
-            tokens.append(n)
-            if n > 1 and last > first:
-                rates.append((n - 1) / (last - first))
+            for name in names[i % len(names) :] + names[: i % len(names)]:
+                one = stream_once(c, bases[name], f"g{i}-{name}-{os.getpid()}", q, tokenizer)
+                if one is not None:
+                    for key, value in one.items():
+                        got[name][key].append(value)
     return {
-        "n": len(ttft),
-        "ttft_p50_ms": pct(ttft, 50),
-        "ttft_p95_ms": pct(ttft, 95),
-        "total_p50_s": pct(total, 50),
-        "total_p95_s": pct(total, 95),
-        "tokens_median": statistics.median(tokens) if tokens else 0,
-        "decode_tok_s_median": statistics.median(rates) if rates else float("nan"),
+        name: {
+            "n": len(g["ttft"]),
+            "ttft_p50_ms": pct(g["ttft"], 50),
+            "ttft_p95_ms": pct(g["ttft"], 95),
+            "total_p50_s": pct(g["total"], 50),
+            "total_p95_s": pct(g["total"], 95),
+            "tokens_median": statistics.median(g["tokens"]) if g["tokens"] else 0,
+            "decode_tok_s_median": statistics.median(g["rates"]) if g["rates"] else float("nan"),
+        }
+        for name, g in got.items()
     }
+
+
+def stream_once(
+    c: httpx.Client, base: str, session: str, question: str, tokenizer: Any
+) -> dict[str, float] | None:
+    """One /v1/chat/stream request: time to the first token event and to the end, tokens,
+    and decode tokens/s after the first (None when no token came)."""
+    t0 = time.perf_counter()
+    first = last = None
+    text = ""
+    with c.stream(
+        "POST", f"{base}/v1/chat/stream", json={"session_id": session, "message": question}
+    ) as r:
+        r.raise_for_status()
+        event = ""
+        for line in r.iter_lines():
+            if line.startswith("event:"):
+                event = line[6:].strip()
+            elif line.startswith("data:") and event == "token":
+                now = time.perf_counter()
+                first = first or now
+                last = now
+                text += json.loads(line[5:])["text"]
+    end = time.perf_counter()
+    if first is None or last is None:
+        return None
+    n = len(tokenizer(text, add_special_tokens=False)["input_ids"])
+    out = {"ttft": (first - t0) * 1000, "total": end - t0, "tokens": float(n)}
+    if n > 1 and last > first:
+        out["rates"] = (n - 1) / (last - first)
+    return out
 
 
 async def soak(base: str, sessions: int, seconds: float) -> dict[str, Any]:
@@ -471,20 +491,25 @@ def main() -> None:
             for q, _, _ in runs
         }
         tok = AutoTokenizer.from_pretrained(str(llm), local_files_only=True)
-        r["generative"] = {}
         qs = GENERATIVE_QUESTIONS[: args.generative]
-        for quant, code, extra in runs:
-            with server(
-                data,
-                logs,
-                f"generative-{quant}",
-                code=code,
-                generator="local",
-                qa_reuse_min_score="1.0",
-                **extra,
-            ) as base:
-                r["generative"][quant] = generative_path(base, qs, tok, quant)
-            print(f"generative ({quant}):", r["generative"][quant], flush=True)
+        with ExitStack() as stack:  # all variants up at once, asked in turn
+            bases = {
+                quant: stack.enter_context(
+                    server(
+                        data,
+                        logs,
+                        f"generative-{quant}",
+                        code=code,
+                        generator="local",
+                        qa_reuse_min_score="1.0",
+                        **extra,
+                    )
+                )
+                for quant, code, extra in runs
+            }
+            r["generative"] = generative_path(bases, qs, tok)
+        for quant, g in r["generative"].items():
+            print(f"generative ({quant}):", g, flush=True)
     r["load_after"] = os.getloadavg()[0]
     text = section(r, cmd)
     print(text)
