@@ -77,12 +77,11 @@ class QAArtifacts:
     def generator(self) -> Path:
         return self.root / "generator"
 
-    def missing(self) -> list[str]:
-        need = {
-            "matcher": self.matcher / "model",
-            "judge": self.judge / "model",
-            "generator": self.generator / "adapter",
-        }
+    def missing(self, generator: bool = True) -> list[str]:
+        """What is not there of what will be scored (the generator only when it is)."""
+        need = {"matcher": self.matcher / "model", "judge": self.judge / "model"}
+        if generator:
+            need["generator"] = self.generator / "adapter"
         return [name for name, p in need.items() if not p.is_dir()]
 
 
@@ -201,7 +200,7 @@ class QAEvaluator:
                 f"got {quantize!r}"
             )
         self.artifacts = QAArtifacts(models)
-        missing = self.artifacts.missing()
+        missing = self.artifacts.missing(generator=llm is not None)  # --no-generate: no adapter
         if missing:
             raise ValueError(
                 f"{models} lacks {', '.join(missing)}: train them with "

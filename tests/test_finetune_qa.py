@@ -505,3 +505,14 @@ def test_the_finetune_commands_default_to_their_recipes(kind: str) -> None:
         assert parse.get(name, lambda v: v)(options[name].default) == recipe[name], name
     if kind == "generator":  # --rank sets alpha to twice the rank, as the recipe has it
         assert 2 * options["rank"].default == recipe["alpha"]
+
+
+def test_no_generate_needs_no_generator_adapter(tmp_path: Path) -> None:
+    """`eval qa --no-generate` scores matcher and judge even where no generator was trained."""
+    from finetune.qa_eval import QAEvaluator
+
+    for part in ("matcher", "judge"):
+        (tmp_path / part / "model").mkdir(parents=True)
+    QAEvaluator(tmp_path, None, tmp_path / "embedder")  # no generator asked: no complaint
+    with pytest.raises(ValueError, match="lacks generator"):
+        QAEvaluator(tmp_path, tmp_path / "llm", tmp_path / "embedder")
