@@ -213,9 +213,10 @@ class ProductGrounder:
                 postings.setdefault(w, []).append(i)
         sku: dict[str, tuple[int, Variant | None]] = {}
         for i, p in enumerate(products):
-            for code in (p.sku, p.id):  # shops often use the SKU as the product id
-                if code:
-                    sku.setdefault(code.lower(), (i, None))
+            if p.sku:
+                sku[p.sku.lower()] = (i, None)
+            if _code_like(p.id):  # shops often use the SKU as the id ("RP-demo_7", not "beanie")
+                sku.setdefault(p.id.lower(), (i, None))
             for v in p.variants:
                 if v.sku:
                     sku.setdefault(v.sku.lower(), (i, v))
@@ -279,7 +280,7 @@ class ProductGrounder:
         # a SKU in the message names its product (and variant) outright
         for tok in re.findall(r"[A-Za-z0-9][A-Za-z0-9_.\-/]*[A-Za-z0-9]", text):
             if (hit := idx.sku.get(tok.lower())) is not None and (
-                any(c.isdigit() or c in "-_" for c in tok) or len(tok) >= 6
+                _code_like(tok) or (len(tok) >= 6 and tok.isupper())
             ):
                 p = idx.products[hit[0]]
                 return Grounding(p, hit[1] or pick_variant(p, text), [p], False, True, True)
@@ -344,6 +345,11 @@ class ProductGrounder:
         return {
             i: float(embs[pid] @ vector) for i, pid in zip(rows, ids, strict=True) if pid in embs
         }
+
+
+def _code_like(token: str) -> bool:
+    """A product code rather than a word: it has a digit, '-' or '_'."""
+    return any(c.isdigit() or c in "-_" for c in token)
 
 
 def _contains(longer: list[str], shorter: list[str]) -> bool:
