@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shop.catalog_io import CatalogError
+from shop.catalog_io import CATALOG_COLUMNS, OPTIONAL_COLUMNS, CatalogError
 from shop.catalog_text import clean_description, parse_options
 from shop.repository import LINK_KINDS, ProductRecord, Variant
 
@@ -637,27 +637,7 @@ READERS: dict[str, Callable[[Iterator[tuple[int, dict[str, str]]]], Iterator[Row
     "shopify": _shopify_rows,
     "woocommerce": _woo_rows,
 }
-USED_COLUMNS = {
-    "shopmate": [
-        "id",
-        "title",
-        "description",
-        "category",
-        "brand",
-        "price",
-        "sale_price",
-        "stock",
-        "attributes",
-        "sku",
-        "parent_id",
-        "options",
-        "image",
-        "url",
-        "related",
-        "cross_sells",
-        "upsells",
-    ],
-}
+USED_COLUMNS = {"shopmate": [*CATALOG_COLUMNS, *OPTIONAL_COLUMNS]}
 
 
 def read_catalog(path: Path, mapping: Path | None = None) -> ImportReport:
