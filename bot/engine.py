@@ -244,8 +244,9 @@ class ChatEngine:
             return self._screened(st, attempt, product_id)  # (angry: a person is fetched)
 
         handoff_before = st.handoff
-        if product_id:
-            st.product_in_focus = product_id
+        if product_id:  # the page's product, also when the page names it by a (variant) SKU
+            page = self.grounder.resolve(product_id)
+            st.product_in_focus = page.id if page is not None else product_id
         vec = self.embedder.encode_one(text)
         evidence = self.answerer.evidence(text, vec)
         self._remember_slots(st, text)

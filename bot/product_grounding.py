@@ -232,6 +232,15 @@ class ProductGrounder:
                 idx = self._index
         return idx
 
+    def resolve(self, code: str) -> ProductRecord | None:
+        """The product a page names by its id, its SKU or a variant's SKU (any case)."""
+        idx = self.index()
+        for i, p in enumerate(idx.products):
+            if p.id == code:
+                return idx.products[i]
+        hit = idx.sku.get(code.strip().lower())
+        return idx.products[hit[0]] if hit else None
+
     def vocabulary(self) -> Vocabulary:
         """The shop's category and product-type words, for reading explicit searches."""
         idx = self.index()

@@ -73,3 +73,9 @@ def test_two_equal_fits_ask_which_one(grounder: ProductGrounder) -> None:
 def test_no_product_named(grounder: ProductGrounder) -> None:
     g = grounder.ground("what is your returns policy?", None, None)
     assert g.product is None and not g.named
+
+
+def test_a_page_named_by_a_variant_sku_resolves_to_its_product(grounder: ProductGrounder) -> None:
+    assert grounder.resolve("ST-20") is not None and grounder.resolve("st-20").id == "strap"  # type: ignore[union-attr]
+    assert grounder.resolve("tote").id == "tote"  # type: ignore[union-attr]
+    assert grounder.resolve("nope") is None
