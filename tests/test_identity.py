@@ -234,3 +234,24 @@ def test_each_tenant_verifies_with_its_own_secret(tmp_path) -> None:  # type: ig
     path.write_text("[tenants.alpha]\n" + keys.format("alpha") + 'identity_secret = "short"\n')
     with pytest.raises(TenantConfigError, match="at least 16 characters"):
         load_tenants(Settings(data_dir=tmp_path, tenants_file=path))
+
+
+def test_tracked_events_and_feedback_keep_only_verified_ids(verified, services) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from shop.models import Feedback
+
+    user = "idt-" + uuid.uuid4().hex[:8]
+    view = {"type": "view", "user_id": user, "product_id": "p0001", "session_id": sid()}
+    assert verified.post("/v1/events/track", json=view).status_code == 201
+    assert services.repo.recent_events(user) == []  # recorded for the anon: stand-in
+    good = {**view, "user_hash": user_hash(SECRET, user)}
+    assert verified.post("/v1/events/track", json=good).status_code == 201
+    assert [e.product_id for e in services.repo.recent_events(user)] == ["p0001"]
+    s = sid()
+    for who in ({"user_id": user}, {"user_id": user, "user_hash": user_hash(SECRET, user)}):
+        r = verified.post("/v1/feedback", json={"session_id": s, "thumbs": "up", **who})
+        assert r.status_code == 201, r.text
+    with services.repo.session() as db:
+        kept = db.scalars(select(Feedback.user_id).where(Feedback.session_id == s)).all()
+    assert kept == [None, user]
