@@ -115,10 +115,10 @@ def test_agent_desk_lists_and_opens_only_its_shops_handoffs(c: TestClient) -> No
         assert call_refused(c, root)
         assert sign_in(c, shop, "agent", SK[shop]) == 200
         session = uuid.uuid4().hex  # one open desk page
-        [update] = call(c, root, "on_refresh", session=session)
+        update, _empty_note = call(c, root, "on_refresh", session=session)
         queued = [value for _label, value in update["choices"]]
         assert sid[shop] in queued and sid[other] not in queued
-        transcript = call(c, root, "on_open", sid[shop], session=session)[0]
+        transcript = json.dumps(call(c, root, "on_open", sid[shop], session=session)[1])
         mine = "Alpha: where is my tent?" if shop == "a" else "Bravo here"
         assert mine in transcript and "I want to talk to a person" in transcript
         # the other shop's session id, typed in by hand, is not in this desk's queue

@@ -242,7 +242,10 @@ def build_agent_ui(
             line = product_line(view, ids[index], currency)
             return f"{text.rstrip()}\n{line}".strip()
 
-        blocks.load(refresh, inputs=queue, outputs=[queue, empty])
+        def on_refresh() -> tuple[Any, Any]:
+            return refresh(None)
+
+        blocks.load(on_refresh, outputs=[queue, empty], api_name="on_refresh")
         timer.tick(
             tick,
             inputs=[queue, seen],
@@ -251,6 +254,7 @@ def build_agent_ui(
         )
         queue.input(
             on_open,
+            api_name="on_open",
             inputs=queue,
             outputs=[
                 state_banner,
