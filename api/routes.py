@@ -326,10 +326,17 @@ def session_messages(
             "conversation after a reload or in another tab); default: a person's replies only."
         ),
     ] = False,
+    user_id: Annotated[str | None, Query(max_length=128, pattern=ID_PATTERN)] = None,
+    user_hash: Annotated[str | None, Query(pattern=HASH_PATTERN)] = None,
+    *,
+    access: Caller,
 ) -> SessionMessages:
     """Messages newer than `after`: by default the replies of a person from the shop (the
     widget polls this while a conversation is handed off), with `transcript=true` the whole
-    conversation as stored (redacted)."""
+    conversation as stored (redacted). A signed-in shopper's conversation is read only with
+    their user_id and user_hash (or an admin key)."""
+    if access.scope != "admin":
+        check_session(svc, session_id, identify(access, user_id, user_hash))
     roles = ("shopper", "bot", "agent") if transcript else ("agent",)
     rows = svc.repo.messages_after(session_id, after, roles=roles)
     state = svc.engine.state(session_id).handoff

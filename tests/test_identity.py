@@ -255,3 +255,24 @@ def test_tracked_events_and_feedback_keep_only_verified_ids(verified, services) 
     with services.repo.session() as db:
         kept = db.scalars(select(Feedback.user_id).where(Feedback.session_id == s)).all()
     assert kept == [None, user]
+
+
+def test_a_verified_conversation_is_read_only_by_its_shopper(verified) -> None:  # type: ignore[no-untyped-def]
+    s = sid()
+    mine = {"user_id": "u0003", "user_hash": user_hash(SECRET, "u0003")}
+    chat(verified, s, "where is my order o10167?", **mine)
+    path = f"/v1/chat/{s}/messages"
+    for q in ({}, {"user_id": "u0003"}, {"user_id": "u0003", "user_hash": WRONG}):
+        r = verified.get(path, params={"transcript": "true", **q})
+        assert r.status_code == 403 and "signed-in shopper" in r.json()["detail"]
+    own = verified.get(path, params={"transcript": "true", **mine})
+    assert own.status_code == 200 and "was delivered" in own.text
+    staff = verified.get(
+        path, params={"transcript": "true"}, headers={"Authorization": f"Bearer {ADMIN}"}
+    )
+    assert staff.status_code == 200
+    anon = sid()  # an anonymous conversation stays readable by its session id, as before
+    chat(verified, anon, "hello")
+    assert (
+        verified.get(f"/v1/chat/{anon}/messages", params={"transcript": "true"}).status_code == 200
+    )

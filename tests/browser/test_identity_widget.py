@@ -81,3 +81,17 @@ def test_only_a_valid_hash_shows_the_shoppers_orders(base_url: str, driver: Any)
         driver, base_url, f"?user=u0003&sig={user_hash(SECRET, 'u0003')}", question
     )
     assert "o10167" in verified and "was delivered" in verified, verified
+
+
+def test_a_verified_shopper_gets_their_conversation_back_after_a_reload(
+    base_url: str, driver: Any
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = f"?user=u0003&sig={user_hash(SECRET, 'u0003')}"
+    said = ask_on_page(driver, base_url, page, "where is my order o10167?")
+    assert "was delivered" in said
+    driver.get(f"{base_url}/shop-page{page}")  # same browser: same session, read back signed
+    log = WebDriverWait(driver, 60).until(lambda d: d.find_element(By.ID, "sm-w-log"))
+    WebDriverWait(driver, 60).until(lambda _: "was delivered" in log.get_attribute("textContent"))

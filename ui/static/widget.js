@@ -484,7 +484,8 @@
   function sync() {
     if (syncing || busy) return;
     syncing = true;
-    get("/v1/chat/" + encodeURIComponent(sessionId) + "/messages?transcript=true&after=" + lastId)
+    var mine = userId ? "&user_id=" + encodeURIComponent(userId) + (userHash ? "&user_hash=" + encodeURIComponent(userHash) : "") : "";
+    get("/v1/chat/" + encodeURIComponent(sessionId) + "/messages?transcript=true&after=" + lastId + mine)
       .then(function (data) {
         if (!data) return;
         var fresh = !restored;
