@@ -95,3 +95,25 @@ def test_a_verified_shopper_gets_their_conversation_back_after_a_reload(
     driver.get(f"{base_url}/shop-page{page}")  # same browser: same session, read back signed
     log = WebDriverWait(driver, 60).until(lambda d: d.find_element(By.ID, "sm-w-log"))
     WebDriverWait(driver, 60).until(lambda _: "was delivered" in log.get_attribute("textContent"))
+
+
+def test_a_message_at_the_length_limit_is_explained(base_url: str, driver: Any) -> None:
+    """A pasted text is cut at 4000 characters by the input: the widget says so."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(driver, 60)
+    driver.get(f"{base_url}/shop-page")
+    wait.until(lambda d: d.find_element(By.ID, "sm-w-bubble")).click()
+    box = wait.until(lambda d: d.find_element(By.ID, "sm-w-input"))
+    wait.until(lambda _: box.is_displayed())
+    driver.execute_script(  # what pasting 5000 characters leaves: the input keeps 4000
+        "arguments[0].value = 'a'.repeat(3999);", box
+    )
+    box.send_keys("bb")  # typed past the limit: the second key is refused by maxlength
+    assert len(box.get_attribute("value")) == 4000
+    note = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".sm-w-too-long"))
+    assert "4000 characters" in note.text and "shorten" in note.text
+    box.send_keys(Keys.BACKSPACE)
+    wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, ".sm-w-too-long"))

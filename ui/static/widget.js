@@ -520,6 +520,17 @@
   });
   window.addEventListener("focus", sync);
 
+  // a message is cut at 4000 characters (maxlength): say so instead of sending it cut short
+  input.addEventListener("input", function () {
+    var note = log.querySelector(".sm-w-too-long");
+    if (input.value.length >= 4000 && !note) {
+      log.appendChild(el("div", "sm-w-note sm-w-too-long", "That is as long as a message can be (4000 characters): please shorten it or send it in parts."));
+      log.scrollTop = log.scrollHeight;
+    } else if (input.value.length < 4000 && note) {
+      note.remove();
+    }
+  });
+
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     var text = input.value.trim();
