@@ -5,7 +5,7 @@ rows per pass: reading the weights is the cost, so int8 wins) and prefill (hundr
 prompt tokens at once: arithmetic is the cost). Prefill's best kernel depends on the CPU:
 
 - with native bf16 (AVX-512 BF16 or AMX): bf16 products on weights dequantised once;
-- AVX2 or AVX-512 without bf16: bf16 is emulated there and 5-10x slower than fp32, so
+- AVX2 or AVX-512 without bf16: bf16 is emulated there and about 6x slower than fp32, so
   prefill runs in fp32 on weights dequantised once (the same int8 values, no bf16);
 - anything else (no AVX2, another architecture): a short probe times the candidates.
 
@@ -118,7 +118,7 @@ def detect() -> CpuCaps:
     flags = {f for f in FLAGS if f in have}
     if not isa.startswith("AVX512"):  # ATen (and so the decoder's own ops) stops below
         flags = {f for f in flags if not f.startswith(_WIDE)}
-    if isa in ("DEFAULT", "ZVECTOR") or not isa.startswith("AVX"):
+    if not isa.startswith("AVX"):  # DEFAULT (no AVX2 in use), or not x86
         flags.discard("avx2")
         flags.discard("avx_vnni")
     try:
