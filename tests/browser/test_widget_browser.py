@@ -56,9 +56,13 @@ def open_widget(driver: Any, wait: Any) -> Any:
 
 
 def bot_texts(driver: Any) -> list[str]:
-    from selenium.webdriver.common.by import By
-
-    return [b.text for b in driver.find_elements(By.CSS_SELECTOR, "#sm-w-log .sm-w-bot")]
+    """The bot's bubbles' texts, read in one go (the log changes under a poll)."""
+    return list(
+        driver.execute_script(
+            "return Array.from(document.querySelectorAll('#sm-w-log .sm-w-bot'))"
+            ".map(function (e) { return e.innerText; })"
+        )
+    )
 
 
 def test_widget_chat_cards_add_to_cart_and_thumbs(base_url: str, driver: Any, services) -> None:  # type: ignore[no-untyped-def]
