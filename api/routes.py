@@ -136,8 +136,8 @@ def product_out(c: ProductCard) -> ProductOut:
         brand=c.brand,
         in_stock=c.in_stock,
         reason=c.reason,
-        image=str(getattr(c, "image", "") or ""),
-        url=str(getattr(c, "url", "") or ""),
+        image=c.image,
+        url=c.url,
     )
 
 
@@ -146,11 +146,13 @@ def suggestion_out(s: Suggestion) -> ProductOut:
     return ProductOut(
         id=p.id,
         title=p.title,
-        price=p.price,
+        price=p.current_price,
         category=p.category,
         brand=p.brand,
         in_stock=p.in_stock,
         reason=s.reason,
+        image=p.images[0] if p.images else "",
+        url=p.url,
     )
 
 

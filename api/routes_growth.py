@@ -287,7 +287,7 @@ def sponsored(
             label="Sponsored",
             product_id=x.product.id,
             title=x.product.title,
-            price=x.product.price,
+            price=x.product.current_price,
             category=x.product.category,
             relevance=round(x.relevance, 4),
             token=x.token,

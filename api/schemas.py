@@ -103,7 +103,11 @@ class ProductOut(BaseModel):
 
     id: str = Field(description="Catalog id.", examples=["p0001"])
     title: str = Field(examples=["Cairnline Munro Women's Packable Waterproof Rain Jacket"])
-    price: float = Field(description="In the shop's currency.", examples=[202.99])
+    price: float | None = Field(
+        description="What the shopper pays now (the sale price when on sale), in the shop's "
+        "currency; null when the shop's catalog lists no price.",
+        examples=[202.99],
+    )
     category: str = Field(
         description="Category path.", examples=["Outdoor Clothing > Rain Jackets"]
     )

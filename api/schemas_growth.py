@@ -151,7 +151,7 @@ class SponsoredOut(BaseModel):
     label: Literal["Sponsored"]
     product_id: str
     title: str
-    price: float
+    price: float | None  # null: the catalog lists no price
     category: str
     relevance: float
     token: str | None = Field(

@@ -231,3 +231,15 @@ def test_prestashop_through_a_mapping_with_a_variants_file() -> None:
     prices = {v.label(): v.price for v in nano.variants}
     assert prices["Blue, 16GB"] == 140.0 and prices["Blue, 8GB"] == 100.0  # 100 + impact
     assert r.mapped["variants"] == "combinations_import.csv"
+
+
+def test_an_unknown_price_goes_out_as_null_not_zero() -> None:
+    from api.routes import suggestion_out
+    from recommender.recommender import Suggestion
+    from shop.repository import ProductRecord
+
+    p = ProductRecord("x", "Mug", "", "Home", "", None, None, {}, images=("https://x/m.jpg",))
+    out = suggestion_out(Suggestion(p, 0.9, "matches what you asked for"))
+    assert out.price is None and out.in_stock and out.image == "https://x/m.jpg"
+    sale = ProductRecord("y", "Cup", "", "Home", "", 10.0, 3, {}, sale_price=7.5)
+    assert suggestion_out(Suggestion(sale, 0.9, "asked")).price == 7.5  # what they pay now
