@@ -50,7 +50,7 @@ MAX_PASSAGE_WORDS = 80  # each passage is cut to this many words in the prompt
 # sampled replies drawn when a fine-tuned generator's first reply fails the check: 6 was
 # chosen on held-out training questions. The base model fails the check on most replies,
 # and its sampled ones score below the quoted passage, so it gets none by default
-# (docs/benchmarks.md, "Session 7")
+# (docs/benchmarks.md, "Fine-tuned QA")
 SECOND_TRIES = 6
 
 

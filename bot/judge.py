@@ -40,7 +40,7 @@ DEFAULT_THRESHOLD = 0.5
 # the reply is written from the best passage and those the judge scores within this much of
 # it: a 135M generator given the top 3 picks the wrong one more often than the judge does
 # (hetPQA held-out training questions: citation precision 0.58 from the top 3, 0.70 from
-# this band, 0.65 from the best alone; docs/benchmarks.md, "Session 5")
+# this band, 0.65 from the best alone; docs/benchmarks.md, "Fine-tuned QA")
 CONTENDER_BAND = 0.1
 FUSION_FILE = "fusion.json"
 

@@ -12,7 +12,7 @@ and then the quoted passage, and the ones that pass read like the shop's answers
 score higher than replies trained on the check-safe `target="grounded"`: the reference
 when the check would keep it ("it has three motors. [2]"), otherwise the words of the
 gold passage closest to the reference answers, after its yes/no ("Yes, works good on
-cooked clay [2]"; docs/benchmarks.md, "Session 11"). Only the answer tokens are learned
+cooked clay [2]"; docs/benchmarks.md, "Fine-tuned QA"). Only the answer tokens are learned
 (the prompt is masked, and the vocabulary projection runs on answer positions only). The
 held-out questions give a teacher-forced loss before and after, and a generation check:
 greedy replies of the base and the tuned model through `bot.grounding.Grounder`, scored

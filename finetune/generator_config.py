@@ -26,7 +26,7 @@ class GeneratorTrainConfig:
     # reference: the shop's own answer, as written; grounded: the reference if the grounding
     # check keeps it, else the gold passage's best words. Reference replies read like the
     # shop's answers and score higher; the ones the check rejects get second tries, then the
-    # quote (docs/benchmarks.md, "Session 11")
+    # quote (docs/benchmarks.md, "Fine-tuned QA")
     target: Target = "reference"
     max_examples: int = 0  # triples trained on (0: all)
     epochs: int = 1
