@@ -124,6 +124,15 @@ def require_reader(access: Caller) -> None:
 
 
 Admin = Depends(require_admin)
+# the shopper's proof of identity as a query parameter (the lists of GET routes)
+UserHashQuery = Annotated[
+    str | None,
+    Query(
+        pattern=HASH_PATTERN,
+        description="hex HMAC-SHA256(identity secret, user_id) from the shop's server; "
+        "without a valid one the list is not personal.",
+    ),
+]
 Reader = Depends(require_reader)
 
 
@@ -389,14 +398,7 @@ def product_search(
         str | None, Query(max_length=120, description="Top-level category.")
     ] = None,
     user_id: Annotated[str | None, Query(max_length=128, pattern=ID_PATTERN)] = None,
-    user_hash: Annotated[
-        str | None,
-        Query(
-            pattern=HASH_PATTERN,
-            description="hex HMAC-SHA256(identity secret, user_id) from the shop's server; "
-            "without a valid one the list is not personal.",
-        ),
-    ] = None,
+    user_hash: UserHashQuery = None,
     *,
     access: Caller,
 ) -> ProductSearchResponse:
@@ -450,14 +452,7 @@ def recommendations(
     context: Annotated[
         str | None, Query(max_length=500, description="What the shopper is looking for now.")
     ] = None,
-    user_hash: Annotated[
-        str | None,
-        Query(
-            pattern=HASH_PATTERN,
-            description="hex HMAC-SHA256(identity secret, user_id) from the shop's server; "
-            "without a valid one the list is not personal.",
-        ),
-    ] = None,
+    user_hash: UserHashQuery = None,
     *,
     access: Caller,
 ) -> RecommendationsResponse:
