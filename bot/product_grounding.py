@@ -187,6 +187,7 @@ class _Index:
     vocab: list[str]
     postings: dict[str, list[int]]
     sku: dict[str, tuple[int, Variant | None]]
+    row: dict[str, int]  # product id -> position
     vocab_cache: Vocabulary | None = None
 
 
@@ -220,10 +221,13 @@ class ProductGrounder:
             for v in p.variants:
                 if v.sku:
                     sku.setdefault(v.sku.lower(), (i, v))
-        return _Index(version, products, title_words, weight, sorted(df), postings, sku)
+        row = {p.id: i for i, p in enumerate(products)}
+        return _Index(version, products, title_words, weight, sorted(df), postings, sku, row)
 
     def index(self) -> _Index:
-        version = (self.store.version(self.collection), self.repo.count_products())
+        # the products collection is rewritten whenever the catalog is (shop/catalog_import
+        # -> ItemIndex), so its marker says when to re-read the catalog
+        version = self.store.version(self.collection)
         idx = self._index
         if idx is None or idx.version != version:
             with self._lock:
@@ -235,11 +239,10 @@ class ProductGrounder:
     def resolve(self, code: str) -> ProductRecord | None:
         """The product a page names by its id, its SKU or a variant's SKU (any case)."""
         idx = self.index()
-        for i, p in enumerate(idx.products):
-            if p.id == code:
-                return idx.products[i]
-        hit = idx.sku.get(code.strip().lower())
-        return idx.products[hit[0]] if hit else None
+        row = idx.row.get(code)
+        if row is None and (hit := idx.sku.get(code.strip().lower())) is not None:
+            row = hit[0]
+        return None if row is None else idx.products[row]
 
     def vocabulary(self) -> Vocabulary:
         """The shop's category and product-type words, for reading explicit searches."""
@@ -285,7 +288,7 @@ class ProductGrounder:
         idx = self.index()
         if not idx.products:
             return Grounding()
-        focus = next((p for p in idx.products if p.id == focus_id), None) if focus_id else None
+        focus = idx.products[idx.row[focus_id]] if focus_id in idx.row else None
         # a SKU in the message names its product (and variant) outright
         for tok in re.findall(r"[A-Za-z0-9][A-Za-z0-9_.\-/]*[A-Za-z0-9]", text):
             if (hit := idx.sku.get(tok.lower())) is not None and (
