@@ -87,7 +87,7 @@ def asks(question: str) -> list[str]:
     if "size" in kinds and "colour" in kinds and not re.search(r"\bcolou?rs?\b", q):
         kinds.remove("colour")  # "what sizes does it come in?"
     price_words = re.search(r"\b(price|cost|costs|expensive|cheap|pay|on sale|discount)\b", q)
-    if "price" in kinds and not price_words and len(kinds) > 1:
+    if "price" in kinds and not price_words and {"weight", "dimensions"} & set(kinds):
         kinds.remove("price")  # "how much does it weigh?"
     return kinds
 
@@ -219,7 +219,8 @@ def _size_match(values: list[str], wanted: str) -> str | None:
     want = _SIZE_WORDS.get(wanted, wanted)
     for v in values:
         low = v.strip().lower()
-        if low == wanted or _SIZE_WORDS.get(low, low) == want:
+        bare = re.sub(r"^(?:uk|eu|us|fr|it|size)\s*", "", low)  # "UK 7" is a size 7
+        if want in {low, bare} or _SIZE_WORDS.get(low, low) == want:
             return v.strip()
     return None
 
@@ -233,7 +234,8 @@ def fact_answer(
     colour = _asked_colour(question)
     if colour and "colour" not in kinds:
         kinds.append("colour")
-    if asked_size(question) is not None and (_option(p, "size") or _attr(p, "size")):
+    sized = asked_size(question) is not None and "price" not in kinds  # "how much in size 7?"
+    if sized and (_option(p, "size") or _attr(p, "size")):
         # "do you have it in XL?", "available in a medium?": a size question first
         kinds = [
             "size",

@@ -186,6 +186,7 @@ def test_shop_eval_scoring_rules() -> None:
         ("does it come in green?", "Yes, the Juno Jacket comes in Green."),
         ("does it come in navy?", "No, the Juno Jacket doesn't come in navy"),
         ("how much does it weigh?", None),  # not a price question, and no weight listed
+        ("how much is it in size M?", "The Juno Jacket costs $77.00."),  # the price first
     ],
 )
 def test_size_and_colour_questions_answer_yes_or_no(question: str, want: str | None) -> None:
@@ -211,6 +212,24 @@ def test_size_and_colour_questions_answer_yes_or_no(question: str, want: str | N
         assert a is None
     else:
         assert a is not None and want in a.text
+
+
+def test_a_size_with_its_system_matches_the_bare_number() -> None:
+    from shop.repository import ProductRecord, Variant
+
+    boot = ProductRecord(
+        "b",
+        "Trail Boot",
+        "",
+        "Footwear",
+        "",
+        90.0,
+        None,
+        {},
+        variants=(Variant("B7", {"Size": "UK 7"}), Variant("B8", {"Size": "UK 8"})),
+    )
+    a = fact_answer(boot, "do you have it in size 7?")
+    assert a is not None and a.text.startswith("Yes") and "UK 7" in a.text
 
 
 def test_round_trip_through_shopmate_columns(tmp_path: Path) -> None:
