@@ -17,6 +17,7 @@ from rich.markup import escape
 from shopmate.cli_bot import eval_intents, finetune_intents
 from shopmate.cli_eval import eval_app
 from shopmate.cli_growth import analytics_app, experiments_app, simulate_cmd
+from shopmate.cli_offpolicy import estimate_cmd, replay_cmd, size_cmd, train_policy_cmd
 from shopmate.cli_qa import eval_qa, finetune_generator, finetune_judge, finetune_matcher
 from shopmate.cli_rec import eval_rec, user_encoder
 from shopmate.cli_redact import redact_cmd
@@ -43,6 +44,10 @@ app.add_typer(
     eval_app, name="eval", help="Measure retrieval, intents and recommendations on data sets."
 )
 app.add_typer(finetune_app, name="finetune")
+experiments_app.command("replay")(replay_cmd)
+experiments_app.command("size")(size_cmd)
+experiments_app.command("estimate")(estimate_cmd)
+experiments_app.command("train-policy")(train_policy_cmd)
 app.add_typer(experiments_app, name="experiments")
 app.add_typer(analytics_app, name="analytics")
 app.command("simulate")(simulate_cmd)

@@ -3,6 +3,7 @@
 shopmate experiments create suggestions --variants off,on
 shopmate experiments load experiments.toml
 shopmate experiments report suggestions --json out.json
+shopmate experiments replay|size|estimate|train-policy   (logged impressions: cli_offpolicy.py)
 shopmate simulate --days 30 --variant popular=popular --variant personal=personal
 shopmate analytics retention --csv retention.csv
 """
@@ -54,21 +55,27 @@ def _store(database_url: str | None = None) -> ExperimentStore:
     return ExperimentStore(ShopRepository.from_url(database_url or s.resolved_database_url()))
 
 
-def print_report(report: ExperimentReport) -> None:
+def print_report(
+    report: ExperimentReport, unit: str = "", decimals: int = 1, summary: bool = True
+) -> None:
     """The report as a table (rates with 95% intervals, differences from the control; * marks
-    p < alpha) plus the verdicts in plain words."""
+    p < alpha) plus the verdicts in plain words. `unit` names what n counts; `decimals` of
+    percentages (2 for click-through rates under 1%)."""
     from shop.stats import p_text
 
+    d = decimals
     table = Table(title=f"Experiment {report.experiment} (control: {report.control})")
     table.add_column("metric")
     for v in report.variants:
-        table.add_column(f"{v} (n={report.exposed[v]})", justify="right")
+        table.add_column(
+            f"{v} (n={report.exposed[v]:,}{' ' + unit if unit else ''})", justify="right"
+        )
     several = len(report.variants) > 2
     table.add_column("difference (95% CI)", justify="right")
     table.add_column("p", justify="right")
     for m in report.metrics:
         cells = [
-            f"{100 * f.rate:.1f}% [{100 * f.ci[0]:.1f}, {100 * f.ci[1]:.1f}] ({f.num:g}/{f.den:g})"
+            f"{100 * f.rate:.{d}f}% [{100 * f.ci[0]:.{d}f}, {100 * f.ci[1]:.{d}f}] ({f.num:g}/{f.den:g})"
             for f in m.figures
         ]
         diffs, ps = [], []
@@ -80,12 +87,13 @@ def print_report(report: ExperimentReport) -> None:
                 ps.append("—")
                 continue
             diffs.append(
-                f"{who}{100 * c.diff:+.1f} pts [{100 * c.ci[0]:+.1f}, {100 * c.ci[1]:+.1f}]"
+                f"{who}{100 * c.diff:+.{d}f} pts [{100 * c.ci[0]:+.{d}f}, {100 * c.ci[1]:+.{d}f}]"
             )
             ps.append(p_text(c.p_value).removeprefix("p = ") + (" *" if c.significant else ""))
         table.add_row(m.label, *cells, "\n".join(diffs), "\n".join(ps))
     console.print(table)
-    console.print(report.summary, soft_wrap=True)
+    if summary:
+        console.print(report.summary, soft_wrap=True)
 
 
 @experiments_app.command("create")
