@@ -31,6 +31,7 @@ class ProductCard:
     in_stock: bool = True
     image: str = ""  # the product's first image URL, from the catalog
     url: str = ""  # the product page, when the catalog has one
+    propensity: float | None = None  # P(shown in this slot) under the suggestion policy
 
 
 @dataclass(frozen=True)

@@ -13,18 +13,21 @@ changes the next list at once; it scores every product of an in-memory snapshot 
 catalog and the conversation's cosine is blended in after standardising both. A shopper
 with neither gets what is popular. Rules (recommender/rules.py): in stock only,
 purchases excluded (configurable), price and category filters, at most
-`max_per_category` per category, no near-duplicates.
+`max_per_category` per category, no near-duplicates. With `exploration` > 0 a share of the
+slots is drawn from a softmax over a deeper pool (recommender/exploration.py) and each
+suggestion carries the probability it was shown with in its slot, for off-policy evaluation.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
 
+from recommender.exploration import explore
 from recommender.item_index import PRODUCTS
 from recommender.rec_model import RecModel
 from recommender.rules import NEAR_DUPLICATE, Filters, collapse_history, pick_diverse
@@ -45,6 +48,7 @@ class Suggestion:
     product: ProductRecord
     score: float
     reason: str
+    propensity: float = 1.0  # P(this product in this slot) under the serving policy
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,9 @@ class Recommender:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         model: RecModel | None = None,
         max_similarity: float = NEAR_DUPLICATE,
+        exploration: float = 0.0,
+        exploration_temperature: float = 1.0,
+        seed: int | None = None,
     ) -> None:
         if history_limit <= 0:
             raise ValueError(f"history_limit must be > 0, got {history_limit}")
@@ -91,6 +98,10 @@ class Recommender:
             raise ValueError(f"max_per_category must be > 0, got {max_per_category}")
         if not 0.0 < max_similarity <= 1.0:
             raise ValueError(f"max_similarity must be in (0, 1], got {max_similarity}")
+        if not 0.0 <= exploration <= 1.0:
+            raise ValueError(f"exploration must be a share in [0, 1], got {exploration}")
+        if exploration_temperature <= 0:
+            raise ValueError(f"exploration_temperature must be > 0, got {exploration_temperature}")
         self.repo, self.store, self.embedder = repo, store, embedder
         self.collection = collection
         self.history_limit = history_limit
@@ -101,8 +112,12 @@ class Recommender:
         self.clock = clock
         self.model = model
         self.max_similarity = max_similarity
+        self.exploration = exploration
+        self.exploration_temperature = exploration_temperature
         self._snap: CatalogSnapshot | None = None
         self._lock = threading.Lock()
+        self._rng = np.random.default_rng(seed)
+        self._rng_lock = threading.Lock()
 
     def warm_up(self) -> None:
         """Build the catalog snapshot of the trained model now rather than on the first request."""
@@ -118,12 +133,14 @@ class Recommender:
         query: str | None = None,
         keep: Callable[[ProductRecord], bool] | None = None,
         max_per_category: int | None = None,
+        exclude_ids: Collection[str] = (),
     ) -> list[Suggestion]:
         """Up to k suggestions for the shopper; `context` (or its alias `query`) is what they
         ask for now ("waterproof hiking boots"), blended with their own vector. `keep`: only
         products it accepts (an explicit search's colour, size, audience…);
         `max_per_category`: the diversity cap for this call (an explicit search for hats
-        wants hats, not two hats and two other things)."""
+        wants hats, not two hats and two other things); `exclude_ids`: never these (the
+        product on screen), left out before exploring so the logged propensities hold."""
         if k <= 0:
             raise ValueError(f"k must be > 0, got {k}")
         if query is not None:
@@ -133,7 +150,7 @@ class Recommender:
         filters = filters or Filters()
         events = self.repo.recent_events(user_id, self.history_limit) if user_id else []
         cvec = self.embedder.encode_one(context) if context and context.strip() else None
-        exclude: set[str] = set()
+        exclude: set[str] = set(exclude_ids)
         if user_id and self.exclude_purchased:
             exclude |= self.repo.purchased_ids(user_id)
         if cvec is None:
@@ -141,15 +158,31 @@ class Recommender:
         rules = _Rules(
             keep or (lambda _p: True), max_per_category or self.max_per_category, keep is not None
         )
+        want = max(2 * k, k + 4) if self.exploration > 0 else k  # the pool explored from
         if self.model is not None:
-            picked = self._with_model(events, cvec, k, filters, exclude, rules)
+            picked = self._with_model(events, cvec, want, filters, exclude, rules)
         else:
-            picked = self._with_mean(events, cvec, k, filters, exclude, rules)
-        if cvec is None and len(picked) < k:  # popular items only when nothing was asked
+            picked = self._with_mean(events, cvec, want, filters, exclude, rules)
+        if cvec is None and len(picked) < want:  # popular items only when nothing was asked
             picked += self._popular(
-                k - len(picked), exclude | {s.product.id for s in picked}, filters
+                want - len(picked), exclude | {s.product.id for s in picked}, filters
             )
-        return picked
+        return self._explored(picked, k) if self.exploration > 0 else picked
+
+    def _explored(self, pool: list[Suggestion], k: int) -> list[Suggestion]:
+        """k of the ranked pool, a share of slots drawn from a softmax, with propensities."""
+        with self._rng_lock:
+            order, prop = explore(
+                np.array([s.score for s in pool]),
+                k,
+                self.exploration,
+                self._rng,
+                self.exploration_temperature,
+            )
+        return [
+            Suggestion(pool[i].product, pool[i].score, pool[i].reason, p)
+            for i, p in zip(order, prop, strict=True)
+        ]
 
     def catalog_match(self, vector: np.ndarray) -> float:
         """Similarity of the best in-stock catalog match: does the shop sell anything like this?"""

@@ -124,6 +124,14 @@ class Settings(BaseSettings):
     shop_name: str = Field("Northwind Outfitters", description="Shop name shown in the chat UI.")
     currency: str = Field("£", description="Currency symbol shown with prices.")
     suggestions_per_reply: int = Field(4, description="Product cards per reply.")
+    suggestion_exploration: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description="Share of suggestion slots drawn from a softmax over the ranking's scores "
+        "instead of the top pick (0: off); each card's probability is logged for off-policy "
+        "evaluation.",
+    )
     max_message_chars: int = Field(4000, description="Longest chat message accepted.")
     torch_threads: int = Field(
         1,

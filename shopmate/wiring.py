@@ -187,7 +187,12 @@ def build_services(
         second_tries=settings.second_tries(),
     )
     recommender = Recommender(
-        repo, store, embedder, PRODUCTS, model=load_rec_model(settings, embedder)
+        repo,
+        store,
+        embedder,
+        PRODUCTS,
+        model=load_rec_model(settings, embedder),
+        exploration=settings.suggestion_exploration,
     )
     if warm:
         recommender.warm_up()
