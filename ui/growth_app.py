@@ -34,6 +34,7 @@ from shop.stats import p_text
 from shop.tracking import Tracker
 from shopmate.simulate import last_simulation
 from shopmate.wiring import Services
+from ui.offpolicy_panel import offpolicy_panel, size_lines
 
 SHOP, SIMULATION = "this shop", "last simulation"
 SHORT = {
@@ -211,6 +212,7 @@ def growth_tabs(blocks: gr.Blocks, services: Callable[[], Services]) -> None:
                 scale=2,
             )
         comps = gr.Dataframe(label="Differences, 95% intervals, tests", interactive=False)
+        offpolicy_panel(services)
 
         def names(src: str) -> Any:
             repo, _ = source_repo(services(), src)
@@ -238,7 +240,9 @@ def growth_tabs(blocks: gr.Blocks, services: Callable[[], Services]) -> None:
                 for m in rep.metrics
                 for c in m.comparisons
             ]
-            return head + "\n\n" + "\n".join(lines), returns, diffs, table
+            sizes = "\n".join(f"- {x}" for x in size_lines(rep))
+            text = head + "\n\n" + "\n".join(lines) + "\n\n**Size for a 10% lift**\n\n" + sizes
+            return text, returns, diffs, table
 
         source.change(names, inputs=source, outputs=name)
         load_btn.click(
