@@ -33,7 +33,7 @@ class SizeAnswer:
     def sentence(self, unit: str = "shoppers") -> str:
         return (
             f"To detect {100 * self.baseline:.2f}% -> {100 * self.target:.2f}% "
-            f"({100 * self.lift:+.0f}% relative) with power {self.power:.0%} at alpha "
+            f"({100 * self.lift:+.3g}% relative) with power {self.power:.0%} at alpha "
             f"{self.alpha:g} (two-sided): {self.n:,} {unit} per arm."
         )
 

@@ -212,3 +212,14 @@ def test_train_policy_then_estimate_it(tmp_path: Path) -> None:
     # a deterministic ranking matches one of 80 items per slot: weight 80 or 0
     assert res.max_weight == pytest.approx(random.n_items)
     assert res.estimators["ipw"].ci[0] <= res.estimators["ipw"].value
+
+
+@needs_obd
+def test_the_random_policy_estimated_the_other_way_from_the_thompson_logs() -> None:
+    random, bts = load_obd(OBD / "random" / "all"), load_obd(OBD / "bts" / "all")
+    uniform = np.full((bts.n, bts.n_items), 1 / bts.n_items)
+    res = estimate(bts, uniform, "uniform", random)
+    assert res.on_policy is not None
+    for name, e in res.estimators.items():
+        assert e.ci[0] <= res.on_policy.value <= e.ci[1], name
+        assert e.relative_error is not None and e.relative_error < 0.5, name
