@@ -147,6 +147,8 @@ def replay_report(
             notes.append(
                 f"Size ({which}): {size.sentence('impressions')} The smallest arm has "
                 f"{smallest:,} ({enough:.0%} of enough; power {got_power:.0%})."
+                if enough >= 0.01
+                else f"{smallest:,} ({enough:.2%} of enough; power {got_power:.0%})."
             )
     else:
         notes.append("no size: the control has no clicks (or only clicks) to size against.")
