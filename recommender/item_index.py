@@ -33,7 +33,7 @@ def product_metadata(p: ProductRecord, text: str) -> dict[str, object]:
         "category": p.category,
         "top_category": p.category.split(">")[0].strip(),
         "brand": p.brand,
-        "in_stock": p.in_stock,
+        "in_stock": p.offerable,  # may be offered: in stock and listed in the catalog
         "text_hash": hashlib.sha1(text.encode()).hexdigest()[:16],
     }
     price = p.current_price

@@ -232,7 +232,7 @@ class Recommender:
         ok = [
             pid
             for pid in ids
-            if (p := products.get(pid)) is not None and p.in_stock and rules.keep(p)
+            if (p := products.get(pid)) is not None and p.offerable and rules.keep(p)
         ]
         chosen = pick_diverse(
             ok,
@@ -309,7 +309,7 @@ class Recommender:
             pid
             for pid in ids
             if (p := products.get(pid)) is not None
-            and p.in_stock
+            and p.offerable
             and filters.accepts(p.current_price, p.category)
             and rules.keep(p)
         ]
@@ -348,7 +348,7 @@ class Recommender:
         out = []
         for pid in ranked:
             p = products.get(pid)
-            if p is None or not p.in_stock or not filters.accepts(p.current_price, p.category):
+            if p is None or not p.offerable or not filters.accepts(p.current_price, p.category):
                 continue
             out.append(Suggestion(p, 0.0, POPULAR))
             if len(out) == k:

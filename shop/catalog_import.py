@@ -32,6 +32,9 @@ FORMATS = ("shopmate", "shopify", "woocommerce", "mapped")
 SHOPIFY_HEADER = {"Handle", "Title", "Body (HTML)", "Variant Price"}
 WOO_HEADER = {"ID", "Type", "SKU", "Name", "Regular price"}
 SHOPMATE_REQUIRED = ("id", "title", "price")
+# catalog visibility values that hide a product (WooCommerce "hidden", PrestaShop "none"):
+# it is imported and answered on its own page, but never suggested or found by search
+HIDDEN = ("hidden", "none")
 MAP_FIELDS = (
     "id",
     "parent_id",
@@ -49,6 +52,7 @@ MAP_FIELDS = (
     "cross_sells",
     "upsells",
     "status",
+    "visibility",
     "key",
 )
 VARIANT_FIELDS = (
@@ -85,6 +89,7 @@ class Row:
     links: dict[str, list[str]] = field(default_factory=dict)
     refs: list[str] = field(default_factory=list)  # other names variants use for it
     price_add: float | None = None  # a variant priced as its parent's price plus this
+    listed: bool = True  # False: the export hides it from the catalog and search
 
 
 @dataclass
@@ -120,6 +125,11 @@ class ImportReport:
             lines.append(
                 f"unknown: price for {self.unknown_price}, stock for {self.unknown_stock} "
                 "product(s) (blank in the export; the bot says the page doesn't list it)"
+            )
+        if hidden := sum(not p.listed for p in self.products):
+            lines.append(
+                f"hidden: {hidden} product(s) the export keeps out of its catalog (answered on "
+                "their own page, never suggested or found by search)"
             )
         if self.unused_columns:
             lines.append("not used: " + ", ".join(self.unused_columns))
@@ -212,6 +222,7 @@ def _shopmate_rows(rows: Iterator[tuple[int, dict[str, str]]]) -> Iterator[Row]:
             images=split_list(r.get("image"), ",") if r.get("image") else [],
             url=(r.get("url") or "").strip(),
             links=links,
+            listed=(r.get("visibility") or "").strip().lower() not in HIDDEN,
         )
 
 
@@ -283,6 +294,18 @@ def _shopify_rows(rows: Iterator[tuple[int, dict[str, str]]]) -> Iterator[Row]:
             attributes=attrs,
             images=[r["Variant Image"].strip()] if (r.get("Variant Image") or "").strip() else [],
         )
+
+
+_FLAG_COLUMN = re.compile(
+    r"(?i)\b0\s*=\s*no\b"
+)  # PrestaShop: "Available online only (0 = No, 1 = Yes)"
+
+
+def _yes_no(column: str, value: str) -> str:
+    """A 0/1 flag column's value in words, as a shopper reads it."""
+    if _FLAG_COLUMN.search(column) and value in {"0", "1"}:
+        return "yes" if value == "1" else "no"
+    return value
 
 
 def _lead_zero(v: str) -> str:
@@ -364,6 +387,7 @@ def _woo_rows(rows: Iterator[tuple[int, dict[str, str]]]) -> Iterator[Row]:
             images=split_list(r.get("Images")),
             url=(r.get("External URL") or "").strip(),
             links=links,
+            listed=(r.get("Visibility in catalog") or "").strip().lower() not in HIDDEN,
         )
 
 
@@ -377,6 +401,7 @@ def _mapped_rows(
     cat_sep = fmt.get("category_separator", ">")
     list_sep = fmt.get("list_separator", ",")
     active = {s.lower() for s in mapping.get("format", {}).get("active_values", [])}
+    hidden = {s.lower() for s in mapping.get("format", {}).get("hidden_values", HIDDEN)}
 
     def get(r: dict[str, str], key: str) -> str:
         col = cols.get(key)
@@ -404,9 +429,12 @@ def _mapped_rows(
             stock=whole(get(r, "stock"), cols.get("stock", "stock"), n),
             sku=get(r, "sku"),
             options={k: v for k, c in opt_cols.items() if (v := (r.get(c) or "").strip())},
-            attributes={k: v for k, c in attr_cols.items() if (v := (r.get(c) or "").strip())},
+            attributes={
+                k: _yes_no(c, v) for k, c in attr_cols.items() if (v := (r.get(c) or "").strip())
+            },
             images=split_list(get(r, "image"), list_sep),
             url=get(r, "url"),
+            listed=get(r, "visibility").lower() not in hidden,
             links={
                 kind: split_list(get(r, col), list_sep)
                 for kind, col in (
@@ -590,6 +618,7 @@ def _fold(rows: list[Row], report: ImportReport) -> list[ProductRecord]:
                 {k: v for k, v in links.items() if v},
                 tuple(dict.fromkeys(images)),
                 r.url,
+                r.listed,
             )
         )
     return out

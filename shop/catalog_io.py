@@ -35,6 +35,7 @@ OPTIONAL_COLUMNS = (
     "related",
     "cross_sells",
     "upsells",
+    "visibility",
 )
 REQUIRED = ("id", "title", "price")
 
@@ -75,6 +76,7 @@ def write_catalog_csv(path: Path, products: Iterable[ProductRecord]) -> None:
                     links.get("related", ""),
                     links.get("cross_sell", ""),
                     links.get("upsell", ""),
+                    "" if p.listed else "hidden",
                 ]
             )
             for v in p.variants:
@@ -92,7 +94,7 @@ def write_catalog_csv(path: Path, products: Iterable[ProductRecord]) -> None:
                         _num(v.sale_price),
                         p.id,
                         json.dumps(v.options),
-                        *[""] * 5,
+                        *[""] * 6,
                     ]
                 )
     tmp.replace(path)

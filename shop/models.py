@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Engine,
     Float,
@@ -47,6 +48,8 @@ class Product(Base):
     links: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
     images: Mapped[list[str]] = mapped_column(JSON, default=list)
     url: Mapped[str] = mapped_column(String(1000), default="")
+    # False: hidden from the shop's catalog and search (reachable by its own link only)
+    listed: Mapped[bool | None] = mapped_column(Boolean, nullable=True, default=True)
 
 
 def add_missing_columns(engine: Engine) -> None:

@@ -92,6 +92,12 @@ class ProductRecord:
     links: dict[str, list[str]] = field(default_factory=dict)  # LINK_KINDS -> product ids
     images: tuple[str, ...] = ()
     url: str = ""
+    listed: bool = True  # False: hidden in the shop's catalog; answered on its page, never offered
+
+    @property
+    def offerable(self) -> bool:
+        """May be suggested or found by search: listed in the catalog and in stock."""
+        return self.listed and self.in_stock
 
     @property
     def in_stock(self) -> bool:
@@ -148,6 +154,7 @@ def _as_record(p: Product) -> ProductRecord:
         {str(k): list(v) for k, v in (p.links or {}).items()},
         tuple(p.images or ()),
         p.url or "",
+        p.listed is not False,  # None: a database from before the column, all listed
     )
 
 
@@ -224,6 +231,7 @@ class ShopRepository:
                         links=p.links,
                         images=list(p.images),
                         url=p.url,
+                        listed=p.listed,
                     )
                 )
                 n += 1

@@ -286,7 +286,7 @@ class SponsoredSlots:
             (
                 SponsoredPick(c.id, p, relevance[c.product_id], relevance[c.product_id] * c.bid)
                 for c in live
-                if (p := products.get(c.product_id)) is not None and p.in_stock
+                if (p := products.get(c.product_id)) is not None and p.offerable
             ),
             key=lambda x: (-x.score, x.campaign_id),
         )

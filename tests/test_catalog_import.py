@@ -41,6 +41,11 @@ WOO = (
     '13,simple,cap,Cap,1,,,1,,,,,"Clothing > Accessories",,,,,,\n'
     "14,simple,hidden,Hidden,0,,,1,,,,5,,,,,,,\n"
 )
+WOO_VISIBILITY = (
+    '"ID","Type","SKU","Name","Published","Visibility in catalog","Regular price"\n'
+    "1,simple,shown,Shown Mug,1,visible,5\n"
+    "2,simple,only-link,Secret Mug,1,hidden,5\n"
+)
 
 
 def write(tmp: Path, name: str, text: str) -> Path:
@@ -77,6 +82,36 @@ def test_woocommerce_parent_sku_links_weight_and_unpublished(tmp_path: Path) -> 
     assert tee.category == "Clothing > Tshirts" and tee.current_price == 15.0
     cap = next(p for p in r.products if p.id == "cap")
     assert cap.price is None and cap.stock is None and cap.in_stock  # blank: unknown
+
+
+def test_hidden_products_are_imported_but_never_offered(tmp_path: Path) -> None:
+    report = read_catalog(write(tmp_path, "v.csv", WOO_VISIBILITY))
+    assert "hidden: 1 product(s)" in "\n".join(report.summary())
+    woo = report.products
+    assert {p.id: (p.listed, p.offerable) for p in woo} == {
+        "shown": (True, True),
+        "only-link": (False, False),  # answered on its own page, never suggested or searched
+    }
+    csv_ = write(tmp_path, "m.csv", "ref;name;cost;vis;online (0 = No, 1 = Yes)\n")
+    with csv_.open("a", encoding="utf-8") as f:
+        f.write("A;Lamp;5;both;1\nB;Old Lamp;5;none;0\nC;Desk Lamp;5;;0\n")
+    m = write(
+        tmp_path,
+        "map.toml",
+        '[columns]\nid = "ref"\ntitle = "name"\nprice = "cost"\nvisibility = "vis"\n'
+        '[attributes]\n"Online only" = "online (0 = No, 1 = Yes)"\n',
+    )
+    mapped = {p.id: p for p in read_catalog(csv_, m).products}
+    assert [mapped[i].listed for i in "ABC"] == [True, False, True]
+    # a 0/1 flag column is read as yes/no, as a shopper would say it
+    assert [mapped[i].attributes["Online only"] for i in "ABC"] == ["yes", "no", "no"]
+    # kept through the database, and absent (an older database) means listed
+    from shop.repository import ShopRepository
+
+    repo = ShopRepository.from_url(f"sqlite:///{tmp_path / 'shop.db'}")
+    repo.upsert_products(mapped.values())
+    got = repo.get_product("B")
+    assert got is not None and got.listed is False and not got.offerable
 
 
 def test_mapped_export_and_clear_errors(tmp_path: Path) -> None:
@@ -145,6 +180,16 @@ def test_variant_words_and_facts(tmp_path: Path) -> None:
     every = fact_answer(strap, "how much is it?", None, "$")
     assert every is not None and all(x in every.text for x in ("$20.00", "$22.00", "$24.00"))
     assert fact_answer(strap, "is the 2.5 m in stock?", strap.variants[2]) is None  # unknown
+
+
+def test_condition_is_a_fact_when_the_shop_lists_it() -> None:
+    from shop.repository import ProductRecord
+
+    folio = ProductRecord("f", "Leather Folio", "", "Cases", "", 20.0, 3, {"Condition": "used"})
+    a = fact_answer(folio, "is the leather folio new?")
+    assert a is not None and "used" in a.text
+    plain = ProductRecord("m", "Mug", "", "Home", "", 5.0, 3, {})
+    assert fact_answer(plain, "is it new?") is None  # no condition listed: not a fact to deny
 
 
 def test_explicit_search_constraints(tmp_path: Path) -> None:
