@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -64,6 +65,8 @@ ROW_KEY_WEIGHT = 0.15  # ... and a table row whose first cell the question names
 
 
 MAX_LIST_ITEMS = 8  # a bullet list up to this long is quoted whole
+LEAD_UNIT_WEIGHT = 0.3  # how much a passage's best sentence counts beside its whole text
+UNIT_CACHE = 4096  # passages whose sentence vectors are kept (a shop's pages change rarely)
 
 
 def _list_run(units_: list[tuple[str, bool]], i: int) -> list[int]:
@@ -188,6 +191,7 @@ class Answerer:
         # sampled replies drawn when the generated one fails the grounding check (0: none)
         self.second_tries = second_tries
         self._question = ""
+        self._unit_vectors: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
 
     @property
     def depth(self) -> int:
@@ -233,6 +237,10 @@ class Answerer:
             # ranked by the retriever's score (fused with BM25 when hybrid); answered only
             # when the dense similarity clears min_score, as calibrated
             hits = [h for h in passages[: self.top_k] if h.similarity >= self.min_score]
+            # the page quoted is the one whose best sentence (or row) answers the question,
+            # not only the one whose whole text is closest: a section about returns that
+            # mentions "gift cards" must not win over the section on returning gifts
+            hits.sort(key=lambda h: -(h.similarity + LEAD_UNIT_WEIGHT * self._best_unit(h, v)))
 
         if ev.past and ev.past[0].score >= self.qa_min_score:
             h = ev.past[0]
@@ -248,7 +256,7 @@ class Answerer:
             if generated is not None:
                 return generated
         text, cited = self._extract(hits[0], v), [citation_of(hits[0])]
-        if self.judge is None and (second := self._second(question, passages)) is not None:
+        if self.judge is None and (second := self._second(question, hits[0], passages)) is not None:
             text += "\n\n" + self._extract(second, v, max_units=2)
             cited.append(citation_of(second))
         return Answer(text, cited, True, "extractive")
@@ -266,20 +274,42 @@ class Answerer:
         seen = {h.id for h in passages}
         return [*passages, *(h for h in own if h.id not in seen)]
 
-    def _extract(self, hit: Hit, v: np.ndarray, max_units: int | None = None) -> str:
-        """The passage's sentences (or list items, table rows) most similar to the
-        question, in order."""
-        keep_n = max_units or self.max_sentences
+    def _scored_units(self, hit: Hit, v: np.ndarray) -> tuple[list[tuple[str, bool]], np.ndarray]:
+        """The passage's sentences, list items and table rows with how well each answers the
+        question: cosine, plus the share of the question's words it holds, plus a bonus for
+        a table row named by its first cell ("Standard (UPS Ground) · …")."""
         units_ = [u for u in units(_body(hit)) if len(u[0]) > 2]
+        if not units_:
+            return units_, np.zeros(0, dtype=np.float32)
+        texts = [t for t, _ in units_]
+        key = (hit.id, hash(hit.text))
+        vectors = self._unit_vectors.get(key)
+        if vectors is None:
+            vectors = self.embedder.encode(texts)
+            self._unit_vectors[key] = vectors
+            if len(self._unit_vectors) > UNIT_CACHE:
+                self._unit_vectors.popitem(last=False)
+        else:
+            self._unit_vectors.move_to_end(key)
+        asked = content_words(self._question)
+        rows = [bool(" · " in t and asked & content_words(t.split(" · ")[0])) for t in texts]
+        sims = (
+            vectors @ v
+            + OVERLAP_WEIGHT * overlap(self._question, texts)
+            + ROW_KEY_WEIGHT * np.array(rows, dtype=np.float32)
+        )
+        return units_, sims
+
+    def _best_unit(self, hit: Hit, v: np.ndarray) -> float:
+        _, sims = self._scored_units(hit, v)
+        return float(sims.max()) if len(sims) else 0.0
+
+    def _extract(self, hit: Hit, v: np.ndarray, max_units: int | None = None) -> str:
+        """The passage's sentences (or list items, table rows) that best answer the
+        question, in reading order; a bullet list is quoted whole."""
+        keep_n = max_units or self.max_sentences
+        units_, sims = self._scored_units(hit, v)
         if len(units_) > keep_n:
-            sims = self.embedder.encode([t for t, _ in units_]) @ v
-            sims = sims + OVERLAP_WEIGHT * overlap(self._question, [t for t, _ in units_])
-            # a table row is named by its first cell ("Standard (UPS Ground) · …")
-            asked = content_words(self._question)
-            sims = sims + ROW_KEY_WEIGHT * np.array(
-                [bool(" · " in t and asked & content_words(t.split(" · ")[0])) for t, _ in units_],
-                dtype=np.float32,
-            )
             keep = set(np.argsort(-sims)[:keep_n].tolist())
             # a bullet list is answered whole ("we accept: Visa, …, PayPal"), table rows not
             for i in list(keep):
@@ -287,16 +317,18 @@ class Answerer:
                     run = _list_run(units_, i)
                     if len(run) <= MAX_LIST_ITEMS:
                         keep |= set(run)
+                        # and what introduces it ("Additional non-returnable items:")
+                        if run[0] > 0 and units_[run[0] - 1][0].rstrip().endswith(":"):
+                            keep.add(run[0] - 1)
             units_ = [units_[i] for i in sorted(keep)]
         return _join(units_)
 
-    def _second(self, question: str, hits: list[Hit]) -> Hit | None:
+    def _second(self, question: str, first: Hit, hits: list[Hit]) -> Hit | None:
         """A passage of another page the answer needs as well: one nearly as relevant as
         the best, or, when the question names an amount ("my basket is about 150"), a
         close one that states amounts too (a promotion's threshold next to a rate table)."""
-        first = hits[0]
         amount = bool(_AMOUNT.search(question) or _ASKS_AMOUNT.search(question))
-        for h in hits[1:]:
+        for h in hits:
             if h.metadata.get("source") == first.metadata.get("source") or h.text == first.text:
                 continue
             margin = SECOND_MARGIN_AMOUNT if amount and _AMOUNT.search(h.text) else SECOND_MARGIN

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import numpy as np
@@ -33,11 +33,19 @@ from bot.policy import (
     must_hand_off_after_answer,
     top_intent,
 )
-from bot.product_answers import answer_about_product, ask_text, asks, doesnt_say, money
+from bot.product_answers import (
+    answer_about_product,
+    ask_text,
+    asks,
+    doesnt_say,
+    money,
+    policy_fact,
+)
 from bot.product_grounding import Grounding, ProductGrounder
 from bot.redact import redact
 from bot.search_constraints import (
     Constraints,
+    accessory_for,
     asks_for_products,
     constraints_of,
     goes_with,
@@ -45,6 +53,7 @@ from bot.search_constraints import (
 )
 from bot.sentiment import is_angry, sentiment
 from bot.slots import (
+    asks_about_it,
     asks_for_variant,
     budget,
     colour,
@@ -111,6 +120,7 @@ WEAK_CARD_COSINE = 0.08  # an explicit search's card this far below the best is 
 WEAK_CARD_Z = 0.6  # the same on the trained recommender's blended z-scores
 HINT_PENALTY = 0.1  # how far below its own score an intent-steered passage enters the ranking
 POLICY_INTENTS = {"return_refund", "shipping", "payment", "account", "contact", *ORDER_INTENTS}
+LINK_ORDER = ("cross_sell", "related", "upsell")  # the shop's own links, most fitting first
 INTENT_HINTS = {
     "return_refund": "returns and refunds",
     "shipping": "shipping and delivery",
@@ -158,7 +168,7 @@ def _cheaper_card(p: ProductRecord, focus: ProductRecord) -> ProductCard:
 
 
 def card_of(s: Suggestion) -> ProductCard:
-    return product_card(s.product, s.reason)
+    return replace(product_card(s.product, s.reason), propensity=s.propensity)
 
 
 def _price(p: ProductRecord) -> float:
@@ -268,6 +278,7 @@ class ChatEngine:
             asks_about_focus=st.product_in_focus is not None
             and not refining
             and asks_for_variant(text),
+            asks_about_it=st.product_in_focus is not None and asks_about_it(text),
             is_yes=is_yes(text),
             is_no=is_no(text),
             wants_cheaper=wants_cheaper(text),
@@ -377,7 +388,10 @@ class ChatEngine:
 
         rows = [ev("chat_turn", intent=reply.intent)]
         rows += [
-            ev("suggestion_impression", p.id, position=i) for i, p in enumerate(reply.products)
+            ev("suggestion_impression", p.id, position=i)
+            if p.propensity is None
+            else ev("suggestion_impression", p.id, position=i, propensity=p.propensity)
+            for i, p in enumerate(reply.products)
         ]
         if handoff_before == "none" and st.handoff != "none":
             rows.append(ev("handoff"))
@@ -500,6 +514,13 @@ class ChatEngine:
                         tool_calls=found_by_agent.tool_calls,
                     )
         answer = self._knowledge_answer(text, vec, ev, sig, st, only_product=about_product)
+        on_page = self.repo.get_product(st.product_in_focus) if st.product_in_focus else None
+        if on_page is not None and not about_product and (own := policy_fact(on_page, text)):
+            # the shop's rule, and what this product's page says about it
+            answer = Answer(
+                f"{own.text}\n\n{answer.text}" if answer.grounded else own.text,
+                [*own.citations, *(answer.citations if answer.grounded else [])],
+            )
         if answer.grounded:
             st.no_answer_streak = 0
             return BotReply(
@@ -608,6 +629,10 @@ class ChatEngine:
             g = self.grounder.ground(text, None, st.product_in_focus)
             if g.product is not None:
                 return self._goes_with(st, g.product)
+        if (acc := accessory_for(text)) is not None:  # "a case for my ipod nano"
+            owned = self.grounder.ground(acc[1], None, None)
+            if owned.product is not None and owned.named and not owned.ambiguous:
+                return self._accessories(st, acc[0], owned.product)
         k = max(self.suggestions_per_reply, 1)
         lead = "Here are some products that fit what you're looking for"
         if action == "recommend":  # what they asked for still narrows it ("on sale")
@@ -658,24 +683,23 @@ class ChatEngine:
             keep=wanted.keep if wanted else None,
             max_per_category=max(self.suggestions_per_reply, 1),
         )
-        if wanted.kinds or not found:
-            return found
-        # no kind of product to filter on: cards far weaker than the best are noise
+        return found if wanted.kinds else self._without_weak(found)
+
+    def _without_weak(self, found: list[Suggestion]) -> list[Suggestion]:
+        """With no kind of product to filter on, cards far weaker than the best are noise."""
         margin = WEAK_CARD_COSINE if self.recommender.model is None else WEAK_CARD_Z
-        return [s for s in found if s.score >= found[0].score - margin]
+        return [s for s in found if s.score >= found[0].score - margin] if found else found
 
     def _goes_with(self, st: DialogueState, p: ProductRecord) -> BotReply:
         """What goes with a product: the shop's own cross-sell, up-sell and related links
         first, then products of other kinds that suit it (never the product itself)."""
         k = max(self.suggestions_per_reply, 1)
-        linked_ids = [
-            i for kind in ("cross_sell", "related", "upsell") for i in p.links.get(kind, [])
-        ]
+        linked_ids = [i for kind in LINK_ORDER for i in p.links.get(kind, [])]
         linked = self.repo.get_products(list(dict.fromkeys(linked_ids)))
         picks = [
             product_card(linked[i], f"goes with the {p.title}")
             for i in dict.fromkeys(linked_ids)
-            if i in linked and linked[i].in_stock and i != p.id
+            if i in linked and linked[i].offerable and i != p.id
         ][:k]
         if len(picks) < k:
             shown = {c.id for c in picks} | {p.id}
@@ -698,6 +722,45 @@ class ChatEngine:
             tool_calls=["recommend"],
         )
 
+    def _accessories(self, st: DialogueState, want: str, owned: ProductRecord) -> BotReply:
+        """Something for a product the shopper has: never that product or its kind (asked
+        for a case for an iPod, not iPods); the shop's own links to it first."""
+        wanted = constraints_of(want, self.grounder.vocabulary())
+
+        def fits(x: ProductRecord) -> bool:
+            return x.id != owned.id and x.category != owned.category and (wanted.keep(x))
+
+        k = max(self.suggestions_per_reply, 1)
+        linked_ids = [i for kind in LINK_ORDER for i in owned.links.get(kind, [])]
+        linked = self.repo.get_products(list(dict.fromkeys(linked_ids)))
+        cards = [
+            product_card(linked[i], f"for your {owned.title}")
+            for i in dict.fromkeys(linked_ids)
+            if i in linked and linked[i].offerable and fits(linked[i])
+        ]
+        if len(cards) < k:
+            shown = {c.id for c in cards}
+            more = self.recommender.recommend(
+                st.user_id,
+                context=f"{want} for {owned.title}",
+                k=k,
+                filters=Filters(max_price=st.budget_max),
+                keep=lambda x: x.id not in shown and fits(x),
+                max_per_category=k,
+            )
+            cards += [card_of(s) for s in (more if wanted.kinds else self._without_weak(more))]
+        cards = cards[:k]
+        if not cards:
+            return BotReply(NO_PRODUCTS_REPLY, action="search", tool_calls=["search_products"])
+        st.product_in_focus = cards[0].id
+        names = ", ".join(c.title for c in cards[:3])
+        return BotReply(
+            f"For your {owned.title}: {names}.",
+            products=cards,
+            action="search",
+            tool_calls=["search_products"],
+        )
+
     def _cheaper(self, st: DialogueState) -> BotReply:
         """A cheaper alternative to the product in focus: among the cards shown in the same
         category first, else from the catalog (same category, below its price)."""
@@ -709,7 +772,7 @@ class ChatEngine:
         same = [
             p
             for p in shown.values()
-            if p.in_stock and p.category == focus.category and _price(p) < _price(focus)
+            if p.offerable and p.category == focus.category and _price(p) < _price(focus)
         ]
         pick = max(same, key=_price) if same else None  # the next one down in price
         if pick is None and focus.current_price is None:
@@ -793,7 +856,10 @@ class ChatEngine:
         found = [
             s
             for s in self.recommender.recommend(
-                st.user_id, context=context, k=self.suggestions_per_reply + 1
+                st.user_id,
+                context=context,
+                k=self.suggestions_per_reply + 1,
+                exclude_ids=[st.product_in_focus] if st.product_in_focus else (),
             )
             if s.product.id != st.product_in_focus
         ][:3]

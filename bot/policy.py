@@ -39,6 +39,9 @@ class Signals:
     # "what about navy?" while a product is in focus (and no search is being refined): a
     # question about that product, however the classifier reads its three words
     asks_about_focus: bool = False
+    # "are these nickel free?", "what bulb does it take?" on a product page: about that
+    # product, unless it is about the shop's policies ("does it ship to Canada?")
+    asks_about_it: bool = False
     is_yes: bool = False
     is_no: bool = False
     wants_cheaper: bool = False
@@ -85,6 +88,8 @@ def effective_intent(s: Signals, state: DialogueState) -> str:
     or size on its own asks about the product in focus; and a whereabouts question about
     "it" after order talk tracks that order."""
     if s.asks_about_focus and top_intent(s) not in NOT_ABOUT_A_VARIANT:
+        return "product_question"
+    if s.asks_about_it and top_intent(s) not in NOT_ABOUT_A_VARIANT | POLICY:
         return "product_question"
     ranked = sorted(s.intent_scores, key=lambda k: -s.intent_scores[k])
     earlier = state.order_id is not None or state.order_talk  # an order "it" can refer to
@@ -135,7 +140,7 @@ def decide(state: DialogueState, s: Signals) -> str:
         return "start_return"
     if intent == "complaint":
         return "complaint"
-    if s.asks_for_products and intent not in NOT_A_SEARCH:
+    if s.asks_for_products and intent not in NOT_A_SEARCH and not s.asks_about_it:
         return "search"
     if s.past_question_score < PAST_QUESTION_MIN:
         if intent == "product_search" and s.product_score >= PRODUCT_MIN:

@@ -17,7 +17,7 @@ import re
 
 import numpy as np
 
-from bot.answerer import Answer, Answerer, units
+from bot.answerer import Answer, Answerer, content_words, units
 from bot.answerer import overlap as overlap_of
 from bot.product_grounding import words
 from bot.slots import COLOURS
@@ -53,6 +53,7 @@ _ASKS = {
     "material": r"\b(made of|made from|material|fabric|cotton|leather|wool|polyester|plastic|metal)\b",
     "care": r"\b(wash|washing|washable|clean|care|iron|dry clean|dishwasher)\b",
     "brand": r"\b(brand|who makes|manufacturer|made by)\b",
+    "condition": r"\b(new|brand new|used|refurbished|refurb|second[- ]hand|pre-?owned|condition)\b",
     "contents": r"\b(what'?s in|what is in|included|includes?|contains?|comes? with|consists? of|in the (?:box|set|bundle|pack))\b",
 }
 # attribute keys that hold each kind of fact
@@ -63,6 +64,7 @@ _KEYS = {
     "care": ("care", "wash", "cleaning"),
     "colour": ("colo",),
     "size": ("size", "length", "waist"),
+    "condition": ("condition", "état", "zustand"),
 }
 
 
@@ -111,6 +113,35 @@ def _option(p: ProductRecord, kind: str) -> tuple[str, list[str]] | None:
     for name, values in names.items():
         if any(n in name.lower() for n in _KEYS.get(kind, (kind,))):
             return name, values
+    return None
+
+
+_WITHOUT = re.compile(r"(?i)\b(?:without|no|not)\b")
+
+
+def _narrowed(p: ProductRecord, question: str, option: str) -> tuple[str, list[str]] | None:
+    """The values of `option` among the variants that have another option the question
+    names ("which colour can I get with the logo?" -> Logo: Yes -> Blue): (what was
+    named, the values); None when the question names no other option."""
+    asked = content_words(question)
+    for other in dict.fromkeys(n for v in p.variants for n in v.options if n != option):
+        if not asked & content_words(other):
+            continue
+        yes = not _WITHOUT.search(question)
+
+        def fits(value: str, yes: bool = yes) -> bool:
+            if value.strip().lower() in {"yes", "no"}:
+                return (value.strip().lower() == "yes") == yes
+            return bool(content_words(value) & asked)
+
+        vs = [v for v in p.variants if fits(v.options.get(other, ""))]
+        if not vs:
+            continue
+        values = list(dict.fromkeys(v.options[option] for v in vs if option in v.options))
+        said = f"with {other.lower()}" if yes else f"without {other.lower()}"
+        if any(v.options.get(other, "").lower() not in {"yes", "no"} for v in vs):
+            said = f"in {other.lower()} {', '.join(dict.fromkeys(v.options[other] for v in vs))}"
+        return said, values
     return None
 
 
@@ -280,6 +311,11 @@ def fact_answer(
                     else f"No, the {p.title} doesn't come in {colour}; it comes in {listed}."
                 )
                 return Answer(text, [_cite(p, f"{name}: {listed}")])
+            if opt and (narrow := _narrowed(p, question, name)) and narrow[1]:
+                said, only = narrow
+                ends = "" if len(only) == len(values) else " only"
+                text = f"The {p.title} {said} comes in {name.lower()} {', '.join(only)}{ends}."
+                return Answer(text, [_cite(p, f"{name}: {listed}")])
             if kind == "size" and (wanted := asked_size(question)) is not None:
                 have = _size_match(values, wanted)
                 text = (
@@ -330,6 +366,20 @@ def ask_text(question: str, p: ProductRecord) -> str:
     return " ".join(w for w in words(question) if w not in title)
 
 
+def policy_fact(p: ProductRecord, question: str) -> Answer | None:
+    """A fact of the product a shop-policy question turns on ("is there extra shipping on
+    this?" and the product's "Additional shipping cost: 20"): an attribute whose name shares
+    a word with the question, other than the product's own name."""
+    asked = content_words(question) - content_words(p.title)
+    for key, value in p.attributes.items():
+        if key.lower() == "tags" or not str(value).strip():
+            continue
+        if asked & content_words(key):
+            text = f"For the {p.title}: {key} {value}."
+            return Answer(text, [_cite(p, f"{key}: {value}")])
+    return None
+
+
 def doesnt_say(p: ProductRecord, what: str) -> Answer:
     """The honest answer to a question about a field the product does not have."""
     return Answer(
@@ -376,7 +426,9 @@ def answer_about_product(
             )
     if (desc := _description_answer(p, question, vec, embedder)) is not None:
         return desc
-    kinds = [k for k in asks(question) if k not in {"colour", "size"}]
+    # colour and size questions may be about the variants; "is it new?" is asked of
+    # products whose shop lists no condition at all
+    kinds = [k for k in asks(question) if k not in {"colour", "size", "condition"}]
     if kinds:  # it asked for a field this product does not have
         return doesnt_say(p, kinds[0])
     return None

@@ -166,6 +166,22 @@ def stem(w: str) -> str:
     return w
 
 
+_NOT = re.compile(
+    r"(?i)(?:\bnot\s+(?:the|a|an|my)\s+|[(,]\s*not\s+(?:the\s+|a\s+|an\s+)?"
+    r"|\b(?:except|other than|apart from|rather than|instead of)\s+(?:the\s+|a\s+|an\s+|my\s+)?)"
+    r"([a-z0-9][\w\- ]{0,30}?)\s*(?=[),.;!?]|$|\s+(?:but|please|one)\b)"
+)
+
+
+def without_negated(text: str) -> tuple[str, set[str]]:
+    """The message without what it rules out, and the words ruled out: "the macbook (not
+    the air)" -> ("the macbook ()", {"air"})."""
+    ruled: set[str] = set()
+    for m in _NOT.finditer(text):
+        ruled |= {w for w in words(m.group(1)) if w not in STOP}
+    return _NOT.sub(" ", text), ruled
+
+
 @dataclass(frozen=True)
 class Grounding:
     """The product a message is about, its variant when named, and the contenders."""
@@ -296,7 +312,13 @@ class ProductGrounder:
             ):
                 p = idx.products[hit[0]]
                 return Grounding(p, hit[1] or pick_variant(p, text), [p], False, True, True)
-        fits = self._fits(idx, text)
+        text, ruled_out = without_negated(text)
+        said = set(words(text))
+        fits = {  # "the macbook, not the air": no product whose title holds a word ruled out
+            i: fit
+            for i, fit in self._fits(idx, text).items()
+            if not (ruled_out & set(idx.title_words[i])) - said
+        }
         # named: most of its title said, or rare title words said that fit no other product
         # as well ("shure earphones" for "Shure SE210 Sound-Isolating Earphones for iPod")
         by_weight = sorted(fits.items(), key=lambda kv: -kv[1][1])

@@ -231,6 +231,19 @@ def _on_sale(p: ProductRecord) -> bool:
     return any(v.sale_price is not None for v in p.variants)
 
 
+_FOR_OWNED = re.compile(
+    r"(?i)^(?P<want>.*?\b[a-z]{3,}.*?)\s+for\s+(?:my|the|our|his|her|their|your)\s+"
+    r"(?P<owned>[^,.?!;]{2,60})"
+)
+
+
+def accessory_for(text: str) -> tuple[str, str] | None:
+    """'a case for my ipod nano' -> ('a case', 'ipod nano'): what is wanted, and for what the
+    shopper already has (the caller checks that it names a product)."""
+    m = _FOR_OWNED.search(text)
+    return (m["want"].strip(), m["owned"].strip()) if m else None
+
+
 def goes_with(text: str) -> bool:
     """'What goes with the trail duffel?', 'I just bought X, what else do I need?'"""
     return bool(_GOES_WITH.search(text))

@@ -100,6 +100,21 @@ def asks_for_variant(text: str) -> bool:
     return _short_with(text, colour, size)
 
 
+_ABOUT_IT = re.compile(
+    r"(?i)^\W*(?:(?:and|so|but|also|ok|okay|hi|hello)\W+)?"
+    r"(?:is|are|does|do|did|will|would|can|could|has|have|was|were|should)\s+"
+    r"(?:it|this|these|they|those|that|them|this one|that one)\b"
+    r"|^\W*(?:what|which|how|where|who)\b[^?.!]{0,40}?\b(?:does|do|is|are|can|will|would|did)\s+"
+    r"(?:it|this|these|they|those|this one)\b"
+)
+
+
+def asks_about_it(text: str) -> bool:
+    """A question whose subject is "it", "this" or "these" ("are these nickel free?", "what
+    bulb does it take?"): on a product page, a question about that product."""
+    return bool(_ABOUT_IT.match(text))
+
+
 def refines_search(text: str) -> bool:
     """A short message that only adds a budget, colour or size ("under £130 please", "in blue?")."""
     if re.search(r"(?i)\b(it|they|them|this|that|these|those|one)\b", text):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.product_grounding import ProductGrounder
+from bot.product_grounding import ProductGrounder, without_negated
 from recommender.item_index import ItemIndex
 from shop.repository import ProductRecord, ShopRepository, Variant
 
@@ -54,6 +54,8 @@ def grounder(tmp_path: Path, store, embedder) -> ProductGrounder:  # type: ignor
         ("is this beanie warm?", "beanie-logo", "beanie-logo", None),  # the page stays
         ("and the harbour tote?", "beanie", "tote", None),  # clearly another product
         ("is it waterproof?", "pack", "pack", None),  # nothing named: the page
+        ("how much is the beanie (not the one with logo)?", None, "beanie", None),  # ruled out
+        ("price of the beach tote, not the canvas one", None, "beach-jute", None),
     ],
 )
 def test_grounding(
@@ -68,6 +70,19 @@ def test_two_equal_fits_ask_which_one(grounder: ProductGrounder) -> None:
     g = grounder.ground("how much is the beach tote?", None, None)
     assert g.ambiguous and {p.id for p in g.candidates[:2]} == {"beach-canvas", "beach-jute"}
     assert not grounder.ground("how much is the beach tote in jute?", None, None).ambiguous
+
+
+@pytest.mark.parametrize(
+    ("message", "rest", "ruled_out"),
+    [
+        ("how heavy is the macbook (not the air)?", "how heavy is the macbook  )?", {"air"}),
+        ("anything except the red one?", "anything   one?", {"red"}),
+        ("is it not waterproof?", "is it not waterproof?", set()),  # a question, not a choice
+        ("I do not like it", "I do not like it", set()),
+    ],
+)
+def test_what_a_message_rules_out(message: str, rest: str, ruled_out: set[str]) -> None:
+    assert without_negated(message) == (rest, ruled_out)
 
 
 def test_no_product_named(grounder: ProductGrounder) -> None:
