@@ -247,3 +247,64 @@ def eval_shop(
         )
     if json_out is not None:
         json_out.write_text(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+
+
+@eval_app.command("served-qa")
+def eval_served_qa(
+    kb: Annotated[
+        Path,
+        typer.Option(
+            help='Evidence passages, JSON lines {"id", "text", "product_id", "source"}.',
+            exists=True,
+            dir_okay=False,
+        ),
+    ],
+    questions: Annotated[
+        Path,
+        typer.Option(
+            help='Questions, JSON lines {"id", "question", "product_id", "answers", '
+            '"evidence_ids"} (the hetPQA format of ../shared/DATASETS.md).',
+            exists=True,
+            dir_okay=False,
+        ),
+    ],
+    limit: Annotated[int, typer.Option(min=0, help="Ask only the first N questions (0: all).")] = 0,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the results here.")] = None,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Product questions through the served chat engine: the evidence is ingested into a
+    fresh shop, each question is asked on its product's page (a fresh session each), and the
+    replies are scored against the people's answers and the gold evidence. The retriever,
+    judge and generator are the ones the settings (SHOPMATE_*) choose, as in serving."""
+    from finetune.qa_data import QADataError, load_qa
+    from finetune.served_qa import run_served_qa
+    from retrieval.evaluation import EvalDataError, load_kb
+    from retrieval.ingest import IngestError
+    from shopmate.settings import Settings
+    from shopmate.wiring import build_services, load_shared
+
+    try:
+        passages = load_kb(kb)
+        qs = load_qa(questions, need_answers=True)
+    except (QADataError, EvalDataError, IngestError) as e:
+        console.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from e
+    qs = qs[:limit] if limit else qs
+    settings = Settings()
+    logging.basicConfig(level=logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="shopmate-eval-") as tmp:
+        with console.status("loading models"):
+            shared = load_shared(settings)
+        update = {"data_dir": Path(tmp), "database_url": None, "chroma_url": None}
+        services = build_services(settings.model_copy(update=update), shared=shared)
+        list(services.ingestor.ingest(passages, "knowledge"))
+        result = run_served_qa(services.engine, qs, progress)
+    s = result.summary()
+    table = Table(title=f"served path on {questions} ({settings.generator} replies)")
+    for col in ("measure", "value"):
+        table.add_column(col)
+    for k, v in s.items():
+        table.add_row(k, "n/a" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v))
+    console.print(table)
+    if json_out is not None:
+        json_out.write_text(json.dumps(result.to_json(), indent=2, ensure_ascii=False))

@@ -59,3 +59,50 @@ def test_bad_question_files_name_the_line(tmp_path: Path) -> None:
     p.write_text('{"question": "hi", "kind": "policy", "must_match": ["("]}\n')
     with pytest.raises(QuestionError, match=r":1: must_match '\(' is not a regex"):
         load_questions(p)
+
+
+def test_served_qa_asks_on_the_product_page_and_scores_citations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_settings: object
+) -> None:
+    monkeypatch.setenv("SHOPMATE_DATA_DIR", str(demo_settings.data_dir))  # type: ignore[attr-defined]
+    kb = tmp_path / "kb.jsonl"
+    rows = [
+        {"id": "k1", "text": "The kettle holds 1.7 litres of water.", "product_id": "P1"},
+        {"id": "k2", "text": "The kettle body is brushed stainless steel.", "product_id": "P1"},
+        {"id": "k3", "text": "This lamp takes an E27 bulb up to 60 watts.", "product_id": "P2"},
+    ]
+    kb.write_text("".join(json.dumps({**r, "source": "test"}) + "\n" for r in rows))
+    qs = tmp_path / "q.jsonl"
+    q = [
+        ("q1", "how many litres does it hold?", "P1", "1.7 litres", ["k1"]),
+        ("q2", "what bulb does it take?", "P2", "An E27 bulb, up to 60 W.", ["k3"]),
+    ]
+    qs.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "id": i,
+                    "question": t,
+                    "product_id": p,
+                    "answer": a,
+                    "answers": [a],
+                    "evidence_ids": e,
+                }
+            )
+            + "\n"
+            for i, t, p, a, e in q
+        )
+    )
+    out = tmp_path / "out.json"
+    args = ["eval", "served-qa", "--kb", str(kb), "--questions", str(qs), "--json", str(out)]
+    r = CliRunner().invoke(app, [*args, "--no-progress"])
+    assert r.exit_code == 0, r.output
+    got = json.loads(out.read_text())
+    assert got["summary"]["n"] == 2 and got["summary"]["answered"] == 2, got
+    # answered from the page's own passage: the gold one is cited, the other product's never
+    assert got["summary"]["citation_precision"] == 1.0
+    assert [x["cited"][0] for x in got["replies"]] == ["k1", "k3"]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "question": "hi"}\n')
+    r = CliRunner().invoke(app, ["eval", "served-qa", "--kb", str(kb), "--questions", str(bad)])
+    assert r.exit_code == 2 and "bad.jsonl" in r.output
