@@ -27,6 +27,7 @@ import numpy as np
 
 from retrieval.bm25 import BM25Retriever
 from retrieval.embedder import Embedder
+from retrieval.retriever import KnowledgeRetriever
 from retrieval.store import Hit, VectorStore
 
 DENSE_WEIGHT = 1.0
@@ -67,8 +68,9 @@ def fuse(
     return [Hit(h.id, h.text, float(s), h.metadata, float(cos)) for s, _, h, cos in scored]
 
 
-class HybridRetriever:
-    """Dense and BM25 retrieval over one collection, fused; same verb as KnowledgeRetriever."""
+class HybridRetriever(KnowledgeRetriever):
+    """Dense and BM25 retrieval over one collection, fused; the dense side, its checks and
+    its question guard are KnowledgeRetriever's."""
 
     def __init__(
         self,
@@ -83,10 +85,7 @@ class HybridRetriever:
         reranker: Reranker | None = None,
         rerank_depth: int = 20,
     ) -> None:
-        if top_k <= 0:
-            raise ValueError(f"top_k must be > 0, got {top_k}")
-        if not collection:
-            raise ValueError("collection name must not be empty")
+        super().__init__(embedder, store, collection, top_k)
         if depth <= 0:
             raise ValueError(f"depth must be > 0, got {depth}")
         if rerank_depth <= 0:
@@ -97,10 +96,6 @@ class HybridRetriever:
             )
         if bm25 is not None and (bm25.store is not store or bm25.collection != collection):
             raise ValueError("the BM25 retriever must search the same store and collection")
-        self.embedder = embedder
-        self.store = store
-        self.collection = collection
-        self.top_k = top_k
         self.bm25 = bm25 or BM25Retriever(store, collection)
         self.dense_weight = dense_weight
         self.bm25_weight = bm25_weight
@@ -116,15 +111,12 @@ class HybridRetriever:
         vector: np.ndarray | None = None,
     ) -> list[Hit]:
         """Top passages for the query; Hit.score is the fused score (higher is better)."""
-        if not query.strip():
+        sized = self._sized(query, top_k)
+        if sized is None:
             return []
-        k = top_k or self.top_k
-        n = self.store.count(self.collection)
-        if n == 0:
-            return []
+        k, n = sized
         depth = min(max(self.depth, k), n)
-        v = self.embedder.encode_one(query) if vector is None else vector
-        dense = self.store.query(self.collection, v, k=depth, where=where)
+        dense = self._dense(query, depth, where, vector)
 
         index = self.bm25.index()
         bm25 = index.score(query)

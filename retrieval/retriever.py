@@ -2,6 +2,9 @@
 
 retriever = KnowledgeRetriever(embedder, store, "knowledge")
 hits = retriever.retrieve("what is your return policy?", top_k=3)
+
+HybridRetriever (retrieval/hybrid.py) builds on it: the same checks, the same question
+guard and the same dense search, with BM25 fused in.
 """
 
 from __future__ import annotations
@@ -38,11 +41,23 @@ class KnowledgeRetriever:
         vector: np.ndarray | None = None,
     ) -> list[Hit]:
         """Top passages for the query; pass `vector` when the query is already embedded."""
+        sized = self._sized(query, top_k)
+        if sized is None:
+            return []
+        k, n = sized
+        return self._dense(query, min(k, n), where, vector)
+
+    def _sized(self, query: str, top_k: int | None) -> tuple[int, int] | None:
+        """(passages wanted, passages in the collection), or None when there is nothing to
+        search: a blank question or an empty collection."""
         if not query.strip():
-            return []
-        k = top_k or self.top_k
+            return None
         n = self.store.count(self.collection)
-        if n == 0:
-            return []
+        return None if n == 0 else (top_k or self.top_k, n)
+
+    def _dense(
+        self, query: str, k: int, where: Mapping[str, Any] | None, vector: np.ndarray | None
+    ) -> list[Hit]:
+        """The `k` passages nearest the question's vector (embedded here unless given)."""
         v = self.embedder.encode_one(query) if vector is None else vector
-        return self.store.query(self.collection, v, k=min(k, n), where=where)
+        return self.store.query(self.collection, v, k=k, where=where)

@@ -24,6 +24,9 @@ from urllib.parse import urlparse
 import numpy as np
 
 MetaValue = str | int | float | bool
+# the shop's collections (the catalog's is recommender.item_index.PRODUCTS)
+KNOWLEDGE = "knowledge"  # help pages, policies and passages the bot answers from
+QA_HISTORY = "qa_history"  # past questions with the answers they got, for reuse
 DEFAULT_TIMEOUT = 10.0  # seconds for one call to a Chroma server
 P = ParamSpec("P")
 R = TypeVar("R")

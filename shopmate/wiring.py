@@ -27,16 +27,13 @@ from retrieval.embedder import Embedder, require_recorded_embedder
 from retrieval.hybrid import HybridRetriever
 from retrieval.ingest import Ingestor
 from retrieval.retriever import KnowledgeRetriever
-from retrieval.store import VectorStore
+from retrieval.store import KNOWLEDGE, QA_HISTORY, VectorStore
 from shop.repository import ShopRepository
 from shopmate.intent_model import shop_intent_classifier
 from shopmate.models import minilm_path, offline, prepare_llm
 from shopmate.settings import Settings
 
 log = logging.getLogger(__name__)
-
-KNOWLEDGE = "knowledge"
-QA_HISTORY = "qa_history"
 
 
 @dataclass
