@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from shopmate.demo.build import build_demo, is_built
+from shopmate.demo.content import packaged_content
 from shopmate.demo.generate import generate_demo_shop
 from shopmate.settings import Settings
 from shopmate.wiring import KNOWLEDGE, QA_HISTORY, Services, build_services
@@ -86,4 +87,7 @@ def test_demo_files_are_written_for_operators_to_read(shop) -> None:  # type: ig
     root = services.settings.data_dir / "demo"
     assert (root / "catalog.csv").exists()
     assert len(list((root / "kb").glob("*.md"))) >= 15
-    assert json.loads((root / "BUILT.json").read_text())["seed"] == 7
+    marker = json.loads((root / "BUILT.json").read_text())
+    assert marker["seed"] == 7
+    # edited data files change the digest, so the next build does not skip
+    assert marker["content"] == packaged_content().digest()

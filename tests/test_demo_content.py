@@ -1,13 +1,17 @@
-"""The generated demo shop content: sizes, integrity, determinism and learnable tastes."""
+"""The demo shop: its content (the data files) and the history generated around it: sizes,
+integrity, determinism, learnable tastes, and clear errors on broken data files."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
+import tomllib
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -15,14 +19,9 @@ from statistics import mean
 
 import pytest
 
+from shopmate.demo.content import DATA_DIR, ContentError, DemoContent, packaged_content
 from shopmate.demo.generate import BASE_DATE, HISTORY_DAYS, generate_demo_shop
-from shopmate.demo.history import (
-    EVENT_TYPES,
-    MIN_TASTE_PRODUCTS,
-    ORDER_STATUSES,
-    POLICY_QUESTIONS,
-    matches_taste,
-)
+from shopmate.demo.history import EVENT_TYPES, MIN_TASTE_PRODUCTS, ORDER_STATUSES, matches_taste
 from shopmate.demo.records import DemoShop
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,7 +135,7 @@ def test_qa_answers_are_non_empty_and_mostly_policy(shop: DemoShop) -> None:
 
 def test_policy_answers_agree_with_the_pages(shop: DemoShop) -> None:
     pages = {p.slug: _flat(p.markdown) for p in shop.pages}
-    for pq in POLICY_QUESTIONS:
+    for pq in packaged_content().policy_questions:
         for fact in pq.facts:
             assert fact in pq.answer, (pq.topic, fact)
             assert fact in pages[pq.topic], (pq.topic, fact)
@@ -230,16 +229,96 @@ def test_same_seed_gives_the_same_shop_in_a_fresh_process(shop: DemoShop, hash_s
     assert out.stdout.strip() == _digest(shop)
 
 
-def test_different_seed_gives_a_different_shop(shop: DemoShop) -> None:
+def test_different_seed_gives_a_different_history(shop: DemoShop) -> None:
     other = generate_demo_shop(8)
     assert other != shop
-    assert [p.price for p in other.products] != [p.price for p in shop.products]
-    assert [p.stock for p in other.products] != [p.stock for p in shop.products]
+    # the content is the data files': every seed sells the same products with the same pages
+    assert other.products == shop.products and other.pages == shop.pages
     assert other.users != shop.users
     assert other.events != shop.events
+    assert other.qa != shop.qa
 
 
 def test_generation_is_fast() -> None:
     start = time.perf_counter()
     generate_demo_shop(11)
     assert time.perf_counter() - start < 2.0
+
+
+def test_the_shop_is_its_data_files(shop: DemoShop) -> None:
+    assert len(shop.products) == sum(1 for _ in (DATA_DIR / "catalog.csv").open()) - 1
+    assert [p.slug for p in shop.pages] == sorted(f.stem for f in (DATA_DIR / "kb").glob("*.md"))
+    returns = (DATA_DIR / "kb" / "returns.md").read_text(encoding="utf-8")
+    assert next(p for p in shop.pages if p.slug == "returns").markdown == returns
+    assert shop.name == json.loads((DATA_DIR / "shop.json").read_text())["name"]
+
+
+def test_every_data_file_goes_into_the_wheel() -> None:
+    package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"
+    ]["shopmate.demo"]
+    package = ROOT / "shopmate" / "demo"
+    files = [f for f in (package / "data").rglob("*") if f.is_file()]
+    assert files
+    for f in files:
+        assert any(f.match(str(package / glob)) for glob in package_data), f
+
+
+@pytest.fixture()
+def own_data(tmp_path: Path) -> Path:
+    """A copy of the packaged data folder to edit."""
+    return Path(shutil.copytree(DATA_DIR, tmp_path / "data"))
+
+
+def test_edited_data_files_make_a_different_shop(shop: DemoShop, own_data: Path) -> None:
+    (own_data / "shop.json").write_text(
+        json.dumps({"name": "Harbour Home", "agent_replies": ["Hi, Ana here."]})
+    )
+    (own_data / "kb" / "opening-hours.md").write_text(
+        "# Opening hours\n\n## Weekdays\n\n9 to 5.\n", encoding="utf-8"
+    )
+    rows = (own_data / "catalog.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (own_data / "catalog.csv").write_text(
+        "".join(rows[:1] + [r.replace(",202.99,", ",180.00,") for r in rows[1:]]), encoding="utf-8"
+    )
+    content = DemoContent.load(own_data)
+    assert content.digest() != packaged_content().digest()
+    other = generate_demo_shop(7, content)
+    assert other.name == "Harbour Home"
+    assert "opening-hours" in {p.slug for p in other.pages}
+    assert other.products[0].price == 180.00 and other.products[1:] == shop.products[1:]
+    # the seed's history is the same over the same products
+    assert other.users == shop.users
+
+
+@pytest.mark.parametrize(
+    ("file", "text", "message"),
+    [
+        ("kb/returns.md", "Returns\n\nno title", "must start with '# Title'"),
+        ("policy_qa.jsonl", '{"topic": "returns", "questions": []}\n', "'questions' must be"),
+        ("policy_qa.jsonl", "{not json\n", "policy_qa.jsonl:1: not JSON"),
+        ("shop.json", "[]", "expected a JSON object"),
+        ("shoppers.json", '{"first_names": ["A"]}', "'personas' must be"),
+        ("catalog.csv", "id,title,price\np1,Tent,\n", "p1 needs a price and a stock"),
+    ],
+)
+def test_broken_data_files_are_named_with_the_problem(
+    own_data: Path, file: str, text: str, message: str
+) -> None:
+    (own_data / file).write_text(text, encoding="utf-8")
+    with pytest.raises(ContentError, match=re.escape(message)):
+        DemoContent.load(own_data)
+
+
+def test_a_missing_data_file_is_named(own_data: Path) -> None:
+    (own_data / "shoppers.json").unlink()
+    with pytest.raises(ContentError, match=r"shoppers\.json: missing"):
+        DemoContent.load(own_data)
+
+
+def test_personas_must_name_categories_of_the_catalog(own_data: Path) -> None:
+    pools = json.loads((own_data / "shoppers.json").read_text(encoding="utf-8"))
+    pools["personas"].append(["Garden > Spades"])
+    (own_data / "shoppers.json").write_text(json.dumps(pools), encoding="utf-8")
+    with pytest.raises(ValueError, match=re.escape("does not have: ['Garden > Spades']")):
+        generate_demo_shop(7, DemoContent.load(own_data))

@@ -1,1 +1,1 @@
-"""Deterministic demo shop content for Northwind Outfitters (catalog, help pages, history)."""
+"""The demo shop Northwind Outfitters: content in data files (data/), history drawn from a seed."""

@@ -1,9 +1,12 @@
 """`shopmate demo build`: writes the generated demo shop into the database and Chroma.
 
-The shop goes in through the same doors as a real shop's data: the catalog as a
-CSV file, the help pages as Markdown files (both under `<data_dir>/demo/`),
-ingested by `shop.catalog_io` and `retrieval.ingest`. A marker file written
-last records the seed, so a second `make run` skips the build.
+The content comes from the data files of `shopmate/demo/data/` (see
+:mod:`shopmate.demo.content`), the history around it from the seed. The shop goes in
+through the same doors as a real shop's data: the catalog as a CSV file, the help
+pages as Markdown files (both written under `<data_dir>/demo/`), ingested by
+`shop.catalog_io` and `retrieval.ingest`. A marker file written
+last records the seed and a digest of the content, so a second `make run` skips the
+build, and edited data files build again.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from retrieval.ingest import load_file
 from shop.catalog_io import read_catalog_csv, write_catalog_csv
 from shop.models import Feedback, Message, Order
 from shop.repository import EventRecord, ProductRecord
+from shopmate.demo.content import packaged_content
 from shopmate.demo.generate import generate_demo_shop
 from shopmate.demo.records import DemoShop
 from shopmate.demo.support_history import SESSION_PREFIX, PastChat, generate_support_history
@@ -43,6 +47,7 @@ class BuildReport:
     events: int
     orders: int
     skipped: bool = False
+    content: str = ""  # digest of the data files the shop was built from
 
 
 def demo_dir(services: Services) -> Path:
@@ -54,7 +59,11 @@ def is_built(services: Services, seed: int) -> BuildReport | None:
     if not marker.exists():
         return None
     data = json.loads(marker.read_text())
-    if data.get("seed") != seed or services.repo.count_products() != data.get("products"):
+    if (
+        data.get("seed") != seed
+        or data.get("content") != packaged_content().digest()
+        or services.repo.count_products() != data.get("products")
+    ):
         return None
     return BuildReport(**{**data, "skipped": True})
 
@@ -100,7 +109,8 @@ def build_demo(
         return done
     root = demo_dir(services)
     (root / MARKER).unlink(missing_ok=True)
-    shop = generate_demo_shop(seed)
+    content = packaged_content()
+    shop = generate_demo_shop(seed, content)
     repo, store, embedder = services.repo, services.store, services.embedder
     with Progress(disable=not progress) as bar:
         task = bar.add_task("building the demo shop", total=6)
@@ -156,7 +166,10 @@ def build_demo(
         )
         # weeks of past support chats up to yesterday, for the admin panel's charts
         yesterday = (datetime.now(UTC) - timedelta(days=1)).date()
-        load_support_history(services, generate_support_history(random.Random(seed), yesterday))
+        chats = generate_support_history(
+            random.Random(seed), yesterday, content.policy_questions, content.agent_replies
+        )
+        load_support_history(services, chats)
         bar.advance(task)
 
         report = BuildReport(
@@ -168,6 +181,7 @@ def build_demo(
             len(shop.users),
             len(shop.events),
             len(shop.orders),
+            content=content.digest(),
         )
         tmp = root / (MARKER + ".tmp")
         tmp.write_text(json.dumps(report.__dict__ | {"skipped": False}, indent=2))

@@ -94,3 +94,24 @@ class DemoShop:
     users: tuple[DemoUser, ...]
     events: tuple[DemoEvent, ...]
     orders: tuple[DemoOrder, ...]
+
+
+@dataclass(frozen=True)
+class PolicyQuestion:
+    """One support intent: several shopper phrasings sharing one agent answer."""
+
+    topic: str  # slug of the help page the answer comes from
+    questions: tuple[str, ...]  # as shoppers type them: varied, sometimes casual
+    answer: str
+    facts: tuple[str, ...]  # phrases found verbatim in both the answer and the page
+
+
+@dataclass(frozen=True)
+class ShopperPools:
+    """What generated shoppers are drawn from."""
+
+    first_names: tuple[str, ...]
+    last_names: tuple[str, ...]
+    email_domains: tuple[str, ...]  # fictional: example.com, example.org
+    # related categories that real shoppers tend to combine; most tastes come from one of these
+    personas: tuple[tuple[str, ...], ...]
