@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from langchain_core.language_models.chat_models import BaseChatModel
 
+from bot import replies
 from bot.grounding import keep_or_retry, prompt_messages
 from bot.judge import AnswerabilityJudge
 from bot.llm import LocalChatModel
@@ -32,10 +33,7 @@ from retrieval.store import Hit
 
 log = logging.getLogger(__name__)
 
-HANDOFF_REPLY = (
-    "I'm not sure about that one, and I'd rather not guess. "
-    "Shall I connect you with a person from our support team?"
-)
+HANDOFF_REPLY = replies.NOT_SURE
 
 
 @dataclass(frozen=True)
@@ -65,7 +63,10 @@ ROW_KEY_WEIGHT = 0.15  # ... and a table row whose first cell the question names
 
 
 MAX_LIST_ITEMS = 8  # a bullet list up to this long is quoted whole
-LEAD_UNIT_WEIGHT = 0.3  # how much a passage's best sentence counts beside its whole text
+# a passage this close to the best one (cosine) is quoted first instead when its best
+# sentence scores this much higher than the best one's
+LEAD_GAP = 0.05
+LEAD_UNIT_MARGIN = 0.2
 UNIT_CACHE = 4096  # passages whose sentence vectors are kept (a shop's pages change rarely)
 
 
@@ -81,7 +82,7 @@ def _list_run(units_: list[tuple[str, bool]], i: int) -> list[int]:
 
 def content_words(text: str) -> set[str]:
     """A text's words that carry meaning (no stop words, 3+ letters, units glued)."""
-    from bot.product_grounding import STOP, stem, words
+    from bot.shop_words import STOP, stem, words
 
     return {stem(w) for w in words(text) if len(w) > 2 and w not in STOP}
 
@@ -198,6 +199,19 @@ class Answerer:
         """Passages retrieved per question: the judge's rerank depth, or the reply's top_k."""
         return self.rerank_depth if self.judge is not None else self.top_k
 
+    def retrieve(self, text: str, vector: np.ndarray) -> list[Hit]:
+        """Knowledge passages for `text` (its vector given), as many as an answer weighs."""
+        return self.knowledge.retrieve(text, top_k=self.depth, vector=vector)
+
+    def passages(self, ids: list[str]) -> list[Hit]:
+        """Knowledge passages by id (those a reply cited)."""
+        return self.knowledge.store.get(self.knowledge.collection, ids)
+
+    def cosines(self, ids: list[str], vector: np.ndarray) -> dict[str, float]:
+        """Each passage's cosine to a vector, from the stored embeddings."""
+        embs = self.knowledge.store.get_embeddings(self.knowledge.collection, ids)
+        return {i: float(e @ vector) for i, e in embs.items()}
+
     def evidence(self, question: str, vector: np.ndarray) -> Evidence:
         """Past answers and knowledge passages for a question, best first."""
         past = self.qa_history.retrieve(question, top_k=1, vector=vector) if self.qa_history else []
@@ -237,10 +251,7 @@ class Answerer:
             # ranked by the retriever's score (fused with BM25 when hybrid); answered only
             # when the dense similarity clears min_score, as calibrated
             hits = [h for h in passages[: self.top_k] if h.similarity >= self.min_score]
-            # the page quoted is the one whose best sentence (or row) answers the question,
-            # not only the one whose whole text is closest: a section about returns that
-            # mentions "gift cards" must not win over the section on returning gifts
-            hits.sort(key=lambda h: -(h.similarity + LEAD_UNIT_WEIGHT * self._best_unit(h, v)))
+            hits = self._lead_first(hits, v)
 
         if ev.past and ev.past[0].score >= self.qa_min_score:
             h = ev.past[0]
@@ -299,6 +310,25 @@ class Answerer:
             + ROW_KEY_WEIGHT * np.array(rows, dtype=np.float32)
         )
         return units_, sims
+
+    def _lead_first(self, hits: list[Hit], v: np.ndarray) -> list[Hit]:
+        """The passage to quote first: the best ranked, unless one ranked nearly as high has
+        a sentence (or row) that answers the question far better: a section about returns
+        that mentions "gift cards" must not win over the section on returning gifts."""
+        if len(hits) < 2:
+            return hits
+        top = hits[0]
+        best = {h.id: self._best_unit(h, v) for h in hits}
+        rivals = [
+            h
+            for h in hits[1:]
+            if top.similarity - h.similarity <= LEAD_GAP
+            and best[h.id] - best[top.id] >= LEAD_UNIT_MARGIN
+        ]
+        if not rivals:
+            return hits
+        lead = max(rivals, key=lambda h: best[h.id])
+        return [lead, *(h for h in hits if h.id != lead.id)]
 
     def _best_unit(self, hit: Hit, v: np.ndarray) -> float:
         _, sims = self._scored_units(hit, v)

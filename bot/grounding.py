@@ -28,6 +28,7 @@ from functools import lru_cache
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
+from bot import replies
 from bot.llm import sample_replies
 from bot.passage_text import readable
 from retrieval.bm25 import Tokenizer
@@ -40,10 +41,7 @@ SYSTEM_PROMPT = (
     "sentences using ONLY the numbered passages, and cite the passage you used like [1]. "
     "If the passages do not answer it, say you don't know."
 )
-HANDOFF_REPLY = (
-    "I'm not sure about that one, and I'd rather not guess. "
-    "Shall I connect you with a person from our support team?"
-)
+HANDOFF_REPLY = replies.NOT_SURE
 EMPTY_REPLY = "I didn't catch a question there. What would you like to know?"
 MAX_QUESTION_CHARS = 600  # longer questions are cut before they reach a model
 MAX_PASSAGE_WORDS = 80  # each passage is cut to this many words in the prompt

@@ -19,8 +19,8 @@ import numpy as np
 
 from bot.answerer import Answer, Answerer, content_words, units
 from bot.answerer import overlap as overlap_of
-from bot.product_grounding import words
-from bot.slots import COLOURS
+from bot.fact_asks import COLOUR_SYNONYMS, SIZE_WORDS, asked_colour, asked_size, asks
+from bot.shop_words import words
 from bot.types import Citation
 from retrieval.embedder import Embedder
 from shop.repository import ProductRecord, Variant
@@ -30,33 +30,6 @@ _MEASURE = re.compile(
     r"(?i)\d\s*(?:\"|''|”|in\b|inch|cm\b|mm\b|m\b|ft\b|foot|feet|kg\b|g\b|lbs?\b|oz\b|grams?|litres?|l\b)"
 )
 DESCRIPTION_MIN = 0.3  # a description sentence this close (cosine + word overlap) answers
-COLOUR_SYNONYMS = {
-    "grey": ("gray", "charcoal", "silver"),
-    "gray": ("grey", "charcoal", "silver"),
-    "navy": ("dark blue", "midnight"),
-    "blue": ("navy", "royal", "sky", "teal"),
-    "red": ("burgundy", "maroon", "crimson", "wine"),
-    "green": ("olive", "khaki", "sage", "forest"),
-    "beige": ("sand", "tan", "cream", "stone", "natural"),
-    "brown": ("tan", "chocolate", "coffee"),
-    "white": ("ivory", "cream", "off-white"),
-    "purple": ("violet", "lilac", "plum"),
-    "pink": ("rose", "blush"),
-}
-_ASKS = {
-    "price": r"\b(price|cost|costs|how much|expensive|cheap|pay|on sale|discount)\b",
-    "stock": r"\b(in stock|available|availability|sold out|out of stock|have any left|back in stock)\b",
-    "colour": r"\b(colou?rs?|come in|comes in|shades?|available in)\b",
-    "size": r"\b(sizes?|sizing|fits?|length|lengths|waist)\b",
-    "weight": r"\b(weigh|weighs|heavy|weight|light(?:weight)?)\b",
-    "dimensions": r"\b(dimensions?|how big|how large|measure(?:ments)?|tall|wide|width|height|long|deep|depth)\b",
-    "material": r"\b(made of|made from|material|fabric|cotton|leather|wool|polyester|plastic|metal)\b",
-    "care": r"\b(wash|washing|washable|clean|care|iron|dry clean|dishwasher)\b",
-    "brand": r"\b(brand|who makes|manufacturer|made by)\b",
-    "condition": r"\b(new|brand new|used|refurbished|refurb|second[- ]hand|pre-?owned|condition)\b",
-    "contents": r"\b(what'?s in|what is in|included|includes?|contains?|comes? with|consists? of|in the (?:box|set|bundle|pack))\b",
-}
-# attribute keys that hold each kind of fact
 _KEYS = {
     "weight": ("weight", "gewicht", "poids"),
     "dimensions": ("dimension", "length", "width", "height", "depth", "size (cm)", "measure"),
@@ -80,18 +53,6 @@ def money(amount: float, currency: str, whole: bool = False) -> str:
 
 def _cite(p: ProductRecord, snippet: str) -> Citation:
     return Citation(p.id, p.title, "catalog", snippet)
-
-
-def asks(question: str) -> list[str]:
-    """The kinds of product fact a question asks for, in the order of _ASKS."""
-    q = question.lower()
-    kinds = [k for k, pat in _ASKS.items() if re.search(pat, q)]
-    if "size" in kinds and "colour" in kinds and not re.search(r"\bcolou?rs?\b", q):
-        kinds.remove("colour")  # "what sizes does it come in?"
-    price_words = re.search(r"\b(price|cost|costs|expensive|cheap|pay|on sale|discount)\b", q)
-    if "price" in kinds and not price_words and {"weight", "dimensions"} & set(kinds):
-        kinds.remove("price")  # "how much does it weigh?"
-    return kinds
 
 
 def _attr(p: ProductRecord, kind: str) -> tuple[str, str] | None:
@@ -192,13 +153,6 @@ def _stock_text(p: ProductRecord, v: Variant | None) -> str | None:
     )
 
 
-def _asked_colour(question: str) -> str | None:
-    q = question.lower()
-    return next(
-        (c for c in sorted(COLOURS, key=len, reverse=True) if re.search(rf"\b{c}\b", q)), None
-    )
-
-
 def _has_value(values: list[str], wanted: str) -> str | None:
     for value in values:
         low = value.lower()
@@ -207,51 +161,16 @@ def _has_value(values: list[str], wanted: str) -> str | None:
     return None
 
 
-_SIZE_WORDS = {
-    "xxs": "xxs",
-    "xs": "xs",
-    "extra small": "xs",
-    "s": "s",
-    "small": "s",
-    "m": "m",
-    "medium": "m",
-    "l": "l",
-    "large": "l",
-    "xl": "xl",
-    "extra large": "xl",
-    "xxl": "xxl",
-    "2xl": "xxl",
-    "xxxl": "xxxl",
-    "3xl": "xxxl",
-}
-_ASKED_SIZE = re.compile(
-    r"(?i)\bsize\s+([a-z0-9.]+)"
-    r"|\b(?:in|an?|the)\s+(xxs|xs|xxl|xxxl|[23]xl|xl|extra large|extra small|small|medium|large"
-    r"|[sml]|\d{1,2}(?:\.5)?(?![\d.,]))\b(?!\s*(?:kg|g|cm|mm|m|l|ml|lbs?|oz|in|inch|%|gb|tb|pack|pc|x\b))"
-)
-
-
 def _split(value: str) -> list[str]:
     return [x.strip() for x in re.split(r"[,/|]", value) if x.strip()] or [value]
 
 
-def asked_size(question: str) -> str | None:
-    """The size a question names ("in XL", "size 28", "a medium"), or None."""
-    m = _ASKED_SIZE.search(question)
-    if not m:
-        return None
-    got = (m.group(1) or m.group(2) or "").lower()
-    if len(got) == 1 and got in "sml" and not re.search(r"(?i)\bsize\b|\bin [sml]\b", question):
-        return None  # "a m…" is noise unless it is plainly a size
-    return got
-
-
 def _size_match(values: list[str], wanted: str) -> str | None:
-    want = _SIZE_WORDS.get(wanted, wanted)
+    want = SIZE_WORDS.get(wanted, wanted)
     for v in values:
         low = v.strip().lower()
         bare = re.sub(r"^(?:uk|eu|us|fr|it|size)\s*", "", low)  # "UK 7" is a size 7
-        if want in {low, bare} or _SIZE_WORDS.get(low, low) == want:
+        if want in {low, bare} or SIZE_WORDS.get(low, low) == want:
             return v.strip()
     return None
 
@@ -262,7 +181,7 @@ def fact_answer(
     """An exact answer from the product's fields, a "doesn't say" (grounded=False), or None
     when the question asks for no field."""
     kinds = asks(question)
-    colour = _asked_colour(question)
+    colour = asked_colour(question)
     if colour and "colour" not in kinds:
         kinds.append("colour")
     sized = asked_size(question) is not None and "price" not in kinds  # "how much in size 7?"

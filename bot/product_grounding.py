@@ -26,160 +26,20 @@ from typing import TYPE_CHECKING
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from bot.shop_words import STOP, without_negated, words
 from retrieval.store import VectorStore
 from shop.repository import ProductRecord, ShopRepository, Variant
 
 if TYPE_CHECKING:
     from bot.search_constraints import Vocabulary
+    from recommender.recommender import Recommender
 
-_WORD = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
-STOP = set(
-    [
-        "a",
-        "an",
-        "and",
-        "the",
-        "of",
-        "for",
-        "with",
-        "in",
-        "on",
-        "to",
-        "by",
-        "at",
-        "from",
-        "is",
-        "it",
-        "its",
-        "this",
-        "that",
-        "my",
-        "our",
-        "your",
-        "you",
-        "i",
-        "me",
-        "we",
-        "do",
-        "does",
-        "did",
-        "can",
-        "could",
-        "would",
-        "will",
-        "be",
-        "are",
-        "was",
-        "how",
-        "much",
-        "what",
-        "which",
-        "when",
-        "where",
-        "who",
-        "any",
-        "some",
-        "have",
-        "has",
-        "there",
-        "price",
-        "cost",
-        "costs",
-        "size",
-        "sizes",
-        "colour",
-        "color",
-        "one",
-        "ones",
-        "version",
-        "please",
-        "about",
-        "tell",
-        "much",
-        "many",
-        "get",
-        "got",
-        "need",
-        "want",
-        "buy",
-    ]
-)
 NAME_MIN = 0.5  # share of a title's weight the message must contain to name it
 CLEAR_MIN = 0.75  # ... to override the product page the shopper is on
 TIE = 0.08  # two products this close in fit: ask which one
 RARE_WORDS = 3.5  # title-word weight (idf, summed) that names a product by a part of its title
 TIE_SHARE = 0.7  # ... when no other product has more than this share of that weight
 WORD_MATCH = 84  # rapidfuzz ratio for a message word to count as a title word (typos)
-_UNITS = {
-    "metres": "m",
-    "metre": "m",
-    "meters": "m",
-    "meter": "m",
-    "feet": "ft",
-    "foot": "ft",
-    "inches": "in",
-    "inch": "in",
-    "litres": "l",
-    "litre": "l",
-    "liters": "l",
-    "liter": "l",
-    "centimetres": "cm",
-    "centimeters": "cm",
-    "millimetres": "mm",
-    "kilograms": "kg",
-    "grams": "g",
-    "ounces": "oz",
-    "ounce": "oz",
-    "pounds": "lb",
-    "lbs": "lb",
-}
-
-
-def norm(text: str) -> str:
-    """Lower case, units glued to their numbers ("2 m", "2 metres" -> "2m", 8' -> 8ft)."""
-    t = text.lower().replace("\u2019", "'")
-    t = re.sub(r"(?<=[a-z])-(?=[a-z])", "", t)  # v-neck / t-shirt -> vneck / tshirt
-    t = re.sub(r"(\d)\s*(?:''|\"|”)", r"\1in", t)
-    t = re.sub(r"(\d)\s*'", r"\1ft", t)
-    t = re.sub(
-        r"(\d(?:[.,]\d+)?)\s*(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")\b",
-        lambda m: m.group(1) + _UNITS[m.group(2)],
-        t,
-    )
-    t = re.sub(r"(\d(?:[.,]\d+)?)\s+(m|cm|mm|ft|in|l|ml|kg|g|oz|lb|gb|tb|w|v)\b", r"\1\2", t)
-    return t
-
-
-def words(text: str) -> list[str]:
-    return _WORD.findall(norm(text))
-
-
-def stem(w: str) -> str:
-    """Plural to singular, lightly: hats -> hat, accessories -> accessory, boxes -> box,
-    necklaces -> necklace, covers -> cover (glass and dress stay)."""
-    if w.endswith("ies") and len(w) > 4:
-        return w[:-3] + "y"
-    if re.search(r"(?:s|x|z|ch|sh)es$", w) and len(w) > 4:
-        return w[:-2]
-    if w.endswith("s") and not w.endswith("ss") and len(w) > 3:
-        return w[:-1]
-    return w
-
-
-_NOT = re.compile(
-    r"(?i)(?:\bnot\s+(?:the|a|an|my)\s+|[(,]\s*not\s+(?:the\s+|a\s+|an\s+)?"
-    r"|\b(?:except|other than|apart from|rather than|instead of)\s+(?:the\s+|a\s+|an\s+|my\s+)?)"
-    r"([a-z0-9][\w\- ]{0,30}?)\s*(?=[),.;!?]|$|\s+(?:but|please|one)\b)"
-)
-
-
-def without_negated(text: str) -> tuple[str, set[str]]:
-    """The message without what it rules out, and the words ruled out: "the macbook (not
-    the air)" -> ("the macbook ()", {"air"})."""
-    ruled: set[str] = set()
-    for m in _NOT.finditer(text):
-        ruled |= {w for w in words(m.group(1)) if w not in STOP}
-    return _NOT.sub(" ", text), ruled
 
 
 @dataclass(frozen=True)
@@ -214,6 +74,11 @@ class ProductGrounder:
         self.repo, self.store, self.collection = repo, store, collection
         self._index: _Index | None = None
         self._lock = threading.Lock()
+
+    @classmethod
+    def over(cls, repo: ShopRepository, recommender: Recommender) -> ProductGrounder:
+        """Grounding over the recommender's product index (the same product vectors)."""
+        return cls(repo, recommender.store, recommender.collection)
 
     def _build(self, version: object) -> _Index:
         products = self.repo.all_products()

@@ -17,9 +17,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from bot.product_answers import COLOUR_SYNONYMS, asks
-from bot.product_grounding import STOP, words
-from bot.product_grounding import stem as _stem
+from bot.fact_asks import COLOUR_SYNONYMS, asks
+from bot.shop_words import STOP, words
+from bot.shop_words import stem as _stem
 from bot.slots import COLOURS
 from shop.repository import ProductRecord
 

@@ -1,6 +1,8 @@
 """Per-session dialogue state: what the conversation is about, remembered across turns.
 
-The state changes in one place (`ChatEngine.respond`) and is persisted with the
+The state changes in one place: what a turn's parts decide comes back as `Changes`, which
+`ChatEngine.respond` applies with `DialogueState.apply`; the agent-side moves of the handoff
+desk (bot/handoff_desk.py) are the only other writers. The state is persisted with the
 transcript through `shop/`, so a restart loses nothing.
 """
 
@@ -10,7 +12,29 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-HANDOFF_STATES = ("none", "requested", "human")
+from bot.types import BotReply
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What one part of a turn decided about the conversation (None: no change)."""
+
+    focus: str | None = None  # the product now talked about
+    order_id: str | None = None  # the order now talked about
+    last_query: str | None = None  # the product search to refine next
+    handoff: str | None = None  # "requested": a person is to be fetched
+    pending: dict[str, Any] | None = None  # an offer or confirmation awaiting yes/no
+    clear_pending: bool = False  # the pending offer was answered
+    answered: bool | None = None  # True: the no-answer streak restarts; False: it grows
+    # (a person fetched after misses restarts it too)
+
+
+@dataclass(frozen=True)
+class Step:
+    """A part's reply to the turn and what it decided about the conversation."""
+
+    reply: BotReply
+    changes: Changes = field(default_factory=Changes)
 
 
 @dataclass
@@ -34,6 +58,22 @@ class DialogueState:
     cited: list[str] = field(default_factory=list)  # every passage cited so far
     turns: int = 0
     last_action: str | None = None  # what the bot did last turn (see bot.policy.decide)
+
+    def apply(self, c: Changes) -> None:
+        """The one writer of a turn's decisions."""
+        self.product_in_focus = c.focus or self.product_in_focus
+        self.order_id = c.order_id or self.order_id
+        self.last_query = c.last_query or self.last_query
+        if c.clear_pending:
+            self.pending = None
+        if c.pending is not None:
+            self.pending = c.pending
+        if c.handoff is not None:
+            self.handoff = c.handoff
+        if c.answered is True:
+            self.no_answer_streak = 0
+        elif c.answered is False:
+            self.no_answer_streak += 1
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))

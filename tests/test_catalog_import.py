@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.product_answers import fact_answer
-from bot.product_grounding import norm, pick_variant
+from bot.product_grounding import pick_variant
 from bot.search_constraints import Vocabulary, asks_for_products, constraints_of
+from bot.shop_words import norm
 from bot.types import BotReply, ProductCard
 from finetune.shop_eval import Question, score
 from shop.catalog_import import detect_format, read_catalog

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.product_grounding import ProductGrounder, without_negated
+from bot.product_grounding import ProductGrounder
+from bot.shop_words import without_negated
 from recommender.item_index import ItemIndex
 from shop.repository import ProductRecord, ShopRepository, Variant
 
