@@ -83,7 +83,7 @@ def _raises(route: APIRoute) -> set[int]:
 
 
 def honest_openapi(app: FastAPI) -> None:
-    from api.routes import get_access, require_admin, require_reader
+    from api.auth import get_access, require_admin, require_reader
 
     def build() -> dict[str, Any]:
         if app.openapi_schema:

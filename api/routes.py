@@ -7,10 +7,10 @@ import re
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Security
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.auth import Admin, Caller, Reader, Svc
 from api.errors import is_outage, unavailable_detail
 from api.identity import check_session, guest_order, identify
 from api.schemas import (
@@ -45,85 +45,14 @@ from bot.streaming import stream_reply
 from bot.types import BotReply, ProductCard
 from recommender.recommender import Filters, Suggestion
 from retrieval.ingest import IngestError
+from retrieval.store import KNOWLEDGE
 from shop.repository import UnknownProductError
-from shopmate.tenants import Access, KeyError401, TenantRegistry
-from shopmate.wiring import KNOWLEDGE, Services
+from shopmate.tenants import TenantRegistry
+from shopmate.wiring import Services
 
 router = APIRouter()
 
 
-_bearer = HTTPBearer(auto_error=False)
-
-
-def get_access(
-    request: Request,
-    creds: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
-    x_shopmate_key: Annotated[
-        str | None,
-        Header(description="The site's publishable widget key (or an admin key)."),
-    ] = None,
-) -> Access:
-    """Which tenant calls, with what scope: from X-Shopmate-Key or Authorization: Bearer."""
-    registry: TenantRegistry | None = request.app.state.tenants
-    if registry is None:
-        raise HTTPException(503, "shopmate is still starting; retry in a few seconds")
-    key = x_shopmate_key or (creds.credentials if creds else None)
-    try:
-        access = registry.resolve(key)
-    except KeyError401 as e:
-        raise HTTPException(401, str(e)) from e
-    origin = request.headers.get("origin")
-    if (
-        origin
-        and access.scope == "widget"
-        and access.tenant.origins
-        and origin not in access.tenant.origins
-    ):
-        raise HTTPException(
-            403, f"this key belongs to another site; {origin} is not one of its origins"
-        )
-    return access
-
-
-Caller = Annotated[Access, Depends(get_access)]
-
-
-def get_services(access: Caller) -> Services:
-    """The caller's shop, for shopper routes (chat, events, feedback): any key of the tenant."""
-    return access.services
-
-
-Svc = Annotated[Services, Depends(get_services)]
-
-
-def require_admin(request: Request, access: Caller) -> None:
-    if access.scope == "admin":
-        return
-    registry: TenantRegistry = request.app.state.tenants
-    if not registry.multi and not access.tenant.admin_keys:
-        raise HTTPException(
-            403, "the admin API is disabled; set SHOPMATE_ADMIN_API_KEY to enable it"
-        )
-    if access.scope == "widget":
-        raise HTTPException(
-            403,
-            "a publishable key reaches only chat, events and feedback; "
-            "call this from your server with an admin key (Authorization: Bearer <key>)",
-        )
-    raise HTTPException(401, "admin API: send 'Authorization: Bearer <SHOPMATE_ADMIN_API_KEY>'")
-
-
-def require_reader(access: Caller) -> None:
-    """Catalog reads (search, recommendations): admin keys, or an open single shop."""
-    if access.scope == "widget":
-        raise HTTPException(
-            403,
-            "a publishable key reaches only chat, events and feedback; "
-            "call this from your server with an admin key (Authorization: Bearer <key>)",
-        )
-
-
-Admin = Depends(require_admin)
 # the shopper's proof of identity as a query parameter (the lists of GET routes)
 UserHashQuery = Annotated[
     str | None,
@@ -133,7 +62,6 @@ UserHashQuery = Annotated[
         "without a valid one the list is not personal.",
     ),
 ]
-Reader = Depends(require_reader)
 
 
 def product_out(c: ProductCard) -> ProductOut:

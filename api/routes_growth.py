@@ -17,8 +17,8 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 
+from api.auth import Admin, Caller, Svc
 from api.identity import identify
-from api.routes import Admin, Caller, Svc
 from api.schemas import EARLIEST, HASH_PATTERN, ID_PATTERN
 from api.schemas_growth import (
     AssignmentOut,
