@@ -201,13 +201,15 @@ def mount_tenant_pages(app: FastAPI, tenants: list[Tenant]) -> TenantPages:
     """Several shops: each one's chat, agent assist and admin at /t/<id>/ui|agent|admin, on
     its own services and behind its own admin keys. The bare /ui, /agent and /admin would
     have to pick one shop, so they say where each shop's pages are instead."""
-    from ui.tenant_pages import TenantPages
+    from shopmate.admin_data import ShopAdminData
+    from ui.tenant_pages import TenantPages, TenantParts
 
-    def services_of(tenant_id: str) -> Services:
+    def parts_of(tenant_id: str) -> TenantParts:
         registry: TenantRegistry = app.state.tenants  # built by the lifespan before any request
-        return next(svc for t, svc in registry.entries if t.id == tenant_id)
+        svc = next(svc for t, svc in registry.entries if t.id == tenant_id)
+        return TenantParts(svc.engine, svc.settings.currency, lambda: ShopAdminData(svc))
 
-    pages = TenantPages(tenants, services_of, mount_path="/t")
+    pages = TenantPages(tenants, parts_of, mount_path="/t")
     app.mount("/t", pages)
     app.state.tenant_pages = pages
 
@@ -236,6 +238,7 @@ def mount_agent_ui(app: FastAPI, settings: Settings) -> None:
     import gradio as gr
 
     from bot.assist import AgentDesk
+    from shopmate.admin_data import ShopAdminData
     from ui.admin_app import build_admin_ui
     from ui.agent_app import build_agent_ui
 
@@ -250,7 +253,7 @@ def mount_agent_ui(app: FastAPI, settings: Settings) -> None:
     secret = key.get_secret_value() if key is not None else None
     agent_ui = build_agent_ui(desk, shop_name=settings.shop_name, currency=settings.currency)
     gr.mount_gradio_app(app, agent_ui, path="/agent", auth=("agent", secret) if secret else None)
-    admin_ui = build_admin_ui(lambda: app.state.services)
+    admin_ui = build_admin_ui(lambda: ShopAdminData(app.state.services))
     gr.mount_gradio_app(app, admin_ui, path="/admin", auth=("admin", secret) if secret else None)
 
 

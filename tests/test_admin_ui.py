@@ -8,8 +8,9 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from shop.analytics import daily_figures
+from shopmate.admin_data import ShopAdminData
 from tests.shoppers import verified
-from ui.admin_app import build_admin_ui, figures_frame, status_text
+from ui.admin_app import build_admin_ui, figures_frame
 
 
 def test_daily_figures_follow_what_happened(services, client) -> None:  # type: ignore[no-untyped-def]
@@ -36,7 +37,8 @@ def test_daily_figures_follow_what_happened(services, client) -> None:  # type: 
     frame = figures_frame(daily_figures(services.repo))
     assert list(frame.columns)[:3] == ["day", "conversations", "answered without a person"]
     assert (
-        "products indexed" in status_text(services) and build_admin_ui(lambda: services) is not None
+        "products indexed" in ShopAdminData(services).status()
+        and build_admin_ui(lambda: ShopAdminData(services)) is not None
     )
 
 
@@ -69,3 +71,17 @@ def test_the_demo_carries_weeks_of_history_for_the_charts(services) -> None:  # 
     long = thumbs_frame(frame)
     assert set(long["thumbs"]) == {"up", "down"} and len(long) == 2 * len(frame)
     assert upper(frame["conversations"]) > frame["conversations"].max()
+
+
+def test_growth_figures_reach_the_ui_ready_to_plot(services) -> None:  # type: ignore[no-untyped-def]
+    """What the growth tabs are handed (ui imports no shop code): frames, text and CSV files."""
+    figures = ShopAdminData(services)
+    assert figures.experiment(False, "no-such-experiment") is None
+    curves, active, gaps, text = figures.retention(False)
+    assert text.startswith("**Repeat-purchase rate**") and len(active) > 0
+    assert {"DAU", "WAU", "MAU", "DAU/MAU %"} == set(active["series"])
+    _, _, sentiment = figures.demand()
+    assert sentiment.empty or set(sentiment.columns) == {"week", "negative share", "topic"}
+    tables = figures.export_tables()
+    path = figures.export_csv(tables[0], False)
+    assert path.name == f"{tables[0]}.csv" and path.read_text().splitlines()[0]

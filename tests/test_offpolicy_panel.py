@@ -13,7 +13,7 @@ from shop.ab_report import build_report
 from shop.experiments import Experiment
 from shop.repository import ShopRepository
 from shop.tracking import TrackRecord
-from ui.offpolicy_panel import estimate_view, size_lines
+from shopmate.growth_panel import estimate_view, size_lines
 
 OBD = Path(__file__).resolve().parents[2] / "shared" / "data" / "bandit" / "obd"
 

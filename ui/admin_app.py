@@ -1,22 +1,56 @@
 """Admin in Gradio: knowledge-base status, model versions, and charts of how the assistant does
 (conversation volume, share answered without a person, product-card click-through, thumbs up
-and down), each on a time axis with its y axis from 0."""
+and down), each on a time axis with its y axis from 0.
+
+The panel is handed an `AdminData` for the shop by the app factory (shopmate/admin_data.py
+reads it from the shop's services) and lays it out; it imports no shop code.
+
+    blocks = build_admin_ui(lambda: ShopAdminData(services), shop_name="Acme")
+"""
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any, Protocol
 
 import gradio as gr
 import pandas as pd
 
-from shop.analytics import DayFigures, daily_figures
-from shopmate.wiring import KNOWLEDGE, QA_HISTORY, Services
-from ui.growth_app import growth_tabs
+from ui.growth_app import GrowthFigures, growth_tabs
 
 
-def figures_frame(rows: list[DayFigures]) -> pd.DataFrame:
+class DayRow(Protocol):
+    """One day of the assistant's figures (shop.analytics.DayFigures)."""
+
+    @property
+    def day(self) -> date: ...
+    @property
+    def conversations(self) -> int: ...
+    @property
+    def answered_without_person(self) -> float: ...
+    @property
+    def cards_shown(self) -> int: ...
+    @property
+    def card_click_through(self) -> float: ...
+    @property
+    def thumbs_up(self) -> int: ...
+    @property
+    def thumbs_down(self) -> int: ...
+
+
+class AdminData(GrowthFigures, Protocol):
+    """What the admin panel reads from one shop, with the growth tabs' figures."""
+
+    def status(self) -> str:
+        """The status box: what is indexed and which models answer, one fact a line."""
+        ...
+
+    def daily_figures(self) -> Sequence[DayRow]: ...
+
+
+def figures_frame(rows: Sequence[DayRow]) -> pd.DataFrame:
     """One row per day. Shares are None on days without their denominator (no conversation,
     no card shown), so a chart leaves a gap instead of drawing a false 0."""
     return pd.DataFrame(
@@ -61,22 +95,7 @@ def upper(values: pd.Series, floor: float = 1.0) -> float:
     return float(max(floor, (top if pd.notna(top) else 0) * 1.15))
 
 
-def status_text(svc: Services) -> str:
-    s = svc.settings
-    return "\n".join(
-        [
-            f"products indexed: {svc.store.count('products')} (catalog: {svc.repo.count_products()})",
-            f"knowledge passages: {svc.store.count(KNOWLEDGE)}; past answers: {svc.store.count(QA_HISTORY)}",
-            f"embedder: {svc.embedder.model_path}",
-            f"intent head: {', '.join(sorted(p.name for p in s.models_dir.glob('shop-intents-*'))) or 'not trained yet'}",
-            f"replies worded by: {s.generator}"
-            + (" (with tool calling)" if s.tool_calling else ""),
-            f"vector store: {s.chroma_url or s.chroma_path}",
-        ]
-    )
-
-
-def build_admin_ui(services: Callable[[], Services], *, shop_name: str = "shopmate") -> gr.Blocks:
+def build_admin_ui(data: Callable[[], AdminData], *, shop_name: str = "shopmate") -> gr.Blocks:
     with gr.Blocks(title=f"{shop_name} · admin", analytics_enabled=False) as blocks:
         gr.Markdown(f"# {html.escape(shop_name)} admin")
         status = gr.Textbox(label="Status", lines=6, interactive=False, elem_id="sm-admin-status")
@@ -123,13 +142,13 @@ def build_admin_ui(services: Callable[[], Services], *, shop_name: str = "shopma
         table = gr.Dataframe(label="Daily figures", interactive=False)
 
         def load() -> tuple[Any, ...]:
-            svc = services()
-            frame = figures_frame(daily_figures(svc.repo))
+            shop = data()
+            frame = figures_frame(shop.daily_figures())
             chart = chart_frame(frame)
             long = thumbs_frame(frame)
             shown = chart["card click-through"].notna().any()
             return (
-                status_text(svc),
+                shop.status(),
                 gr.LinePlot(value=chart, y_lim=[0, upper(chart["conversations"])]),
                 chart,
                 gr.LinePlot(
@@ -146,5 +165,5 @@ def build_admin_ui(services: Callable[[], Services], *, shop_name: str = "shopma
         outputs = [status, volume, answered, ctr, thumbs, table]
         refresh.click(load, outputs=outputs)
         blocks.load(load, outputs=outputs)
-        growth_tabs(blocks, services)  # experiments, retention, demand, sentiment, exports
+        growth_tabs(blocks, data)  # experiments, retention, demand, sentiment, exports
     return blocks

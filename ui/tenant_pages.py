@@ -14,7 +14,7 @@ worker thread so other requests keep flowing, and keeps them until shutdown. Sta
 not grow with the number of shops, and a shop whose pages nobody opens costs nothing. Each
 Gradio app keeps its own login tokens, so signing in to one shop's page opens no other.
 
-    pages = TenantPages(tenants, services_of=lambda tenant_id: ...)  # that shop's Services
+    pages = TenantPages(tenants, parts_of=lambda tenant_id: ...)  # that shop's TenantParts
     app.mount("/t", pages)
     ...
     await pages.aclose()  # in the app's lifespan, after `yield`
@@ -29,18 +29,41 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 import anyio.to_thread
 from fastapi import FastAPI
 from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
-from shopmate.tenants import Tenant
-from shopmate.wiring import Services
+if TYPE_CHECKING:
+    from bot.engine import ChatEngine
+    from ui.admin_app import AdminData
 
 log = logging.getLogger(__name__)
 
 PAGES = ("ui", "agent", "admin")
+
+
+class Tenant(Protocol):
+    """A shop of the tenants file (shopmate.tenants.Tenant): its id, name and staff keys."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def admin_keys(self) -> tuple[str, ...]: ...
+
+
+@dataclass(frozen=True)
+class TenantParts:
+    """What one shop's pages use, handed in by the app factory on the shop's first visit."""
+
+    engine: ChatEngine  # answers the chat; agent assist reads its conversations
+    currency: str
+    admin: Callable[[], AdminData]  # the admin panel's figures
 
 
 def admin_login(tenant: Tenant, user: str) -> Callable[[str, str], bool]:
@@ -61,7 +84,7 @@ def admin_login(tenant: Tenant, user: str) -> Callable[[str, str], bool]:
     return check
 
 
-def build_tenant_app(tenant: Tenant, services: Services) -> FastAPI:
+def build_tenant_app(tenant: Tenant, parts: TenantParts) -> FastAPI:
     """One shop's three Gradio apps at `/{tenant.id}/ui|agent|admin` of a small FastAPI app
     (mounted at /t, the pages' public paths are /t/{tenant.id}/...)."""
     import gradio as gr
@@ -75,25 +98,23 @@ def build_tenant_app(tenant: Tenant, services: Services) -> FastAPI:
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     mount_chat_ui(
         app,
-        services.engine.respond,
+        parts.engine.respond,
         path=f"{base}/ui",
         shop_name=tenant.name,
-        currency=services.settings.currency,
-        conversation=conversation_of(lambda: services.engine),
+        currency=parts.currency,
+        conversation=conversation_of(lambda: parts.engine),
     )
     hint = f"{tenant.name}: sign in as {{user}} with the shop's admin key."
     gr.mount_gradio_app(
         app,
-        build_agent_ui(
-            AgentDesk(services.engine), shop_name=tenant.name, currency=services.settings.currency
-        ),
+        build_agent_ui(AgentDesk(parts.engine), shop_name=tenant.name, currency=parts.currency),
         path=f"{base}/agent",
         auth=admin_login(tenant, "agent"),
         auth_message=hint.format(user='"agent"'),
     )
     gr.mount_gradio_app(
         app,
-        build_admin_ui(lambda: services, shop_name=tenant.name),
+        build_admin_ui(parts.admin, shop_name=tenant.name),
         path=f"{base}/admin",
         auth=admin_login(tenant, "admin"),
         auth_message=hint.format(user='"admin"'),
@@ -116,7 +137,7 @@ class TenantPages:
     def __init__(
         self,
         tenants: Sequence[Tenant],
-        services_of: Callable[[str], Services],
+        parts_of: Callable[[str], TenantParts],
         *,
         mount_path: str = "/t",
     ) -> None:
@@ -127,7 +148,7 @@ class TenantPages:
                 raise ValueError(f"tenant {t.id!r} has no admin key: its staff pages would be open")
         self.tenants = {t.id: t for t in tenants}
         self.mount_path = mount_path
-        self._services_of = services_of
+        self._parts_of = parts_of
         self._apps: dict[str, FastAPI] = {}
         self._lock: asyncio.Lock | None = None
         self._stack = AsyncExitStack()
@@ -164,9 +185,9 @@ class TenantPages:
         async with self._lock:  # one build at a time; a second request waits for the first
             if tenant.id in self._apps:
                 return self._apps[tenant.id]
-            services = self._services_of(tenant.id)
+            parts = self._parts_of(tenant.id)
             started = time.perf_counter()
-            app = await anyio.to_thread.run_sync(build_tenant_app, tenant, services)
+            app = await anyio.to_thread.run_sync(build_tenant_app, tenant, parts)
             # start its Gradio queues and cleanup tasks; they stop in aclose()
             await self._stack.enter_async_context(app.router.lifespan_context(app))
             self._apps[tenant.id] = app

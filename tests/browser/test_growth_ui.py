@@ -26,6 +26,7 @@ def admin_url(services) -> Iterator[str]:  # type: ignore[no-untyped-def]
     import gradio as gr
 
     from shop.experiments import Experiment, ExperimentStore
+    from shopmate.admin_data import ShopAdminData
     from ui.admin_app import build_admin_ui
 
     store = ExperimentStore(services.repo)
@@ -37,7 +38,9 @@ def admin_url(services) -> Iterator[str]:  # type: ignore[no-untyped-def]
         store.tracker.track("visit", user_id=uid, ts=start)
         if i % 3 == 0:
             store.tracker.track("visit", user_id=uid, ts=start + timedelta(days=2))
-    app = gr.mount_gradio_app(FastAPI(), build_admin_ui(lambda: services), path="/admin")
+    app = gr.mount_gradio_app(
+        FastAPI(), build_admin_ui(lambda: ShopAdminData(services)), path="/admin"
+    )
     with serve(app) as base:
         yield f"{base}/admin/"
 
