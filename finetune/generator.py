@@ -18,7 +18,9 @@ held-out questions give a teacher-forced loss before and after, and a generation
 greedy replies of the base and the tuned model through `bot.grounding.Grounder`, scored
 for token-F1 and citation precision.
 
-    path = train_generator(GeneratorTrainConfig(kb=..., train=..., base=prepare_llm(models_dir)))
+    minilm = minilm_path()  # shopmate.models: the packaged MiniLM folder (the CLI passes it)
+    cfg = GeneratorTrainConfig(kb=..., train=..., base=prepare_llm(models_dir), ranker=minilm)
+    path = train_generator(cfg)
     LocalChatModel.load(base, adapter=path / "adapter")
 
 What we trade for CPU: LoRA rank 8 on the top `lora_layers` layers only (the backward
@@ -303,6 +305,8 @@ def train_generator(cfg: GeneratorTrainConfig, progress: bool = True) -> Path:
         raise ValueError(f"target must be 'grounded' or 'reference', got {cfg.target!r}")
     if cfg.order not in ("retrieval", "shuffled"):
         raise ValueError(f"order must be 'retrieval' or 'shuffled', got {cfg.order!r}")
+    if cfg.order == "retrieval" and cfg.ranker is None:
+        raise ValueError("order 'retrieval' needs a ranker (a sentence-transformers folder)")
     data = QAData.load(cfg.kb, cfg.train, need_answers=True)
     train_q, held = data.split(cfg.holdout, cfg.seed)
     rng = random.Random(cfg.seed)
@@ -313,10 +317,8 @@ def train_generator(cfg: GeneratorTrainConfig, progress: bool = True) -> Path:
     pool = most if cfg.order == "shuffled" else max(8, 3 * most)
     negs = distractors(data.passages, [*train_q, *held], pool, seed=cfg.seed)
     similarity = None
-    if cfg.order == "retrieval":
-        from shopmate.models import minilm_path
-
-        similarity = cosine_ranker(cfg.ranker or minilm_path(), data.passages, [*train_q, *held])
+    if cfg.order == "retrieval" and cfg.ranker is not None:
+        similarity = cosine_ranker(cfg.ranker, data.passages, [*train_q, *held])
     tok = AutoTokenizer.from_pretrained(str(cfg.base), local_files_only=True)
     pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
 

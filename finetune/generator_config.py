@@ -22,7 +22,8 @@ class GeneratorTrainConfig:
     # bot's judge hands over 1-3 contenders); `passages` is then ignored
     passage_mix: tuple[float, ...] = ()
     order: Order = "retrieval"  # retrieval: by the ranker's cosine, as served; shuffled: random
-    ranker: Path | None = None  # sentence-transformers folder that orders them (default MiniLM)
+    # sentence-transformers folder that orders them (the CLI: MiniLM); order "retrieval" needs it
+    ranker: Path | None = None
     # reference: the shop's own answer, as written; grounded: the reference if the grounding
     # check keeps it, else the gold passage's best words. Reference replies read like the
     # shop's answers and score higher; the ones the check rejects get second tries, then the

@@ -12,7 +12,9 @@ the lowest answer-gate score at which the top reranked passage is gold evidence 
 least `answer_precision` of the time, with `answer_confidence` (a lower confidence
 bound, so the promise holds on questions the judge has not seen).
 
-    path = train_judge(JudgeTrainConfig(kb=Path("kb.jsonl"), train=Path("train.jsonl")))
+    minilm = minilm_path()  # shopmate.models: the packaged MiniLM folder (the CLI passes it)
+    cfg = JudgeTrainConfig(kb=Path("kb.jsonl"), train=Path("train.jsonl"), base=minilm, matcher=minilm)
+    path = train_judge(cfg)
     AnswerabilityJudge.load(path)
 
 Artifact: model/ (cross-encoder folder), fusion.json, config.json, metrics.json (loss,
@@ -193,13 +195,11 @@ class HeldOut:
         return out
 
 
-def _bi_encoder(path: Path | None) -> Callable[[list[str]], np.ndarray]:
-    """Unit vectors from the matcher (default MiniLM) that ranks the candidates."""
+def _bi_encoder(path: Path) -> Callable[[list[str]], np.ndarray]:
+    """Unit vectors from the matcher that ranks the candidates."""
     from sentence_transformers import SentenceTransformer
 
-    from shopmate.models import minilm_path
-
-    bi = SentenceTransformer(str(path or minilm_path()), device="cpu", local_files_only=True)
+    bi = SentenceTransformer(str(path), device="cpu", local_files_only=True)
 
     def encode(texts: list[str]) -> np.ndarray:
         return np.asarray(
@@ -259,11 +259,10 @@ def calibrate(
     after = heldout.report(score, True)
     after["fusion"].save(folder / FUSION_FILE)
     from retrieval.embedder import Embedder
-    from shopmate.models import minilm_path
 
     metrics: dict[str, Any] = {
         # whose cosines the fusion was fitted on: the bot must embed with the same model
-        "cosine_embedder": Embedder(cfg.matcher or minilm_path()).fingerprint,
+        "cosine_embedder": Embedder(cfg.matcher).fingerprint,
         "holdout_auc_after": after["auc"],
         "holdout_auc_product_after": after.get("auc_product"),
         "holdout_auc_fused_after": after["auc_fused"],
@@ -291,8 +290,6 @@ def train_judge(cfg: JudgeTrainConfig, progress: bool = True) -> Path:
         BinaryCrossEntropyLoss,
         MultipleNegativesRankingLoss,
     )
-
-    from shopmate.models import minilm_path
 
     if cfg.loss not in ("listwise", "bce"):
         raise ValueError(f"loss must be 'listwise' or 'bce', got {cfg.loss!r}")
@@ -342,7 +339,7 @@ def train_judge(cfg: JudgeTrainConfig, progress: bool = True) -> Path:
 
     torch.manual_seed(cfg.seed)  # the fresh score head: same seed, same judge
     model = CrossEncoder(
-        str(cfg.base or minilm_path()),
+        str(cfg.base),
         num_labels=1,
         max_length=cfg.max_length,
         device="cpu",

@@ -11,9 +11,12 @@ from pathlib import Path
 class JudgeTrainConfig:
     kb: Path  # kb.jsonl the questions cite
     train: Path  # questions with evidence_ids
+    # starting weights, a sentence-transformers folder plus a fresh score head (the CLI: MiniLM)
+    base: Path
+    # bi-encoder that mines dense negatives; the fusion is fitted on its cosines, so the bot
+    # must embed with it (the CLI: the shop's embedder, MiniLM, or --matcher)
+    matcher: Path
     out: Path = Path("var/models/judge")  # artifact folder
-    base: Path | None = None  # starting weights (default: MiniLM, plus a fresh score head)
-    matcher: Path | None = None  # bi-encoder that mines dense negatives (default: MiniLM)
     epochs: float = 1.0
     max_steps: int = -1  # stop after this many optimizer steps (-1: epochs decide)
     batch_size: int = 16  # listwise: rows of (question, evidence, negatives)

@@ -11,7 +11,8 @@ product, made it worse (docs/benchmarks.md, "Fine-tuned QA", Sessions 4 and 9).
 A fixed share of the training questions is held out: it measures MRR@10 before and
 after, and calibrates the threshold above which a past answer is reused as is.
 
-    path = train_matcher(MatcherTrainConfig(kb=Path("kb.jsonl"), train=Path("train.jsonl")))
+    minilm = minilm_path()  # shopmate.models: the packaged MiniLM folder (the CLI passes it)
+    path = train_matcher(MatcherTrainConfig(kb=Path("kb.jsonl"), train=Path("train.jsonl"), base=minilm))
     Embedder(path / "model")   # serves like any sentence-transformers folder
 
 Artifact: model/ (sentence-transformers folder), history.jsonl (the past Q/A pairs
@@ -134,8 +135,6 @@ def train_matcher(cfg: MatcherTrainConfig, progress: bool = True) -> Path:
     from sentence_transformers.base.sampler import BatchSamplers
     from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
 
-    from shopmate.models import minilm_path
-
     if cfg.batch_size < 2:
         raise ValueError(f"batch_size must be >= 2 (in-batch negatives), got {cfg.batch_size}")
     if cfg.negatives < 0:
@@ -174,7 +173,7 @@ def train_matcher(cfg: MatcherTrainConfig, progress: bool = True) -> Path:
     if cfg.max_pairs and n_pairs > cfg.max_pairs:
         dataset = dataset.select(range(cfg.max_pairs))
 
-    model = SentenceTransformer(str(cfg.base or minilm_path()), device="cpu", local_files_only=True)
+    model = SentenceTransformer(str(cfg.base), device="cpu", local_files_only=True)
     serve_seq_length = model.max_seq_length  # training is cut short for CPU; serving is not
     model.max_seq_length = cfg.max_seq_length
     if cfg.freeze_layers >= 0:

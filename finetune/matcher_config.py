@@ -11,8 +11,8 @@ from pathlib import Path
 class MatcherTrainConfig:
     kb: Path  # kb.jsonl the questions cite
     train: Path  # questions with evidence_ids (and answers, for reuse calibration)
+    base: Path  # sentence-transformers folder to start from (the CLI: MiniLM)
     out: Path = Path("var/models/matcher")  # artifact folder
-    base: Path | None = None  # sentence-transformers folder to start from (default: MiniLM)
     epochs: float = 4.0  # passes over the pairs (hetPQA, 2 cores: 9.6 min)
     max_steps: int = -1  # stop after this many optimizer steps (-1: epochs decide)
     # in-batch negatives: bigger is harder and more global (hetPQA held out: 32 -> 128 with

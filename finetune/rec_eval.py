@@ -1,6 +1,7 @@
 """The recommendation benchmark runner: trains what needs training, ranks test.tsv for every model.
 
-    report = evaluate_rec(RecEvalConfig(data=Path("../shared/data/rec/scientific")))
+    minilm = minilm_path()  # shopmate.models: the packaged MiniLM folder (the CLI passes it)
+    report = evaluate_rec(RecEvalConfig(data=Path("../shared/data/rec/scientific"), embedder_path=minilm))
     report.as_dict()  # {"models": {"ours": {"recall@10": …, "train_s": …}, "sasrec": …}}
 
 Protocol (DATASETS.md): every target ranked against ALL items, history excluded,
@@ -39,9 +40,9 @@ MODELS = ("ours", "sasrec", "transitions", "meanpool", "popularity")
 @dataclass
 class RecEvalConfig:
     data: Path  # recommendation folder (items.tsv, train.tsv, valid.tsv, test.tsv)
+    embedder_path: Path  # sentence encoder that embeds the item texts (the CLI: MiniLM)
     out: Path = Path("var/rec-eval")  # trained artifacts go to out/<data folder name>/
     cache_dir: Path | None = Path("var/cache/rec")  # item-vector cache
-    embedder_path: Path | None = None  # sentence encoder; None: the packaged MiniLM
     models: tuple[str, ...] = MODELS  # which models to run
     members: int = 3  # user encoders in our ensemble
     max_minutes: float = 12.0  # training budget per trained model
@@ -110,10 +111,8 @@ def evaluate_rec(cfg: RecEvalConfig) -> RecEvalReport:
     load_before = os.getloadavg()
     data = load_rec_data(cfg.data)
     from retrieval.embedder import Embedder
-    from shopmate.models import minilm_path, offline
 
-    offline()
-    embedder = Embedder(cfg.embedder_path or minilm_path())
+    embedder = Embedder(cfg.embedder_path)
     vecs = item_vectors(data, embedder, cfg.cache_dir, show_progress=cfg.progress)
     work = Path(cfg.out) / Path(cfg.data).resolve().name
     seqs = data.train_sequences()

@@ -1,6 +1,8 @@
 """Training recipe of our recommender: BERT user encoders + lexical + item-to-item fusion.
 
-    path = train_user_encoder(UserEncoderConfig(data=Path("../shared/data/rec/scientific")))
+    minilm = minilm_path()  # shopmate.models: the packaged MiniLM folder (the CLI passes it)
+    cfg = UserEncoderConfig(data=Path("../shared/data/rec/scientific"), embedder_path=minilm)
+    path = train_user_encoder(cfg)
 
 Writes an artifact folder that `RecModel.load` (and the shop's Recommender) reads:
 member-<k>.pt (each encoder's weights), config.json (architecture, fusion weights,
@@ -45,7 +47,9 @@ class UserEncoderConfig:
     data: Path  # recommendation folder: items.tsv, train.tsv, valid.tsv (optional), test.tsv
     out: Path = Path("var/models/user-encoder")  # artifact folder
     cache_dir: Path | None = Path("var/cache/rec")  # item-vector cache (None: no cache)
-    embedder_path: Path | None = None  # sentence encoder folder; None: the packaged MiniLM
+    # sentence encoder that embeds the item texts (the CLI: the shop's, or MiniLM); needed
+    # unless the caller passes the item vectors in
+    embedder_path: Path | None = None
     members: int = 3  # encoders trained with different seeds; their cosines are averaged
     dim: int = 128  # width of user and item vectors
     layers: int = 2  # transformer layers
@@ -171,10 +175,12 @@ def train_user_encoder(
     data = data or load_rec_data(cfg.data)
     if vecs is None:
         from retrieval.embedder import Embedder
-        from shopmate.models import minilm_path, offline
 
-        offline()
-        embedder = Embedder(cfg.embedder_path or minilm_path())
+        if cfg.embedder_path is None:
+            raise ValueError(
+                "embedder_path is needed to embed the item texts (or pass the item vectors in)"
+            )
+        embedder = Embedder(cfg.embedder_path)
         vecs = item_vectors(data, embedder, cfg.cache_dir, show_progress=cfg.progress)
         embedder_fingerprint = embedder.fingerprint
     out = Path(cfg.out)

@@ -7,7 +7,6 @@ shopmate ingest docs/      # add Markdown/HTML/text/JSONL/CSV knowledge, or a ca
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -21,8 +20,8 @@ from shopmate.cli_offpolicy import estimate_cmd, replay_cmd, size_cmd, train_pol
 from shopmate.cli_qa import eval_qa, finetune_generator, finetune_judge, finetune_matcher
 from shopmate.cli_rec import eval_rec, user_encoder
 from shopmate.cli_redact import redact_cmd
+from shopmate.cli_setup import cli_settings
 from shopmate.console import make_console
-from shopmate.settings import Settings
 
 app = typer.Typer(help="shopmate: the shopping assistant for online shops.", no_args_is_help=True)
 demo_app = typer.Typer(help="The generated demo shop.", no_args_is_help=True)
@@ -55,18 +54,6 @@ app.command("redact")(redact_cmd)
 console = make_console()
 
 
-def _settings() -> Settings:
-    try:
-        s = Settings()
-    except Exception as e:  # pydantic's message names the variable and the problem
-        console.print(f"[red]invalid settings:[/red] {e}")
-        raise typer.Exit(2) from e
-    logging.basicConfig(
-        level=s.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    return s
-
-
 @demo_app.command("build")
 def demo_build(
     seed: Annotated[
@@ -80,7 +67,7 @@ def demo_build(
     from shopmate.demo.build import build_demo
     from shopmate.wiring import build_services
 
-    s = _settings()
+    s = cli_settings()
     services = build_services(s, warm=False)  # models load only if there is something to build
     report = build_demo(services, seed if seed is not None else s.demo_seed, force=force)
     verb = "already built" if report.skipped else "built"
@@ -97,7 +84,7 @@ def models_prepare() -> None:
     """Convert the packaged SmolLM2 GGUF to safetensors once (later starts take seconds)."""
     from shopmate.models import minilm_path, prepare_llm
 
-    s = _settings()
+    s = cli_settings()
     console.print(f"embedder: {minilm_path()}")
     with console.status("preparing SmolLM2-135M-Instruct (first time only, ~30 s)"):
         path = prepare_llm(s.models_dir)
@@ -156,7 +143,7 @@ def ingest(
     from shop.catalog_io import CatalogError, is_catalog_csv
     from shopmate.wiring import build_services
 
-    s = _settings()
+    s = cli_settings()
     files = [
         f
         for root in paths
@@ -225,7 +212,7 @@ def forget(user_id: Annotated[str, typer.Argument(help="The shopper to erase.")]
     """Erase a shopper's events, conversations and orders (their vector goes with their events)."""
     from shop.repository import ShopRepository
 
-    s = _settings()
+    s = cli_settings()
     erased = ShopRepository.from_url(s.resolved_database_url()).forget_user(user_id)
     console.print(
         f"erased {user_id}: " + ", ".join(f"{n} {k}" for k, n in erased.items()), soft_wrap=True
@@ -290,7 +277,7 @@ def serve(
 
     from api.app import create_app
 
-    s = _settings()
+    s = cli_settings()
     host, port = host or s.host, port or s.port
     s = s.model_copy(update={"host": host, "port": port})
     if s.chroma_url:  # an unreachable Chroma: one line naming it, not a traceback after a hang

@@ -9,7 +9,6 @@ parses options; the work lives in retrieval/evaluation.py.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import tempfile
 from collections.abc import Iterable
@@ -20,6 +19,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from shopmate.cli_setup import cli_settings
 from shopmate.console import make_console
 
 eval_app = typer.Typer(
@@ -98,22 +98,9 @@ def retrieval(
     from retrieval.embedder import Embedder
     from retrieval.evaluation import EvalDataError, RetrievalEvaluator
     from retrieval.ingest import IngestError
-    from shopmate.models import minilm_path, offline
-    from shopmate.settings import Settings
+    from shopmate.models import minilm_path
 
-    try:
-        settings = Settings()
-    except Exception as e:  # pydantic's message names the variable and the problem
-        console.print(f"[red]invalid settings:[/red] {e}")
-        raise typer.Exit(2) from e
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    offline()
-    if threads:
-        import torch
-
-        torch.set_num_threads(threads)
+    settings = cli_settings(models=True, threads=threads)
     embedder = Embedder(settings.embedder_path or minilm_path())
     evaluator = RetrievalEvaluator(embedder, scope=scope.value, show_progress=progress)
     try:
@@ -196,7 +183,6 @@ def eval_shop(
     """Send each question through the served chat engine (a fresh session each) and print
     right/total per kind, search precision, latency and every wrong answer."""
     from finetune.shop_eval import QuestionError, load_questions, run_shop_eval
-    from shopmate.settings import Settings
     from shopmate.wiring import build_services, load_shared
 
     try:
@@ -204,8 +190,7 @@ def eval_shop(
     except QuestionError as e:
         console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from e
-    settings = Settings()
-    logging.basicConfig(level=logging.WARNING)
+    settings = cli_settings(log_level="warning")
     with tempfile.TemporaryDirectory(prefix="shopmate-eval-") as tmp:
         if shop is not None:
             with console.status("loading models"):
@@ -280,7 +265,6 @@ def eval_served_qa(
     from finetune.served_qa import run_served_qa
     from retrieval.evaluation import EvalDataError, load_kb
     from retrieval.ingest import IngestError
-    from shopmate.settings import Settings
     from shopmate.wiring import build_services, load_shared
 
     try:
@@ -290,8 +274,7 @@ def eval_served_qa(
         console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from e
     qs = qs[:limit] if limit else qs
-    settings = Settings()
-    logging.basicConfig(level=logging.WARNING)
+    settings = cli_settings(log_level="warning")
     with tempfile.TemporaryDirectory(prefix="shopmate-eval-") as tmp:
         with console.status("loading models"):
             shared = load_shared(settings)

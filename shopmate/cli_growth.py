@@ -11,7 +11,6 @@ shopmate analytics retention --csv retention.csv
 from __future__ import annotations
 
 import json
-import logging
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -20,8 +19,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from shopmate.cli_setup import cli_settings
 from shopmate.console import make_console
-from shopmate.settings import Settings
 
 if TYPE_CHECKING:
     from shop.ab_report import ExperimentReport
@@ -34,23 +33,11 @@ analytics_app = typer.Typer(
 )
 
 
-def _settings() -> Settings:
-    try:
-        s = Settings()
-    except Exception as e:
-        console.print(f"[red]invalid settings:[/red] {e}")
-        raise typer.Exit(2) from e
-    logging.basicConfig(
-        level=s.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    return s
-
-
 def _store(database_url: str | None = None) -> ExperimentStore:
     from shop.experiments import ExperimentStore
     from shop.repository import ShopRepository
 
-    s = _settings()
+    s = cli_settings()
     s.data_dir.mkdir(parents=True, exist_ok=True)
     return ExperimentStore(ShopRepository.from_url(database_url or s.resolved_database_url()))
 
@@ -230,7 +217,7 @@ def simulate_cmd(
     from shopmate.simulate import SimConfig, parse_variant, simulate
     from shopmate.wiring import build_services
 
-    s = _settings()
+    s = cli_settings()
     try:
         cfg = SimConfig(
             days=days,
@@ -372,7 +359,7 @@ def sentiment_cmd(
     from shop.retention import write_csv
     from shop.sentiment_watch import check_alerts, due_alerts
 
-    s = _settings()
+    s = cli_settings()
     repo = _store().repo
     out_dir.mkdir(parents=True, exist_ok=True)
     n = write_csv(out_dir / "sentiment.csv", export_rows(repo, "sentiment"))

@@ -16,7 +16,8 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from shopmate.cli_growth import _settings, _write_json, console, print_report
+from shopmate.cli_growth import _write_json, console, print_report
+from shopmate.cli_setup import cli_settings
 
 if TYPE_CHECKING:
     from shop.bandit_logs import LoggedImpressions
@@ -48,7 +49,7 @@ def _shop_arms(database_url: str | None, experiment: str | None) -> dict[str, Lo
     from shop.repository import ShopRepository
     from shop.tracking import Tracker
 
-    s = _settings()
+    s = cli_settings()
     repo = ShopRepository.from_url(database_url or s.resolved_database_url())
     types = {"exposure", "suggestion_impression", "suggestion_click"}
     return impressions_from_events(Tracker(repo).events(types=types), experiment)

@@ -8,7 +8,6 @@ Registered in shopmate/cli.py. It only parses options; the work lives in finetun
 
 from __future__ import annotations
 
-import logging
 import time
 from enum import StrEnum
 from pathlib import Path
@@ -22,6 +21,7 @@ from finetune.generator_config import GeneratorTrainConfig as _G  # the recipes'
 from finetune.judge_config import JudgeTrainConfig as _J
 from finetune.matcher_config import MatcherTrainConfig as _M
 from shopmate.cli_eval import write_json, write_jsonl
+from shopmate.cli_setup import cli_settings
 from shopmate.console import make_console
 
 console = make_console()
@@ -39,26 +39,6 @@ TrainOpt = Annotated[
 ]
 ThreadsOpt = Annotated[int, typer.Option(min=1, help="torch threads (2 cores: 2 alone, 1 shared).")]
 ProgressOpt = Annotated[bool, typer.Option(help="Show progress bars.")]
-
-
-def _setup(threads: int) -> Any:
-    """Settings, logging, offline mode and torch threads; exits 2 on invalid settings."""
-    from shopmate.models import offline
-    from shopmate.settings import Settings
-
-    try:
-        settings = Settings()
-    except Exception as e:  # pydantic's message names the variable and the problem
-        console.print(f"[red]invalid settings:[/red] {e}")
-        raise typer.Exit(2) from e
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    offline()
-    import torch
-
-    torch.set_num_threads(threads)
-    return settings
 
 
 def _fail(e: Exception) -> typer.Exit:
@@ -123,12 +103,14 @@ def finetune_matcher(
     optionally BM25 hard negatives)."""
     from finetune.matcher import MatcherTrainConfig, train_matcher
     from finetune.qa_data import QADataError
+    from shopmate.models import minilm_path
 
-    _setup(threads)
+    cli_settings(models=True, threads=threads)
     t0 = time.perf_counter()
     cfg = MatcherTrainConfig(
         kb=kb,
         train=train,
+        base=minilm_path(),
         out=out,
         epochs=epochs,
         max_steps=max_steps,
@@ -261,8 +243,9 @@ def finetune_judge(
     calibrate its thresholds (product known, and unknown)."""
     from finetune.judge import JudgeTrainConfig, recalibrate_judge, train_judge
     from finetune.qa_data import QADataError
+    from shopmate.models import minilm_path
 
-    settings = _setup(threads)
+    settings = cli_settings(models=True, threads=threads)
     t0 = time.perf_counter()
     if from_shop == (kb is not None or train is not None):
         raise _fail(ValueError("give --kb and --train, or --from-shop (not both)"))
@@ -276,8 +259,9 @@ def finetune_judge(
     cfg = JudgeTrainConfig(
         kb=kb,
         train=train,
+        base=minilm_path(),
+        matcher=matcher / "model" if matcher else minilm_path(),
         out=out,
-        matcher=matcher / "model" if matcher else None,
         epochs=epochs if epochs is not None else 10.0 if from_shop else _J.epochs,
         max_steps=max_steps,
         max_pairs=max_pairs,
@@ -361,15 +345,16 @@ def finetune_generator(
     """LoRA-tune the generator on grounded (question, passages -> cited answer) triples."""
     from finetune.generator import GeneratorTrainConfig, train_generator
     from finetune.qa_data import QADataError
-    from shopmate.models import prepare_llm
+    from shopmate.models import minilm_path, prepare_llm
 
-    settings = _setup(threads)
+    settings = cli_settings(models=True, threads=threads)
     t0 = time.perf_counter()
     llm = base or settings.llm_path or prepare_llm(settings.models_dir)
     cfg = GeneratorTrainConfig(
         kb=kb,
         train=train,
         base=llm,
+        ranker=minilm_path(),
         out=out,
         max_examples=max_examples,
         epochs=epochs,
@@ -487,8 +472,9 @@ def eval_qa(
     from finetune.qa_eval import METRICS, QAEvaluator
     from shopmate.models import minilm_path, prepare_llm
 
-    settings = _setup(threads)
+    settings = cli_settings(models=True, threads=threads)
     llm = (settings.llm_path or prepare_llm(settings.models_dir)) if generate else None
+    minilm = minilm_path()
     try:
         if models is None:
             if train is None:
@@ -497,16 +483,20 @@ def eval_qa(
             times = {}
             t0 = time.perf_counter()
             m = train_matcher(
-                MatcherTrainConfig(kb=tkb, train=train, out=out / "matcher"), progress
+                MatcherTrainConfig(kb=tkb, train=train, base=minilm, out=out / "matcher"), progress
             )
             times["matcher"] = time.perf_counter() - t0
             t0 = time.perf_counter()
-            cfg = JudgeTrainConfig(kb=tkb, train=train, out=out / "judge", matcher=m / "model")
+            cfg = JudgeTrainConfig(
+                kb=tkb, train=train, base=minilm, matcher=m / "model", out=out / "judge"
+            )
             train_judge(cfg, progress)
             times["judge"] = time.perf_counter() - t0
             if llm is not None:
                 t0 = time.perf_counter()
-                gcfg = GeneratorTrainConfig(kb=tkb, train=train, base=llm, out=out / "generator")
+                gcfg = GeneratorTrainConfig(
+                    kb=tkb, train=train, base=llm, ranker=minilm, out=out / "generator"
+                )
                 train_generator(gcfg, progress)
                 times["generator"] = time.perf_counter() - t0
             console.print(

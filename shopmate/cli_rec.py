@@ -10,13 +10,13 @@ finetune/user_encoder.py and finetune/rec_eval.py.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from shopmate.cli_setup import cli_settings
 from shopmate.console import make_console
 
 finetune_app = typer.Typer(help="Train shopmate's models.", no_args_is_help=True)
@@ -36,17 +36,6 @@ DataOpt = Annotated[
 @finetune_app.callback()
 def _group() -> None:
     """Train shopmate's models (one group, even with a single command)."""
-
-
-def _logging() -> None:
-    from shopmate.settings import Settings
-
-    try:
-        level = Settings().log_level.upper()
-    except Exception as e:  # pydantic's message names the variable and the problem
-        console.print(f"[red]invalid settings:[/red] {e}")
-        raise typer.Exit(2) from e
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 @finetune_app.command("user-encoder")
@@ -87,13 +76,12 @@ def user_encoder(
     """Train the BERT user encoder (and its fusion) on a recommendation folder."""
     from finetune.user_encoder import UserEncoderConfig, train_user_encoder
     from recommender.data import RecDataError
-    from shopmate.settings import Settings
+    from shopmate.models import minilm_path
 
-    _logging()
+    settings = cli_settings(models=True)
     if (data is None) == (not from_shop):
         console.print("[red]error:[/red] give either --data DIR or --from-shop (not both)")
         raise typer.Exit(2)
-    settings = Settings()
     out = out or settings.models_dir / "user-encoder"
     cache_dir = cache_dir or settings.data_dir / "cache" / "rec"
     if data is None:
@@ -114,7 +102,8 @@ def user_encoder(
     cfg = UserEncoderConfig(
         data=data,
         out=out,
-        embedder_path=settings.embedder_path,  # the item vectors the shop will serve with
+        # the item vectors the shop will serve with
+        embedder_path=settings.embedder_path or minilm_path(),
         members=members,
         max_minutes=max_minutes,
         epochs=epochs,
@@ -157,11 +146,13 @@ def eval_rec(
     from finetune.rec_eval import RecEvalConfig, evaluate_rec
     from recommender.data import RecDataError
     from shopmate.cli_eval import write_json
+    from shopmate.models import minilm_path
 
-    _logging()
+    cli_settings(models=True)
     try:
         cfg = RecEvalConfig(
             data=data,
+            embedder_path=minilm_path(),
             out=out,
             models=tuple(m.strip() for m in models.split(",") if m.strip()),
             members=members,

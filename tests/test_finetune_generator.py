@@ -40,7 +40,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory, llm_dir: Path) -> tuple[Pa
     tmp = tmp_path_factory.mktemp("qa")
     kb, qs = write_qa(tmp)
     cfg = GeneratorTrainConfig(
-        kb=kb, train=qs, base=llm_dir, out=tmp / "models" / "generator", passages=2,
+        kb=kb, train=qs, base=llm_dir, ranker=minilm_path(), out=tmp / "models" / "generator", passages=2,
         max_examples=6, batch_size=3, max_steps=8, lr=5e-3, lora_layers=4, holdout=0.0,
         target_modules=("q_proj", "v_proj"), gen_check=0,
     )  # fmt: skip
@@ -159,11 +159,11 @@ def test_served_with_the_adapter_it_streams(trained: tuple[Path, Path, Path], ll
 def test_eval_qa_scores_every_row(trained: tuple[Path, Path, Path], llm_dir: Path) -> None:
     kb, qs, models = trained
     train_matcher(
-        MatcherTrainConfig(kb=kb, train=qs, out=models / "matcher", holdout=0.0, batch_size=4, max_steps=1),
+        MatcherTrainConfig(kb=kb, train=qs, base=minilm_path(), out=models / "matcher", holdout=0.0, batch_size=4, max_steps=1),
         progress=False,
     )  # fmt: skip
     train_judge(
-        JudgeTrainConfig(kb=kb, train=qs, out=models / "judge", holdout=0.0, batch_size=4, max_steps=1, rerank_depth=10),
+        JudgeTrainConfig(kb=kb, train=qs, base=minilm_path(), matcher=minilm_path(), out=models / "judge", holdout=0.0, batch_size=4, max_steps=1, rerank_depth=10),
         progress=False,
     )  # fmt: skip
     report = QAEvaluator(

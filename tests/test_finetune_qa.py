@@ -27,6 +27,7 @@ from finetune.matcher import MatcherTrainConfig, train_matcher
 from finetune.qa_data import QAData, QADataError, QAExample, bm25_negatives, load_qa
 from finetune.qa_eval import selective_precision
 from finetune.qa_metrics import citation_precision, roc_auc, rouge_l, token_f1
+from shopmate.models import minilm_path
 
 PASSAGES = [
     ("k1", "p1", "the headlamp runs for 40 hours on three aaa batteries."),
@@ -255,7 +256,7 @@ def test_matcher_gets_better_on_its_pairs(tmp_path: Path, embedder, negatives: i
 
     kb, qs = write_qa(tmp_path)
     cfg = MatcherTrainConfig(
-        kb=kb, train=qs, out=tmp_path / "matcher", holdout=0.0, batch_size=6, max_steps=8,
+        kb=kb, train=qs, base=minilm_path(), out=tmp_path / "matcher", holdout=0.0, batch_size=6, max_steps=8,
         lr=1e-4, warmup=0.0, freeze_layers=2, negatives=negatives,
     )  # fmt: skip
     out = train_matcher(cfg, progress=False)
@@ -300,7 +301,7 @@ def test_judge_learns_to_separate_evidence(tmp_path: Path) -> None:
 
     kb, qs = write_qa(tmp_path)
     cfg = JudgeTrainConfig(
-        kb=kb, train=qs, out=tmp_path / "judge", holdout=0.0, batch_size=12, max_steps=30,
+        kb=kb, train=qs, base=minilm_path(), matcher=minilm_path(), out=tmp_path / "judge", holdout=0.0, batch_size=12, max_steps=30,
         lr=4e-4, warmup=0.0, bm25_negatives=1, dense_negatives=1, rerank_depth=10, max_length=64,
     )  # fmt: skip
     out = train_judge(cfg, progress=False)

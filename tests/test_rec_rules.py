@@ -17,6 +17,7 @@ from recommender.rules import (
     is_near_duplicate,
     pick_diverse,
 )
+from shopmate.models import minilm_path
 
 # (id, title, category, price, stock, colour)
 CATALOG = [
@@ -119,7 +120,14 @@ def shop(tmp_path_factory: pytest.TempPathFactory, embedder) -> Iterator[dict[st
     seqs = {f"s{u}": rng.sample(ids, len(ids)) for u, ids in enumerate(list(by_top.values()) * 30)}
     data = write_rec_data(root / "rec", [(p.id, product_text(p)) for p in products], seqs)
     cfg = UserEncoderConfig(
-        data=data, out=root / "art", members=1, dim=32, layers=1, epochs=3, progress=False
+        data=data,
+        embedder_path=minilm_path(),
+        out=root / "art",
+        members=1,
+        dim=32,
+        layers=1,
+        epochs=3,
+        progress=False,
     )
     yield {
         "repo": repo,

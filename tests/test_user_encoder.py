@@ -15,6 +15,7 @@ from finetune.user_encoder import UserEncoderConfig, train_user_encoder
 from recommender.data import RecDataError, item_vectors, load_rec_data, write_rec_data
 from recommender.rec_model import RecModel
 from recommender.user_encoder import EncoderSpec, UserEncoderNet, whitening
+from shopmate.models import minilm_path
 
 THEMES = ["camping tent", "rain jacket", "trail shoe", "coffee grinder", "yoga mat", "bike light"]
 
@@ -139,7 +140,13 @@ def test_recommendations_follow_events_with_the_encoder(services, embedder, tmp_
             s.append(e.product_id)
     path = write_rec_data(tmp_path / "demo", [(p.id, product_text(p)) for p in products], seqs)
     cfg = UserEncoderConfig(
-        data=path, out=tmp_path / "art", members=1, dim=64, epochs=4, progress=False
+        data=path,
+        embedder_path=minilm_path(),
+        out=tmp_path / "art",
+        members=1,
+        dim=64,
+        epochs=4,
+        progress=False,
     )
     rec = Recommender(
         services.repo, services.store, embedder, model=RecModel.load(train_user_encoder(cfg))
