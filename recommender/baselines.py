@@ -167,12 +167,3 @@ def select_transitions(
             best = (t, {"window": window, "decay": decay, "backward": backward}, ndcg)
     assert best is not None
     return best
-
-
-def batched_scores(
-    scorer: Scorer, histories: Sequence[Sequence[int]], batch_size: int = 512
-) -> list[np.ndarray]:
-    """Scores in row batches (a (rows, items) matrix of a large split does not fit at once)."""
-    return [
-        scorer.score(histories[i : i + batch_size]) for i in range(0, len(histories), batch_size)
-    ]

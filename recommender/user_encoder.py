@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -191,7 +191,3 @@ class UserEncoder:
 def unit_rows(x: np.ndarray) -> np.ndarray:
     n = np.linalg.norm(x, axis=1, keepdims=True)
     return (x / np.where(n == 0, 1.0, n)).astype(np.float32)
-
-
-def spec_dict(spec: EncoderSpec) -> dict[str, Any]:
-    return asdict(spec)

@@ -100,7 +100,6 @@ class _User:
     complaint_sessions: set[str] = field(default_factory=set)
     up: int = 0
     down: int = 0
-    active_days: set[Any] = field(default_factory=set)
     active_ts: list[datetime] = field(default_factory=list)
 
 

@@ -28,7 +28,6 @@ from shop.catalog_io import CATALOG_COLUMNS, OPTIONAL_COLUMNS, CatalogError
 from shop.catalog_text import clean_description, parse_options
 from shop.repository import LINK_KINDS, ProductRecord, Variant
 
-FORMATS = ("shopmate", "shopify", "woocommerce", "mapped")
 SHOPIFY_HEADER = {"Handle", "Title", "Body (HTML)", "Variant Price"}
 WOO_HEADER = {"ID", "Type", "SKU", "Name", "Regular price"}
 SHOPMATE_REQUIRED = ("id", "title", "price")

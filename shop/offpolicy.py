@@ -21,7 +21,6 @@ over impressions (seeded), the click model held fixed.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -31,7 +30,6 @@ from shop.bandit_logs import LoggedImpressions
 from shop.reward_model import ClickModel
 from shop.stats import wilson_interval
 
-log_ = logging.getLogger(__name__)
 ESTIMATORS = ("ipw", "snips", "dr")
 
 

@@ -268,11 +268,6 @@ class ShopRepository:
             return [_as_record(p) for p in s.scalars(select(Product).order_by(Product.id))]
 
     # users and events ----------------------------------------------------------
-    def upsert_users(self, users: Iterable[tuple[str, str, str]]) -> None:
-        with self.session() as s, s.begin():
-            for uid, name, email in users:
-                s.merge(User(id=uid, name=name, email=email))
-
     def add_event(
         self, user_id: str, product_id: str, type: str, ts: datetime | None = None
     ) -> EventRecord:

@@ -80,9 +80,6 @@ def eval_intents(
         json_out.write_text(json.dumps(result, indent=1))
 
 
-finetune_intents_help = "Train the intent classifier head and write an artifact folder."
-
-
 def finetune_intents(
     data: Annotated[
         Path,
