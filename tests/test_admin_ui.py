@@ -77,7 +77,7 @@ def test_growth_figures_reach_the_ui_ready_to_plot(services) -> None:  # type: i
     """What the growth tabs are handed (ui imports no shop code): frames, text and CSV files."""
     figures = ShopAdminData(services)
     assert figures.experiment(False, "no-such-experiment") is None
-    curves, active, gaps, text = figures.retention(False)
+    _, active, _, text = figures.retention(False)
     assert text.startswith("**Repeat-purchase rate**") and len(active) > 0
     assert {"DAU", "WAU", "MAU", "DAU/MAU %"} == set(active["series"])
     _, _, sentiment = figures.demand()
