@@ -1,6 +1,6 @@
 # shopmate — two commands do everything on a fresh machine:
 #   make run    install, build the demo shop, serve it (chat at /ui, API docs at /docs)
-#   make test   install when needed, then lint + types + the whole test suite
+#   make test   install when needed, then lint (with import contracts) + types + the whole test suite
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -34,6 +34,8 @@ test: install lint typecheck unit
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	# the layer table (README, "How the code is laid out"): contracts in pyproject.toml
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy
