@@ -238,6 +238,16 @@ class Answerer:
                 for h in passages
                 if str(h.metadata.get("product_id") or "") in {"", product_id or ""}
             ]
+            if product_id and self.judge is None:
+                # the page's own passages (reviews, Q&A, its description) compete too: a
+                # whole-shop search often ranks other products' passages on the topic first
+                own = self.knowledge.retrieve(
+                    question, top_k=self.top_k, where={"product_id": product_id}, vector=v
+                )
+                seen = {h.id for h in passages}
+                passages = sorted(
+                    [*passages, *(h for h in own if h.id not in seen)], key=lambda h: -h.score
+                )
         if self.judge is not None:
             # the judge's best passage must clear its calibrated gate (its score and its lead
             # over the next one); the reply is then written from it and the passages the

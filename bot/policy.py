@@ -20,7 +20,6 @@ PAST_QUESTION_MIN = 0.8  # a past shopper question this close means it is a ques
 MAX_SUGGESTION_TURNS = 3  # replies with product cards per session
 NO_ANSWER_HANDOFF = 2  # consecutive unanswerable questions before a person is fetched
 
-INFO_INTENTS = {"return_refund", "shipping", "payment", "account", "contact", "product_question"}
 NEVER_SUGGEST = {"complaint", "cancel_order", "return_refund", "human_agent", "order_status"}
 
 

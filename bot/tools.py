@@ -71,12 +71,6 @@ class OrderOutcome:
     citations: list[Citation] = field(default_factory=list)  # the shop's pages quoted
 
 
-@dataclass
-class ToolCall:
-    name: str
-    args: dict[str, Any] = field(default_factory=dict)
-
-
 class ShopTools:
     """Tool implementations over the shop's repositories; `as_langchain()` exposes them."""
 
