@@ -166,7 +166,7 @@ async def sentiment_watch(registry: TenantRegistry, minutes: float) -> None:
     again next round; the lifespan cancels the watch at shutdown."""
     import anyio.to_thread
 
-    from shop.sentiment_watch import check_alerts
+    from growth.sentiment_watch import check_alerts
 
     def check(svc: Services) -> None:
         s = svc.settings

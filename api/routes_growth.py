@@ -33,11 +33,10 @@ from api.schemas_growth import (
     TrackRequest,
     TrackResponse,
 )
-from shop.ab_report import experiment_report
-from shop.experiments import Experiment, ExperimentError, ExperimentStore, from_dict, load_config
-from shop.growth_exports import EXPORTS, export_rows
-from shop.repository import ShopRepository, UnknownProductError
-from shop.sponsored import (
+from growth.ab_report import experiment_report
+from growth.experiments import Experiment, ExperimentError, ExperimentStore, from_dict, load_config
+from growth.exports import EXPORTS, export_rows
+from growth.sponsored import (
     Campaign,
     CampaignFigures,
     ClickRefused,
@@ -46,7 +45,8 @@ from shop.sponsored import (
     SponsoredSlots,
     load_signing_key,
 )
-from shop.tracking import TrackingError
+from growth.tracking import TrackingError
+from shop.repository import ShopRepository, UnknownProductError
 
 router = APIRouter()
 NamePath = Annotated[str, PathParam(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
@@ -378,7 +378,7 @@ def sentiment_check(svc: Svc) -> dict[str, object]:
     to SHOPMATE_ALERT_WEBHOOK_URL (when set)."""
     from dataclasses import asdict
 
-    from shop.sentiment_watch import check_alerts, due_alerts
+    from growth.sentiment_watch import check_alerts, due_alerts
 
     s = svc.settings
     due = due_alerts(

@@ -103,7 +103,7 @@ class AssignmentOut(BaseModel):
 
 
 class ReportOut(BaseModel):
-    """The A/B report (see shop/ab_report.py for the metric definitions)."""
+    """The A/B report (see growth/ab_report.py for the metric definitions)."""
 
     experiment: str
     control: str

@@ -40,11 +40,11 @@ from bot.state import Changes, DialogueState, Step
 from bot.tools import ShopTools
 from bot.turn_log import TurnLog
 from bot.types import BotReply
+from growth.experiments import ExperimentStore
+from growth.tracking import Tracker
 from recommender.recommender import Recommender
 from retrieval.embedder import Embedder
-from shop.experiments import ExperimentStore
 from shop.repository import ShopRepository
-from shop.tracking import Tracker
 
 __all__ = ["INTENT_HINTS", "ChatEngine", "HandoffPacket", "MessageError"]
 
@@ -88,7 +88,7 @@ class ChatEngine:
             answerer, embedder, self.grounder, repo, self.shopping, agent, currency
         )
         self.orders = OrderReplies(tools, repo, currency)
-        tracker = tracker or Tracker(repo)  # the bot's own tracking events (shop/tracking.py)
+        tracker = tracker or Tracker(repo)  # the bot's own tracking events (growth/tracking.py)
         self.log = TurnLog(tracker, ExperimentStore(repo, tracker), repo, suggestions_experiment)
 
     def state(self, session_id: str, user_id: str | None = None) -> DialogueState:

@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from bot.redact import redact
 from bot.state import DialogueState
 from bot.types import BotReply
-from shop.experiments import ExperimentStore
+from growth.experiments import ExperimentStore
+from growth.tracking import Tracker, TrackRecord
 from shop.repository import ShopRepository
-from shop.tracking import Tracker, TrackRecord
 
 log = logging.getLogger(__name__)
 

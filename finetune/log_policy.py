@@ -1,5 +1,5 @@
 """Training recipe of a ranking policy from logged impressions: the click model of
-shop/reward_model.py, fitted on one policy's logs, ranks items per user; the result can be
+growth/reward_model.py, fitted on one policy's logs, ranks items per user; the result can be
 evaluated off-policy on another policy's logs (`--policy model:OUT`).
 
     out = train_log_policy(LogPolicyConfig(logs=Path("obd/bts/all"), out=Path("var/policy")))
@@ -22,14 +22,14 @@ from pathlib import Path
 
 import numpy as np
 
-from shop.bandit_logs import load_obd
-from shop.offpolicy import subset
-from shop.reward_model import ClickModel
+from growth.bandit_logs import load_obd
+from growth.offpolicy import subset
+from growth.reward_model import ClickModel
 
 
 @dataclass
 class LogPolicyConfig:
-    logs: Path  # an OBD campaign folder or CSV (shop/bandit_logs.py)
+    logs: Path  # an OBD campaign folder or CSV (growth/bandit_logs.py)
     out: Path  # the artifact folder
     campaign: str | None = None  # when `logs` holds several campaigns
     c: float = 0.1  # inverse L2 strength of the logistic regression

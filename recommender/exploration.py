@@ -11,7 +11,7 @@ The candidates are a pool deeper than k that already obeys the business rules, s
 choice does too. The propensity of a card is P(this item in this slot) under that process
 (the Open Bandit Dataset convention), estimated from `n_draws` seeded runs of it plus the
 run that was shown, so it is never 0. Logged with each impression, it lets the shop's own
-logs be replayed and evaluated off-policy (shop/offpolicy.py).
+logs be replayed and evaluated off-policy (growth/offpolicy.py).
 
     order, propensity = explore(np.array([2.0, 1.5, 0.3, 0.1]), k=2, share=0.1, rng=rng)
 """

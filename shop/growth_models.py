@@ -3,7 +3,7 @@
 They share `Base` with shop/models.py, so `ShopRepository.create_tables()` creates them
 with the rest of the shop. Product-bound events (view, add_to_cart, purchase) stay in the
 `events` table the recommender reads; everything else a shop tracks lands in
-`track_events` (see shop/tracking.py for the one schema over both).
+`track_events` (see growth/tracking.py for the one schema over both).
 """
 
 from __future__ import annotations

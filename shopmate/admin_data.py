@@ -9,9 +9,9 @@ figures (shopmate/growth_panel.py).
 
 from __future__ import annotations
 
+from growth.analytics import DayFigures, daily_figures
 from recommender.item_index import PRODUCTS
 from retrieval.store import KNOWLEDGE, QA_HISTORY
-from shop.analytics import DayFigures, daily_figures
 from shopmate.growth_panel import ShopGrowthFigures
 
 

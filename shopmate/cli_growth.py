@@ -23,8 +23,8 @@ from shopmate.cli_setup import cli_settings
 from shopmate.console import make_console
 
 if TYPE_CHECKING:
-    from shop.ab_report import ExperimentReport
-    from shop.experiments import ExperimentStore
+    from growth.ab_report import ExperimentReport
+    from growth.experiments import ExperimentStore
 
 console = make_console()
 experiments_app = typer.Typer(help="A/B experiments: define, load, report.", no_args_is_help=True)
@@ -34,7 +34,7 @@ analytics_app = typer.Typer(
 
 
 def _store(database_url: str | None = None) -> ExperimentStore:
-    from shop.experiments import ExperimentStore
+    from growth.experiments import ExperimentStore
     from shop.repository import ShopRepository
 
     s = cli_settings()
@@ -48,7 +48,7 @@ def print_report(
     """The report as a table (rates with 95% intervals, differences from the control; * marks
     p < alpha) plus the verdicts in plain words. `unit` names what n counts; `decimals` of
     percentages (2 for click-through rates under 1%)."""
-    from shop.stats import p_text
+    from growth.stats import p_text
 
     d = decimals
     table = Table(title=f"Experiment {report.experiment} (control: {report.control})")
@@ -95,7 +95,7 @@ def create(
     description: Annotated[str, typer.Option(help="What is being tested.")] = "",
 ) -> None:
     """Create or replace an experiment."""
-    from shop.experiments import ExperimentError, from_dict
+    from growth.experiments import ExperimentError, from_dict
 
     try:
         exp = from_dict(
@@ -118,7 +118,7 @@ def create(
 @experiments_app.command("load")
 def load(path: Annotated[Path, typer.Argument(exists=True, help="A .toml or .json file.")]) -> None:
     """Create or replace the experiments of a config file."""
-    from shop.experiments import ExperimentError, load_config
+    from growth.experiments import ExperimentError, load_config
 
     try:
         exps = load_config(path)
@@ -164,7 +164,7 @@ def report(
 ) -> None:
     """Per variant: click-through, cart, conversion, resolved chats, thumbs, 7/30-day return,
     guardrails; with 95% intervals, tests and a verdict in plain words."""
-    from shop.ab_report import experiment_report
+    from growth.ab_report import experiment_report
 
     end = None
     if until:
@@ -248,7 +248,7 @@ def simulate_cmd(
         assert model is not None
         return RecModel.load(model)
 
-    from shop.stats import p_text
+    from growth.stats import p_text
 
     started = clock.monotonic()
     with console.status("simulating") as status:
@@ -294,7 +294,7 @@ def retention_cmd(
 ) -> None:
     """Weekly cohorts (retention curves) and daily DAU/WAU/MAU as CSV; repeat purchases and
     time between visits printed. No shopper ids in the output."""
-    from shop.retention import (
+    from growth.retention import (
         active_rows,
         active_users,
         activity,
@@ -332,8 +332,8 @@ def demand_cmd(
     database_url: Annotated[str | None, typer.Option(help="Another shop database.")] = None,
 ) -> None:
     """What shoppers want and cannot get (out of stock, not sold), by week, and what is rising."""
-    from shop.growth_exports import export_rows
-    from shop.retention import write_csv
+    from growth.exports import export_rows
+    from growth.retention import write_csv
 
     repo = _store(database_url).repo
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -355,9 +355,9 @@ def sentiment_cmd(
     ] = False,
 ) -> None:
     """Negative-sentiment topics by week (CSV); with --alert, post the topics over the threshold."""
-    from shop.growth_exports import export_rows
-    from shop.retention import write_csv
-    from shop.sentiment_watch import check_alerts, due_alerts
+    from growth.exports import export_rows
+    from growth.retention import write_csv
+    from growth.sentiment_watch import check_alerts, due_alerts
 
     s = cli_settings()
     repo = _store().repo

@@ -20,7 +20,7 @@ from shopmate.cli_growth import _write_json, console, print_report
 from shopmate.cli_setup import cli_settings
 
 if TYPE_CHECKING:
-    from shop.bandit_logs import LoggedImpressions
+    from growth.bandit_logs import LoggedImpressions
 
 LOGS_HELP = (
     "Open Bandit Dataset logs: a campaign CSV (item_id, position, click, propensity_score, "
@@ -35,7 +35,7 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def _load(path: Path, campaign: str | None) -> LoggedImpressions:
-    from shop.bandit_logs import LogFormatError, load_obd
+    from growth.bandit_logs import LogFormatError, load_obd
 
     try:
         return load_obd(path, campaign)
@@ -45,9 +45,9 @@ def _load(path: Path, campaign: str | None) -> LoggedImpressions:
 
 def _shop_arms(database_url: str | None, experiment: str | None) -> dict[str, LoggedImpressions]:
     """The shop's own suggestion_impression / suggestion_click events, one arm per variant."""
-    from shop.bandit_logs import impressions_from_events
+    from growth.bandit_logs import impressions_from_events
+    from growth.tracking import Tracker
     from shop.repository import ShopRepository
-    from shop.tracking import Tracker
 
     s = cli_settings()
     repo = ShopRepository.from_url(database_url or s.resolved_database_url())
@@ -87,7 +87,7 @@ def replay_cmd(
     """The A/B report on logged impressions: click-through per arm and per slot with 95%
     intervals, the difference and its z-test, a verdict that claims no more than the clicks
     allow, and how far the data is from the size the test needs."""
-    from shop.replay_report import replay_report
+    from growth.replay_report import replay_report
 
     if experiment:
         if logs or arm:
@@ -133,7 +133,7 @@ def size_cmd(
     unit: Annotated[str, typer.Option(help="What is counted: impressions, shoppers.")] = "units",
 ) -> None:
     """Shoppers or impressions needed per arm (two-proportion test, equal arms)."""
-    from shop.sample_size import required_per_arm
+    from growth.sample_size import required_per_arm
 
     try:
         ans = required_per_arm(baseline, lift, power, alpha)
@@ -174,8 +174,8 @@ def estimate_cmd(
     --on-policy, the candidate's observed CTR and each estimate's relative error."""
     import numpy as np
 
-    from shop.candidate_policy import PolicySpecError, ThompsonPolicy, parse_policy
-    from shop.offpolicy import estimate, subset
+    from growth.candidate_policy import PolicySpecError, ThompsonPolicy, parse_policy
+    from growth.offpolicy import estimate, subset
 
     if (logs is None) == (database_url is None):
         raise _fail("give --logs DIR (OBD logs) or --database-url URL (the shop's own cards)")
@@ -228,7 +228,7 @@ def estimate_cmd(
 
 
 def _print_estimates(res: object) -> None:
-    from shop.offpolicy import OffPolicyResult
+    from growth.offpolicy import OffPolicyResult
 
     assert isinstance(res, OffPolicyResult)
     table = Table(
@@ -274,7 +274,7 @@ def train_policy_cmd(
     import json
 
     from finetune.log_policy import LogPolicyConfig, train_log_policy
-    from shop.bandit_logs import LogFormatError
+    from growth.bandit_logs import LogFormatError
 
     try:
         path = train_log_policy(LogPolicyConfig(logs, out, campaign, c, seed=seed))

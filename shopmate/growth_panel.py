@@ -21,12 +21,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from shop.ab_report import ExperimentReport, build_report
-from shop.demand import demand_by_week, rising
-from shop.experiments import ExperimentStore
-from shop.growth_exports import EXPORTS, export_rows
-from shop.repository import ShopRepository
-from shop.retention import (
+from growth.ab_report import ExperimentReport, build_report
+from growth.demand import demand_by_week, rising
+from growth.experiments import ExperimentStore
+from growth.exports import EXPORTS, export_rows
+from growth.retention import (
     active_users,
     activity,
     repeat_purchase_rate,
@@ -34,10 +33,11 @@ from shop.retention import (
     weekly_cohorts,
     write_csv,
 )
-from shop.sample_size import required_per_arm
-from shop.sentiment_watch import negative_topics
-from shop.stats import p_text, wilson_interval
-from shop.tracking import Tracker
+from growth.sample_size import required_per_arm
+from growth.sentiment_watch import negative_topics
+from growth.stats import p_text, wilson_interval
+from growth.tracking import Tracker
+from shop.repository import ShopRepository
 from shopmate.simulate import last_simulation
 from shopmate.wiring import Services
 
@@ -216,10 +216,10 @@ def estimate_view(
 ) -> tuple[str, pd.DataFrame]:
     """(a sentence, a table: the live policy's observed CTR and the candidate's estimates);
     `repo` is read only when `logs` is empty."""
-    from shop.bandit_logs import LogFormatError, impressions_from_events, load_obd
-    from shop.candidate_policy import parse_policy
-    from shop.offpolicy import estimate, subset
-    from shop.tracking import Tracker
+    from growth.bandit_logs import LogFormatError, impressions_from_events, load_obd
+    from growth.candidate_policy import parse_policy
+    from growth.offpolicy import estimate, subset
+    from growth.tracking import Tracker
 
     empty = pd.DataFrame(columns=["policy", "figure", "CTR", "95% interval", "relative error"])
     try:

@@ -38,12 +38,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from growth.ab_report import ExperimentReport, build_report
+from growth.experiments import Experiment, ExperimentStore
+from growth.tracking import Tracker, TrackRecord
 from recommender.item_index import PRODUCTS
 from recommender.recommender import Recommender
-from shop.ab_report import ExperimentReport, build_report
-from shop.experiments import Experiment, ExperimentStore
 from shop.repository import EventRecord, ProductRecord, ShopRepository
-from shop.tracking import Tracker, TrackRecord
 from shopmate.demo.generate import BASE_DATE, generate_demo_shop
 from shopmate.demo.history import generate_events, generate_users, matches_taste
 from shopmate.wiring import Services

@@ -7,7 +7,7 @@ import uuid
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from shop.analytics import daily_figures
+from growth.analytics import daily_figures
 from shopmate.admin_data import ShopAdminData
 from tests.shoppers import verified
 from ui.admin_app import build_admin_ui, figures_frame

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from shop.ab_report import build_report
-from shop.experiments import (
+from growth.ab_report import build_report
+from growth.experiments import (
     Experiment,
     ExperimentError,
     ExperimentStore,
@@ -18,9 +18,9 @@ from shop.experiments import (
     from_dict,
     load_config,
 )
+from growth.stats import two_proportion_ztest
+from growth.tracking import Tracker, TrackingError, TrackRecord
 from shop.repository import ShopRepository
-from shop.stats import two_proportion_ztest
-from shop.tracking import Tracker, TrackingError, TrackRecord
 
 IDS = [f"user-{i}" for i in range(100_000)]
 

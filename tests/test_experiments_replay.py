@@ -14,10 +14,10 @@ import pytest
 from scipy.stats import norm
 from typer.testing import CliRunner
 
-from shop.bandit_logs import LoggedImpressions, impressions_from_events, load_obd
-from shop.replay_report import SPARSE_CLICKS, replay_report
-from shop.sample_size import power_of, required_per_arm
-from shop.tracking import TrackRecord
+from growth.bandit_logs import LoggedImpressions, impressions_from_events, load_obd
+from growth.replay_report import SPARSE_CLICKS, replay_report
+from growth.sample_size import power_of, required_per_arm
+from growth.tracking import TrackRecord
 from shopmate.cli import app
 
 OBD = Path(__file__).resolve().parents[2] / "shared" / "data" / "bandit" / "obd"
@@ -144,8 +144,8 @@ def test_command_errors_say_what_is_accepted(tmp_path: Path) -> None:
 
 
 def test_the_shops_own_cards_become_impressions_per_variant(tmp_path: Path) -> None:
+    from growth.tracking import Tracker
     from shop.repository import ShopRepository
-    from shop.tracking import Tracker
 
     t0 = datetime(2026, 1, 5, tzinfo=UTC)
 

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from shop.experiments import Experiment, bucket
+from growth.experiments import Experiment, bucket
 
 AUTH = {"Authorization": "Bearer k"}
 
@@ -103,7 +103,7 @@ def test_csv_exports_carry_no_shopper_ids(admin: TestClient) -> None:
 
 
 def test_the_bot_tracks_its_own_turns(services, client) -> None:  # type: ignore[no-untyped-def]
-    from shop.tracking import Tracker
+    from growth.tracking import Tracker
 
     s1, s2 = uuid.uuid4().hex, uuid.uuid4().hex
     shown = client.post(
@@ -140,7 +140,7 @@ def test_sentiment_check_without_a_webhook_posts_nothing(admin: TestClient) -> N
 
 
 def test_a_question_about_a_sold_out_product_is_demand(services, client) -> None:  # type: ignore[no-untyped-def]
-    from shop.tracking import Tracker
+    from growth.tracking import Tracker
 
     gone = next(p for p in services.repo.all_products() if not p.in_stock)
     sid = uuid.uuid4().hex
@@ -170,7 +170,7 @@ def test_growth_routes_are_in_the_openapi_spec(client) -> None:  # type: ignore[
 
 def test_a_suggestions_experiment_switches_unasked_cards_per_shopper(services) -> None:  # type: ignore[no-untyped-def]
     from bot.engine import ChatEngine
-    from shop.experiments import ExperimentStore
+    from growth.experiments import ExperimentStore
 
     e = services.engine
     engine = ChatEngine(

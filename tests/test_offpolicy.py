@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from shop.bandit_logs import LogFormatError, LoggedImpressions, load_obd
-from shop.candidate_policy import PolicySpecError, bts_action_dist, parse_policy
-from shop.offpolicy import dr_terms, estimate, importance_weights, ipw_terms, snips_value
-from shop.reward_model import ClickModel
+from growth.bandit_logs import LogFormatError, LoggedImpressions, load_obd
+from growth.candidate_policy import PolicySpecError, bts_action_dist, parse_policy
+from growth.offpolicy import dr_terms, estimate, importance_weights, ipw_terms, snips_value
+from growth.reward_model import ClickModel
 
 OBD = Path(__file__).resolve().parents[2] / "shared" / "data" / "bandit" / "obd"
 needs_obd = pytest.mark.skipif(

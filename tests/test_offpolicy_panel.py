@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from shop.ab_report import build_report
-from shop.experiments import Experiment
+from growth.ab_report import build_report
+from growth.experiments import Experiment
+from growth.tracking import TrackRecord
 from shop.repository import ShopRepository
-from shop.tracking import TrackRecord
 from shopmate.growth_panel import estimate_view, size_lines
 
 OBD = Path(__file__).resolve().parents[2] / "shared" / "data" / "bandit" / "obd"

@@ -11,9 +11,8 @@ from typing import Any, ClassVar
 
 import pytest
 
-from shop.demand import demand_by_week, rising
-from shop.repository import ProductRecord, ShopRepository
-from shop.retention import (
+from growth.demand import demand_by_week, rising
+from growth.retention import (
     active_users,
     cohort_rows,
     repeat_purchase_rate,
@@ -21,8 +20,9 @@ from shop.retention import (
     weekly_cohorts,
     write_csv,
 )
-from shop.sentiment_watch import check_alerts, due_alerts, negative_topics
-from shop.tracking import Tracker
+from growth.sentiment_watch import check_alerts, due_alerts, negative_topics
+from growth.tracking import Tracker
+from shop.repository import ProductRecord, ShopRepository
 
 MON = datetime(2026, 9, 7, 12, tzinfo=UTC)  # a Monday
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shop.experiments import Experiment, bucket
+from growth.experiments import Experiment, bucket
 from shopmate.simulate import SimConfig, last_simulation, parse_variant, simulate
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from growth.sponsored import ClickRefused, ClickRepeated, SponsoredError, SponsoredSlots
 from shop.repository import ProductRecord, ShopRepository
-from shop.sponsored import ClickRefused, ClickRepeated, SponsoredError, SponsoredSlots
 
 
 @pytest.fixture()

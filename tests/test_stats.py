@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from shop.stats import (
+from growth.stats import (
     bootstrap_diff_ci,
     diff_interval,
     ratio_bootstrap_ci,
@@ -107,7 +107,7 @@ def test_verdict_in_plain_words() -> None:
 
 
 def test_one_group_cluster_interval() -> None:
-    from shop.stats import ratio_ci
+    from growth.stats import ratio_ci
 
     assert ratio_ci([2] * 30, [10] * 30) == (pytest.approx(0.2), pytest.approx(0.2))
     lo, hi = ratio_ci([0, 4] * 30, [10] * 60)

@@ -22,7 +22,7 @@ from ui.growth_app import GrowthFigures, growth_tabs
 
 
 class DayRow(Protocol):
-    """One day of the assistant's figures (shop.analytics.DayFigures)."""
+    """One day of the assistant's figures (growth.analytics.DayFigures)."""
 
     @property
     def day(self) -> date: ...

@@ -3,7 +3,7 @@
 `offpolicy_panel(estimate)` lays out the accordion; `estimate(logs, policy, on_policy,
 campaign)` returns a sentence and a table with the live (logged) policy's observed CTR
 beside the candidate's IPW, SNIPS and DR estimates from the same logs, handed in by the
-app factory (shopmate/growth_panel.py, over shop/offpolicy.py). Logs are an Open Bandit
+app factory (shopmate/growth_panel.py, over growth/offpolicy.py). Logs are an Open Bandit
 Dataset folder or, left empty, the shop's own cards with their logged propensities.
 """
 

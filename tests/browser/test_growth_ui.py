@@ -25,7 +25,7 @@ def admin_url(services) -> Iterator[str]:  # type: ignore[no-untyped-def]
     require_browser()
     import gradio as gr
 
-    from shop.experiments import Experiment, ExperimentStore
+    from growth.experiments import Experiment, ExperimentStore
     from shopmate.admin_data import ShopAdminData
     from ui.admin_app import build_admin_ui
 

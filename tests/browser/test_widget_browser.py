@@ -112,7 +112,7 @@ def test_widget_chat_cards_add_to_cart_and_thumbs(base_url: str, driver: Any, se
             return bool(s.scalars(q).all())
 
     wait.until(carted)
-    from shop.tracking import Tracker
+    from growth.tracking import Tracker
 
     session = driver.execute_script("return window.localStorage.getItem('shopmate-session')")
 

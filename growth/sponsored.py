@@ -37,10 +37,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from growth.tracking import Tracker
 from shop.growth_models import SponsoredCampaign, TrackEvent
 from shop.models import Message, SessionState
 from shop.repository import ProductRecord, ShopRepository
-from shop.tracking import Tracker
 
 LABEL = "Sponsored"
 CAMPAIGN_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")

@@ -3,8 +3,8 @@ shop's own tracked `suggestion_impression` / `suggestion_click` events.
 
 One row per impression: the item shown, its slot (0-based), whether it was clicked and the
 probability with which the logging policy showed that item in that slot (`propensity`).
-The A/B replay (shop/replay_report.py) needs the first three; off-policy estimates
-(shop/offpolicy.py) need all four, and the user and item features for the reward model.
+The A/B replay (growth/replay_report.py) needs the first three; off-policy estimates
+(growth/offpolicy.py) need all four, and the user and item features for the reward model.
 
     log = load_obd(Path("obd/random/all"))          # the folder holding all.csv
     log.clicks, log.n, log.n_items, log.n_positions
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from shop.tracking import TrackRecord
+from growth.tracking import TrackRecord
 
 REQUIRED = ("item_id", "position", "click", "propensity_score")
 ITEM_CONTEXT = "item_context.csv"

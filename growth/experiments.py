@@ -33,9 +33,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from growth.tracking import Tracker
 from shop.growth_models import ExperimentRow, TrackEvent
 from shop.repository import ShopRepository
-from shop.tracking import Tracker
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 SEGMENTS = ("all", "new", "returning")

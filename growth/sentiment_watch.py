@@ -22,10 +22,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from growth.retention import week_of
+from growth.tracking import Tracker
 from shop.models import Feedback, Message
 from shop.repository import ShopRepository
-from shop.retention import week_of
-from shop.tracking import Tracker
 
 log = logging.getLogger(__name__)
 NEGATIVE = -0.3

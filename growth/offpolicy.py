@@ -26,9 +26,9 @@ from typing import Any
 
 import numpy as np
 
-from shop.bandit_logs import LoggedImpressions
-from shop.reward_model import ClickModel
-from shop.stats import wilson_interval
+from growth.bandit_logs import LoggedImpressions
+from growth.reward_model import ClickModel
+from growth.stats import wilson_interval
 
 ESTIMATORS = ("ipw", "snips", "dr")
 

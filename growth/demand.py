@@ -15,9 +15,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from growth.retention import week_of
+from growth.tracking import Tracker
 from shop.repository import ShopRepository
-from shop.retention import week_of
-from shop.tracking import Tracker
 
 
 @dataclass(frozen=True)

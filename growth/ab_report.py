@@ -21,9 +21,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from shop.experiments import Experiment, ExperimentStore
-from shop.stats import ratio_bootstrap_ci, ratio_ci, two_proportion_ztest, verdict, wilson_interval
-from shop.tracking import TrackRecord
+from growth.experiments import Experiment, ExperimentStore
+from growth.stats import (
+    ratio_bootstrap_ci,
+    ratio_ci,
+    two_proportion_ztest,
+    verdict,
+    wilson_interval,
+)
+from growth.tracking import TrackRecord
 
 ACTIVE = {"visit", "view", "add_to_cart", "purchase", "chat_turn", "suggestion_click"}
 RETURN_WINDOWS = (7, 30)

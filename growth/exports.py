@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from shop.demand import demand_by_week, rising
+from growth.demand import demand_by_week, rising
+from growth.retention import active_rows, active_users, activity, cohort_rows, weekly_cohorts
+from growth.sentiment_watch import negative_topics
+from growth.sponsored import SponsoredSlots
+from growth.tracking import Tracker
 from shop.repository import ShopRepository
-from shop.retention import active_rows, active_users, activity, cohort_rows, weekly_cohorts
-from shop.sentiment_watch import negative_topics
-from shop.sponsored import SponsoredSlots
-from shop.tracking import Tracker
 
 EXPORTS = ("cohorts", "active_users", "demand", "rising", "sentiment", "sponsored")
 

@@ -28,8 +28,8 @@ from typing import Protocol
 
 import numpy as np
 
-from shop.bandit_logs import LoggedImpressions
-from shop.reward_model import ClickModel
+from growth.bandit_logs import LoggedImpressions
+from growth.reward_model import ClickModel
 
 SPECS = "bts:PRIORS_FILE:CAMPAIGN (Thompson sampling with those priors) or model:PATH (a policy from `shopmate experiments train-policy`)"
 

@@ -2,7 +2,7 @@
 intervals, the difference from the control with its two-proportion z-test, a verdict in
 plain words, and how far the data is from the size the test needs.
 
-It returns the same `ExperimentReport` as shop/ab_report.py (so `experiments report` and
+It returns the same `ExperimentReport` as growth/ab_report.py (so `experiments report` and
 `experiments replay` print alike), plus the size answer. Units are impressions: the logs
 name no shopper, so the test treats impressions as independent.
 
@@ -16,10 +16,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from shop.ab_report import Comparison, ExperimentReport, MetricResult, VariantFigure
-from shop.bandit_logs import LoggedImpressions
-from shop.sample_size import SizeAnswer, power_of, required_per_arm
-from shop.stats import p_text, two_proportion_ztest, wilson_interval
+from growth.ab_report import Comparison, ExperimentReport, MetricResult, VariantFigure
+from growth.bandit_logs import LoggedImpressions
+from growth.sample_size import SizeAnswer, power_of, required_per_arm
+from growth.stats import p_text, two_proportion_ztest, wilson_interval
 
 SPARSE_CLICKS = 10  # fewer clicks than this in an arm: no verdict, whatever the p-value
 DEFAULT_LIFT = 0.10  # the lift to size for when the data show none

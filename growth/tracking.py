@@ -48,7 +48,7 @@ OWN_TYPES = (
     "sponsored_click",
     "out_of_stock_interest",  # asked for / tried to buy something out of stock
     "demand_query",  # asked for something the catalog does not have
-    "sentiment_alert",  # a negative-sentiment alert was posted (shop/sentiment_watch.py)
+    "sentiment_alert",  # a negative-sentiment alert was posted (growth/sentiment_watch.py)
 )
 TRACK_TYPES = PRODUCT_TYPES + FEEDBACK_TYPES + OWN_TYPES
 NEEDS_PRODUCT = set(PRODUCT_TYPES) | {

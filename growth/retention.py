@@ -20,7 +20,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from shop.tracking import Tracker
+from growth.tracking import Tracker
 
 ACTIVE_TYPES = ("visit", "view", "add_to_cart", "purchase", "chat_turn", "suggestion_click")
 GAP_BUCKETS = ((1, 1), (2, 3), (4, 7), (8, 14), (15, 30), (31, 10_000))

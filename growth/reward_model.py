@@ -1,7 +1,7 @@
 """A click model on logged impressions: logistic regression on the user's features, the item
 (its id and features), the slot and the user-item affinity, additive in the logit.
 
-It is the reward model of the doubly robust estimate (shop/offpolicy.py) and the scorer of a
+It is the reward model of the doubly robust estimate (growth/offpolicy.py) and the scorer of a
 ranking policy trained on logs (finetune/log_policy.py). Being additive, it is stored as
 blocks of weights and scores every (impression, item) pair without building the full design
 matrix:
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from shop.bandit_logs import LoggedImpressions
+from growth.bandit_logs import LoggedImpressions
 
 
 @dataclass(frozen=True)
