@@ -17,7 +17,7 @@ the same product, in a seeded order.
     of replies identical to fp32's, and fp32's next token teacher-forced along fp32's
     replies (prompt kernels, and the reply decoded with the decoding kernels).
 
---variants picks the decoders (lean fp32, int8 with a bf16 or fp32 prefill, the default
+--variants picks the decoders (lean fp32, int8 with a bf16, fp32 or int8 prefill, the default
 `auto`, transformers fp32 and dynamic int8). The CPU (model, ATen level, the flags the
 kernels depend on, any ISA limit such as ATEN_CPU_CAPABILITY=avx2) is recorded beside the
 load average. --write-docs replaces the --heading section ("## Generator decoding") of
@@ -47,6 +47,7 @@ VARIANTS = {  # key: (row name, decoder, SHOPMATE_LLM_QUANTIZE, prompt-lookup to
     "fp32": ("lean fp32", "lean", "none", 3),  # the reference
     "int8-bf16": ("lean int8, bf16 prefill", "lean", "int8-bf16", 0),
     "int8-fp32": ("lean int8, fp32 prefill", "lean", "int8-fp32", 0),
+    "int8-int8": ("lean int8, int8 prefill", "lean", "int8-int8", 0),
     "auto": ("lean auto + prompt lookup (default)", "lean", "auto", 3),
     "hf-fp32": ("transformers fp32", "transformers", "none", 0),
     "hf-int8": ("transformers int8 dynamic", "transformers", "int8", 0),

@@ -67,6 +67,7 @@ LABELS = {  # SHOPMATE_LLM_QUANTIZE value: row label
     "int8": "int8 weight-only",
     "int8-bf16": "int8, bf16 prefill",
     "int8-fp32": "int8, fp32 prefill",
+    "int8-int8": "int8, int8 prefill",
     "auto": "auto (default)",
     "baseline": "baseline checkout's default",
 }
@@ -416,7 +417,7 @@ def main() -> None:
         "--quantize",
         default="none,auto",
         help="SHOPMATE_LLM_QUANTIZE values to compare on the generative path, comma-separated "
-        "(none, auto, int8, int8-bf16, int8-fp32); 'none' (fp32) is the reference",
+        "(none, auto, int8, int8-bf16, int8-fp32, int8-int8); 'none' (fp32) is the reference",
     )
     p.add_argument(
         "--baseline-code",
@@ -433,7 +434,9 @@ def main() -> None:
     quants = [q.strip() for q in args.quantize.split(",") if q.strip()]
     bad = [q for q in quants if q not in LABELS or q == "baseline"]
     if bad:
-        p.error(f"--quantize takes none, auto, int8, int8-bf16, int8-fp32; got {', '.join(bad)}")
+        p.error(
+            f"--quantize takes none, auto, int8, int8-bf16, int8-fp32, int8-int8; got {', '.join(bad)}"
+        )
     if args.baseline_code and not (args.baseline_code / "shopmate").is_dir():
         p.error(f"--baseline-code {args.baseline_code} is not a shopmate checkout")
     cmd = "python bench/serve_bench.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])

@@ -7,7 +7,8 @@ than in reading the weights. `LeanDecoder` runs the same arithmetic with:
 
 - fused projections: q/k/v as one matrix and gate/up as one matrix (4 matmuls per layer
   instead of 7), optionally int8 weights (one scale per output channel, lm_head included;
-  bot.kernels picks the prompt's matrix kernel for the CPU);
+  bot.kernels picks the prompt's matrix kernel for the CPU: fp32 or bf16 on weights
+  dequantised once, or an int8 product calibrated on a sample prompt);
 - a preallocated key/value cache written in place (no concatenation per token);
 - a prefix cache: the keys and values of recent prompts are kept, and a new prompt that
   starts with the same tokens (the system prompt and chat template on every request, the
@@ -34,6 +35,7 @@ import torch.nn.functional as F
 from torch import nn
 
 MIN_REUSE = 8  # shorter shared prefixes are not worth a cache copy
+OUTLIERS = 16  # input channels per matrix that the int8 prefill keeps in fp32
 
 
 @dataclass
@@ -62,32 +64,62 @@ class _Int8Linear(nn.Module):
     A few rows (decoding) are read straight from int8 by `torch._weight_int8pack_mm`, with
     16-bit activations: bandwidth is the cost there. More rows (a prompt) are a matrix
     product whose arithmetic is the cost, run on the weights dequantised once to `prefill`
-    (bf16 where the CPU has native bf16, else fp32: bot.kernels chooses). With `cache`
-    False (the output head, which prefill feeds one row) they are dequantised per call."""
+    (bf16 where the CPU has native bf16, else fp32: bot.kernels chooses), or with
+    `prefill="int8"` as an int8 product (`torch._int_mm`) on the same int8 weights:
+    activations quantised per token, except the few input channels `set_outliers` names
+    (SmolLM2's activations have a handful of channels far larger than the rest, which
+    would take a per-token scale's whole range), multiplied in fp32. With `cache` False
+    (the output head, which prefill feeds one row) fp32/bf16 weights are dequantised per
+    call."""
 
     q: torch.Tensor
     scale: torch.Tensor
 
     def __init__(self, weight: torch.Tensor, prefill: str = "bf16", cache: bool = True) -> None:
         super().__init__()
-        if prefill not in ("bf16", "fp32"):
-            raise ValueError(f"prefill must be 'bf16' or 'fp32', got {prefill!r}")
+        if prefill not in ("bf16", "fp32", "int8"):
+            raise ValueError(f"prefill must be 'bf16', 'fp32' or 'int8', got {prefill!r}")
         w = weight.detach().float()
         scale = (w.abs().amax(dim=1) / 127).clamp(min=1e-12)
         self.register_buffer("q", torch.round(w / scale[:, None]).clamp(-127, 127).to(torch.int8))
         self.register_buffer("scale", scale.to(torch.bfloat16))
         self.packed = hasattr(torch, "_weight_int8pack_mm")
+        self.int8 = prefill == "int8" and cache
         self.dtype = torch.bfloat16 if prefill == "bf16" else torch.float32
-        self.wide: torch.Tensor | None = self._dequantised() if cache else None
+        self.wide: torch.Tensor | None = self._dequantised() if cache and not self.int8 else None
+        self.outliers = torch.empty(0, dtype=torch.long)  # input channels kept in fp32
+        self.keep = torch.ones(w.shape[1])  # 0 at the outlier channels
+        self.w_out = torch.empty(w.shape[0], 0)  # their weight columns, dequantised
 
     def _dequantised(self) -> torch.Tensor:
         # the bf16 product of bf16 values, rounded to bf16, as the 16-bit kernel computes it
         return (self.q.float() * self.scale.float()[:, None]).to(self.dtype)
 
+    def set_outliers(self, channels: torch.Tensor) -> None:
+        """Input channels the int8 prefill multiplies in fp32 instead (from a calibration
+        run, LeanDecoder.calibrate)."""
+        self.outliers = channels.to(torch.long).sort().values
+        self.keep = torch.ones(self.q.shape[1])
+        self.keep[self.outliers] = 0.0
+        cols = self.q[:, self.outliers].float() * self.scale.float()[:, None]
+        self.w_out = cols.t().contiguous()  # (outliers, out)
+
+    def _int8_product(self, flat: torch.Tensor) -> torch.Tensor:
+        x = flat.float()
+        inner = x * self.keep
+        sx = (inner.abs().amax(dim=1, keepdim=True) / 127).clamp(min=1e-12)
+        xq = torch.round(inner / sx).to(torch.int8)
+        y = torch._int_mm(xq, self.q.t()).float() * (sx * self.scale.float())
+        if self.outliers.numel():
+            y = y + x[:, self.outliers] @ self.w_out
+        return y
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         flat = x.reshape(-1, x.shape[-1])
         if self.packed and flat.shape[0] <= 8:  # decoding: read int8, the bandwidth-bound case
             y = torch._weight_int8pack_mm(flat.to(torch.bfloat16), self.q, self.scale)
+        elif self.int8:  # prefill as an int8 product (no fp32 or bf16 copy of the weights)
+            y = self._int8_product(flat)
         else:  # prefill is compute-bound: a matrix product on dequantised weights
             wide = self.wide if self.wide is not None else self._dequantised()
             y = flat.to(self.dtype) @ wide.T
@@ -120,6 +152,8 @@ class LeanDecoder:
         prefix_slots: int = 8,
         lookahead: int = 0,
         prefill: str = "bf16",
+        calibration: Sequence[int] = (),
+        outliers: int = OUTLIERS,
     ) -> None:
         if not self.supports(model):
             raise ValueError(f"LeanDecoder supports Llama-family models, not {type(model)}")
@@ -178,6 +212,10 @@ class LeanDecoder:
         self.reused_tokens = 0  # prefix-cache hits, for benchmarks and tests
         self.lookahead = lookahead  # tokens guessed by prompt lookup per pass (0: off)
         self.drafted = self.accepted = 0  # guessed and kept tokens, for benchmarks and tests
+        if self.prefill == "int8":
+            if len(calibration) < 2:
+                raise ValueError("an int8 prefill needs calibration tokens (a sample prompt)")
+            self.calibrate(calibration, outliers)
 
     @staticmethod
     def supports(model: Any) -> bool:
@@ -272,6 +310,35 @@ class LeanDecoder:
         rows = [self._forward(t[:decode_from], 0, kv, every=True)]
         rows += [self._forward(t[i : i + 1], i, kv, every=True) for i in range(decode_from, len(t))]
         return torch.cat(rows)
+
+    @torch.inference_mode()
+    def calibrate(self, ids: Sequence[int], outliers: int = OUTLIERS) -> None:
+        """Run `ids` (a sample prompt) through the int8 weights in fp32 and give each matrix
+        of the int8 prefill the `outliers` input channels with the largest activations,
+        which it then multiplies in fp32."""
+        mods = [m for layer in self.layers for m in _mats(layer) if isinstance(m, _Int8Linear)]
+        peaks: dict[int, torch.Tensor] = {}
+
+        def record(mod: nn.Module, args: tuple[torch.Tensor, ...]) -> None:
+            peak = args[0].reshape(-1, args[0].shape[-1]).abs().amax(dim=0)
+            peaks[id(mod)] = torch.maximum(peaks.get(id(mod), peak), peak)
+
+        hooks = [m.register_forward_pre_hook(record) for m in mods]
+        modes = [m.int8 for m in mods]
+        try:
+            for m in mods:
+                m.int8 = False  # the fp32 product of the dequantised weights
+            t = torch.as_tensor(list(ids), dtype=torch.long)
+            kv = torch.empty(len(self.layers), 2, self.n_kv, t.shape[0], self.head_dim)
+            self._forward(t, 0, kv)
+        finally:
+            for h in hooks:
+                h.remove()
+            for m, mode in zip(mods, modes, strict=True):
+                m.int8 = mode
+        for m in mods:
+            if m.int8:
+                m.set_outliers(peaks[id(m)].topk(min(outliers, peaks[id(m)].numel())).indices)
 
     # -- prefix cache ----------------------------------------------------------------------
 

@@ -9,6 +9,11 @@ prompt tokens at once: arithmetic is the cost). Prefill's best kernel depends on
   prefill runs in fp32 on weights dequantised once (the same int8 values, no bf16);
 - anything else (no AVX2, another architecture): a short probe times the candidates.
 
+'int8-int8' (asked for, never chosen by 'auto') multiplies the prompt in int8 too
+(`torch._int_mm`, activations quantised per token, a few outlier channels in fp32): on
+AVX2 about 1.2x faster to the first token than fp32, at 95% of fp32's next tokens against
+96-97% for the other int8 choices (docs/benchmarks.md, "Generator decoding per CPU").
+
     caps = detect()                       # CpuCaps from torch and /proc/cpuinfo
     choice = choose_kernels(caps, "auto")  # pure: the table in tests/test_kernels.py
     if choice.probe: choice = probe(choice, sample_weight)
@@ -31,8 +36,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-QUANTIZE = ("auto", "none", "int8", "int8-bf16", "int8-fp32")
-PREFILL = ("fp32", "bf16")  # int8 weights dequantised once to this type for prefill
+QUANTIZE = ("auto", "none", "int8", "int8-bf16", "int8-fp32", "int8-int8")
+# prefill kernels for int8 weights: dequantised once to fp32 or bf16, or an int8 product
+PREFILL = ("fp32", "bf16", "int8")
+PROBED = ("fp32", "bf16")  # timed where the CPU is not one the table knows
 # cpuinfo features that matter to these kernels, as torch.cpu.get_capabilities names them
 FLAGS = (
     "avx2",
@@ -70,11 +77,12 @@ class CpuCaps:
 @dataclass(frozen=True)
 class KernelChoice:
     """Kernels for the local decoder: fp32 throughout (quantize='none'), or int8 weights
-    read by `torch._weight_int8pack_mm` when decoding and dequantised once to `prefill`'s
-    type for prompts. `probe` lists prefill candidates still to be timed on this CPU."""
+    read by `torch._weight_int8pack_mm` when decoding and, for prompts, dequantised once to
+    `prefill`'s type (fp32, bf16) or multiplied as int8 (`prefill='int8'`). `probe` lists
+    prefill candidates still to be timed on this CPU."""
 
     quantize: str  # none | int8
-    prefill: str  # fp32 | bf16
+    prefill: str  # fp32 | bf16 | int8
     reason: str
     probe: tuple[str, ...] = ()
 
@@ -88,8 +96,8 @@ def choose_kernels(caps: CpuCaps, quantize: str = "auto") -> KernelChoice:
     """The kernels for `quantize` (QUANTIZE) on a CPU with `caps`; a pure function.
 
     'auto' and 'int8' both mean int8 weights (a quarter of the bytes per decoded token, 97%
-    of fp32's next tokens) with the fastest prefill that keeps int8's values; 'int8-bf16' and
-    'int8-fp32' force the prefill type; 'none' keeps fp32 everywhere."""
+    of fp32's next tokens) with the fastest prefill that keeps int8's values; 'int8-bf16',
+    'int8-fp32' and 'int8-int8' force the prefill kernel; 'none' keeps fp32 everywhere."""
     if quantize not in QUANTIZE:
         raise ValueError(f"quantize must be one of {', '.join(QUANTIZE)}, got {quantize!r}")
     if quantize == "none":
@@ -100,7 +108,7 @@ def choose_kernels(caps: CpuCaps, quantize: str = "auto") -> KernelChoice:
         return KernelChoice("int8", "bf16", "native bf16")
     if "avx2" in caps.flags:  # bf16 would be emulated; fp32 GEMMs run at full width
         return KernelChoice("int8", "fp32", f"{caps.isa}, no native bf16")
-    return KernelChoice("int8", "fp32", f"{caps.isa}: not a case we know", probe=PREFILL)
+    return KernelChoice("int8", "fp32", f"{caps.isa}: not a case we know", probe=PROBED)
 
 
 def detect() -> CpuCaps:

@@ -31,6 +31,16 @@ from bot.redact import redact
 log = logging.getLogger(__name__)
 
 _ROLE = {"human": "user", "ai": "assistant", "system": "system", "tool": "tool"}
+# a sample prompt, shaped like the bot's grounded ones, that the int8 prefill calibrates on
+CALIBRATION = (
+    "You are a shop's customer-service assistant. Answer the question in one or two short "
+    "sentences using ONLY the numbered passages, and cite the passage you used like [1].",
+    "Passages:\n[1] Returns are free within 30 days of delivery; refunds reach your card in 5 "
+    "working days. Items must be unworn, with tags.\n[2] Standard delivery costs £3.95 and "
+    "is free on orders over £50. Next-day delivery is £6.95 if ordered by 2pm.\n[3] The "
+    "Ridge 2 tent weighs 2.1 kg, is waterproof to 3000 mm and has a 5-year warranty.\n\n"
+    "Question: how much does delivery cost, and can I send the tent back?",
+)
 
 
 def to_openai_messages(
@@ -91,7 +101,8 @@ class LocalChatModel(BaseChatModel):
 
         `quantize` (bot.kernels.QUANTIZE): "auto" and "int8" read int8 weights when decoding
         (a quarter of the bytes per token) with the prompt's kernel chosen for this CPU,
-        "int8-bf16"/"int8-fp32" force that prompt kernel, "none" keeps fp32; the transformers
+        "int8-bf16"/"int8-fp32"/"int8-int8" force that prompt kernel (int8: calibrated on
+        CALIBRATION at load), "none" keeps fp32; the transformers
         decoder quantizes every int8 choice dynamically instead. decoder="lean" decodes with
         bot.fastlm.LeanDecoder where the architecture allows (Llama family, SmolLM2
         included), "transformers" always with `generate`; `lookahead` tokens are guessed per
@@ -124,8 +135,22 @@ class LocalChatModel(BaseChatModel):
 
             mlp = m._model.model.layers[0].mlp.up_proj.weight  # a matrix to probe kernels on
             choice = resolve(quantize, mlp)
+            calibration: list[int] = []
+            if choice.prefill == "int8":  # a sample prompt finds the activations' outliers
+                sample = [
+                    {"role": r, "content": c}
+                    for r, c in zip(("system", "user"), CALIBRATION, strict=True)
+                ]
+                enc = m._tokenizer.apply_chat_template(
+                    sample, add_generation_prompt=True, return_dict=True
+                )
+                calibration = list(enc["input_ids"])
             m._lean = LeanDecoder(
-                m._model, quantize=choice.quantize, prefill=choice.prefill, lookahead=lookahead
+                m._model,
+                quantize=choice.quantize,
+                prefill=choice.prefill,
+                lookahead=lookahead,
+                calibration=calibration,
             )
             m._model = None  # the lean decoder holds the weights it needs
         elif quantize != "none":

@@ -51,7 +51,7 @@ class Settings(BaseSettings):
         None,
         description="Local causal LM folder; default SmolLM2-135M-Instruct converted once under data_dir/models.",
     )
-    llm_quantize: Literal["auto", "none", "int8", "int8-bf16", "int8-fp32"] = Field(
+    llm_quantize: Literal["auto", "none", "int8", "int8-bf16", "int8-fp32", "int8-int8"] = Field(
         "auto",
         description="With generator=local: auto (and int8) decode from int8 weights (one scale "
         "per output channel; 97% of fp32's next tokens, about 2-3x faster decoding) and prefill "
