@@ -166,25 +166,13 @@ async def sentiment_watch(registry: TenantRegistry, minutes: float) -> None:
     again next round; the lifespan cancels the watch at shutdown."""
     import anyio.to_thread
 
-    from growth.sentiment_watch import check_alerts
-
-    def check(svc: Services) -> None:
-        s = svc.settings
-        check_alerts(
-            svc.repo,
-            s.alert_webhook_url,
-            s.sentiment_alert_share,
-            s.sentiment_alert_min_count,
-            s.sentiment_alert_hours,
-        )
-
     while True:
         await asyncio.sleep(minutes * 60)
         for _, svc in registry.entries:
-            if not svc.settings.alert_webhook_url:
+            if not svc.growth.alerts.webhook_url:
                 continue
             try:
-                await anyio.to_thread.run_sync(check, svc)
+                await anyio.to_thread.run_sync(svc.growth.check_alerts)
             except Exception:
                 log.exception("sentiment watch: the check failed; trying again next round")
 

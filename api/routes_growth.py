@@ -9,8 +9,6 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
@@ -34,45 +32,27 @@ from api.schemas_growth import (
     TrackResponse,
 )
 from growth.ab_report import experiment_report
-from growth.experiments import Experiment, ExperimentError, ExperimentStore, from_dict, load_config
+from growth.experiments import Experiment, ExperimentError, from_dict
 from growth.exports import EXPORTS, export_rows
-from growth.sponsored import (
-    Campaign,
-    CampaignFigures,
-    ClickRefused,
-    ClickRepeated,
-    SponsoredError,
-    SponsoredSlots,
-    load_signing_key,
-)
+from growth.sponsored import Campaign, CampaignFigures, ClickRefused, ClickRepeated, SponsoredError
 from growth.tracking import TrackingError
-from shop.repository import ShopRepository, UnknownProductError
+from growth.wing import Growth
+from shop.repository import UnknownProductError
 
 router = APIRouter()
 NamePath = Annotated[str, PathParam(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 
 
-@lru_cache(maxsize=16)
-def _load_config_once(store: ExperimentStore, path: Path, mtime_ns: int) -> None:
-    """SHOPMATE_EXPERIMENTS_FILE: created or replaced on first use and whenever the file changes."""
-    store.save_all(load_config(path))
-
-
-def _store(svc: Svc) -> ExperimentStore:
-    store = _stores(svc.repo)
-    path = svc.settings.experiments_file
-    if path is not None:
-        try:
-            _load_config_once(store, path, path.stat().st_mtime_ns)
-        except (OSError, ExperimentError) as e:
-            raise HTTPException(500, f"SHOPMATE_EXPERIMENTS_FILE {path}: {e}") from e
-    return store
-
-
-@lru_cache(maxsize=16)
-def _stores(repo: ShopRepository) -> ExperimentStore:
-    """One store per shop database (its tables are checked once)."""
-    return ExperimentStore(repo)
+def _wing(svc: Svc) -> Growth:
+    """The shop's growth wing, with SHOPMATE_EXPERIMENTS_FILE saved on first use and whenever
+    the file changes."""
+    try:
+        svc.growth.load_experiments_file()
+    except (OSError, ExperimentError) as e:
+        raise HTTPException(
+            500, f"SHOPMATE_EXPERIMENTS_FILE {svc.growth.experiments_file}: {e}"
+        ) from e
+    return svc.growth
 
 
 def _out(e: Experiment) -> ExperimentOut:
@@ -99,7 +79,7 @@ def track(ev: TrackRequest, svc: Svc, access: Caller) -> TrackResponse:
     chat turns, handoffs, complaints, out-of-stock interest. Without a valid user_hash the
     event is recorded for an anonymous stand-in, never for the claimed user_id."""
     try:
-        rec = _store(svc).tracker.track(
+        rec = _wing(svc).tracker.track(
             ev.type,
             user_id=identify(access, ev.user_id, ev.user_hash).event_id(),
             session_id=ev.session_id,
@@ -122,7 +102,7 @@ def assignment(
 ) -> AssignmentOut:
     """The shopper's variant (the same every time); the first call logs the exposure."""
     try:
-        variant = _store(svc).assign(name, user_id, session_id=session_id)
+        variant = _wing(svc).experiments.assign(name, user_id, session_id=session_id)
     except KeyError as e:
         raise HTTPException(404, f"no experiment {name!r}") from e
     return AssignmentOut(experiment=name, user_id=user_id, variant=variant)
@@ -135,7 +115,7 @@ def assignment(
     dependencies=[Admin],
 )
 def list_experiments(svc: Svc) -> list[ExperimentOut]:
-    return [_out(e) for e in _store(svc).all()]
+    return [_out(e) for e in _wing(svc).experiments.all()]
 
 
 @router.post(
@@ -151,7 +131,7 @@ def put_experiment(body: ExperimentIn, svc: Svc) -> ExperimentOut:
         exp = from_dict(body.model_dump())
     except ExperimentError as e:
         raise HTTPException(422, str(e)) from e
-    return _out(_store(svc).save(exp))
+    return _out(_wing(svc).experiments.save(exp))
 
 
 @router.post(
@@ -162,7 +142,7 @@ def put_experiment(body: ExperimentIn, svc: Svc) -> ExperimentOut:
 )
 def stop_experiment(svc: Svc, name: NamePath) -> ExperimentOut:
     try:
-        return _out(_store(svc).set_status(name, "stopped"))
+        return _out(_wing(svc).experiments.set_status(name, "stopped"))
     except KeyError as e:
         raise HTTPException(404, f"no experiment {name!r}") from e
 
@@ -186,7 +166,7 @@ def report(
             422, f"until {until}: accepted from 2000-01-01 to tomorrow (YYYY-MM-DD)"
         )
     try:
-        rep = experiment_report(_store(svc), name, data_end=end)
+        rep = experiment_report(_wing(svc).experiments, name, data_end=end)
     except KeyError as e:
         raise HTTPException(404, f"no experiment {name!r}") from e
     return ReportOut(**rep.to_dict())
@@ -224,19 +204,7 @@ def analytics_csv(
     """Counts and shares only: no shopper ids."""
     if table not in EXPORTS:
         raise HTTPException(404, f"no table {table!r}; accepted: {', '.join(EXPORTS)}")
-    return csv_response(export_rows(svc.repo, table), f"{table}.csv")
-
-
-def _slots(svc: Svc) -> SponsoredSlots:
-    s = svc.settings
-    secret = (
-        s.signing_secret.get_secret_value().encode()
-        if s.signing_secret
-        else load_signing_key(s.data_dir / "signing.key")
-    )
-    return SponsoredSlots(
-        svc.repo, _store(svc).tracker, relevance_floor=s.sponsored_relevance_floor, secret=secret
-    )
+    return csv_response(export_rows(svc.growth, table), f"{table}.csv")
 
 
 def _campaign_out(c: Campaign, f: CampaignFigures | None = None) -> CampaignOut:
@@ -275,7 +243,7 @@ def sponsored(
     from bot.sponsored import sponsored_relevance
 
     user_id = identify(access, user_id, user_hash).user_id  # history only when verified
-    s = _slots(svc)
+    s = _wing(svc).sponsored
     shown = set(exclude or ())
     live = [
         c.product_id for c in s.campaigns() if c.status == "active" and c.product_id not in shown
@@ -312,7 +280,7 @@ def sponsored_click(
     token); anything else is refused and costs the campaign nothing."""
     user_id = identify(access, body.user_id, body.user_hash).user_id
     try:
-        c, charge = _slots(svc).click(campaign_id, body.token, user_id, body.session_id)
+        c, charge = _wing(svc).sponsored.click(campaign_id, body.token, user_id, body.session_id)
     except KeyError as e:
         raise HTTPException(404, f"no campaign {campaign_id!r}") from e
     except ClickRepeated as e:
@@ -334,7 +302,7 @@ def sponsored_click(
 )
 def sponsored_report(svc: Svc) -> list[CampaignOut]:
     """Every campaign with its impressions, clicks, click-through and spend."""
-    return [_campaign_out(f.campaign, f) for f in _slots(svc).report()]
+    return [_campaign_out(f.campaign, f) for f in _wing(svc).sponsored.report()]
 
 
 @router.post(
@@ -346,7 +314,7 @@ def sponsored_report(svc: Svc) -> list[CampaignOut]:
 )
 def create_campaign(body: CampaignIn, svc: Svc) -> CampaignOut:
     try:
-        c = _slots(svc).create(
+        c = _wing(svc).sponsored.create(
             body.id, body.product_id, body.bid, body.budget, body.cap_per_user_day
         )
     except SponsoredError as e:
@@ -366,7 +334,7 @@ def move_campaign(
     move: Annotated[str, PathParam(pattern="^(pause|resume)$")],
 ) -> CampaignOut:
     try:
-        c = _slots(svc).set_status(campaign_id, "paused" if move == "pause" else "active")
+        c = _wing(svc).sponsored.set_status(campaign_id, "paused" if move == "pause" else "active")
     except KeyError as e:
         raise HTTPException(404, f"no campaign {campaign_id!r}") from e
     return _campaign_out(c)
@@ -378,21 +346,11 @@ def sentiment_check(svc: Svc) -> dict[str, object]:
     to SHOPMATE_ALERT_WEBHOOK_URL (when set)."""
     from dataclasses import asdict
 
-    from growth.sentiment_watch import check_alerts, due_alerts
-
-    s = svc.settings
-    due = due_alerts(
-        svc.repo, s.sentiment_alert_share, s.sentiment_alert_min_count, s.sentiment_alert_hours
-    )
-    sent = check_alerts(
-        svc.repo,
-        s.alert_webhook_url,
-        s.sentiment_alert_share,
-        s.sentiment_alert_min_count,
-        s.sentiment_alert_hours,
-    )
+    wing = svc.growth
+    due = wing.due_alerts()
+    sent = wing.check_alerts()
     return {
         "due": [asdict(a) for a in due],
         "posted": [a.topic for a in sent],
-        "webhook": bool(s.alert_webhook_url),
+        "webhook": bool(wing.alerts.webhook_url),
     }

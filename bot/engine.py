@@ -72,6 +72,7 @@ class ChatEngine:
         grounder: ProductGrounder | None = None,
         currency: str = "£",
         tracker: Tracker | None = None,
+        experiments: ExperimentStore | None = None,
     ) -> None:
         if max_message_chars <= 0:
             raise ValueError(f"max_message_chars must be > 0, got {max_message_chars}")
@@ -88,8 +89,10 @@ class ChatEngine:
             answerer, embedder, self.grounder, repo, self.shopping, agent, currency
         )
         self.orders = OrderReplies(tools, repo, currency)
-        tracker = tracker or Tracker(repo)  # the bot's own tracking events (growth/tracking.py)
-        self.log = TurnLog(tracker, ExperimentStore(repo, tracker), repo, suggestions_experiment)
+        # the bot's own tracking events and experiments (growth/), the shop's wing when wired
+        tracker = tracker or Tracker(repo)
+        experiments = experiments or ExperimentStore(repo, tracker)
+        self.log = TurnLog(tracker, experiments, repo, suggestions_experiment)
 
     def state(self, session_id: str, user_id: str | None = None) -> DialogueState:
         return self.sessions.load(session_id, user_id)

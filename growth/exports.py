@@ -1,6 +1,6 @@
 """The growth tables a merchandiser can download as CSV: counts and shares, never shopper ids.
 
-rows = export_rows(repo, "cohorts")   # or active_users, demand, rising, sentiment, sponsored
+rows = export_rows(wing, "cohorts")   # or active_users, demand, rising, sentiment, sponsored
 """
 
 from __future__ import annotations
@@ -11,16 +11,14 @@ from typing import Any
 from growth.demand import demand_by_week, rising
 from growth.retention import active_rows, active_users, activity, cohort_rows, weekly_cohorts
 from growth.sentiment_watch import negative_topics
-from growth.sponsored import SponsoredSlots
-from growth.tracking import Tracker
-from shop.repository import ShopRepository
+from growth.wing import Growth
 
 EXPORTS = ("cohorts", "active_users", "demand", "rising", "sentiment", "sponsored")
 
 
-def export_rows(repo: ShopRepository, table: str) -> list[dict[str, Any]]:
-    """Rows of one export table; ValueError names the accepted tables."""
-    tracker = Tracker(repo)
+def export_rows(wing: Growth, table: str) -> list[dict[str, Any]]:
+    """Rows of one export table of the wing's shop; ValueError names the accepted tables."""
+    tracker, repo = wing.tracker, wing.repo
     if table == "cohorts":
         return cohort_rows(weekly_cohorts(activity(tracker)))
     if table == "active_users":
@@ -53,6 +51,6 @@ def export_rows(repo: ShopRepository, table: str) -> list[dict[str, Any]]:
                 "spent": f.campaign.spent,
                 "budget": f.campaign.budget,
             }
-            for f in SponsoredSlots(repo, tracker).report()
+            for f in wing.sponsored.report()
         ]
     raise ValueError(f"no export {table!r}; accepted: {', '.join(EXPORTS)}")

@@ -7,7 +7,7 @@ last `hours` and posts one JSON alert per topic whose negative share and count p
 thresholds to the configured URL (once per topic per window; sent alerts are tracked).
 
     rows = negative_topics(repo)              # week, topic, negative, total, share
-    sent = check_alerts(repo, url, share=0.3, min_count=5, hours=24)
+    sent = check_alerts(wing.tracker, url, share=0.3, min_count=5, hours=24)
 """
 
 from __future__ import annotations
@@ -144,24 +144,24 @@ def post_json(url: str, payload: dict[str, Any], timeout: float = 5.0) -> bool:
 
 
 def check_alerts(
-    repo: ShopRepository,
+    tracker: Tracker,
     url: str | None,
     share: float = 0.3,
     min_count: int = 5,
     hours: int = 24,
     now: datetime | None = None,
 ) -> list[Alert]:
-    """Post each due alert not already sent in this window; returns the alerts posted."""
+    """Post each due alert not already sent in this window (sent alerts are tracked events of
+    `tracker`'s shop); returns the alerts posted."""
     if url and not url.startswith(("http://", "https://")):
         raise ValueError(f"webhook URL must start with http:// or https://, got {url!r}")
     now = now or datetime.now(UTC)
-    tracker = Tracker(repo)
     recent = {
         str(e.props.get("topic"))
         for e in tracker.events(types={"sentiment_alert"}, since=now - timedelta(hours=hours))
     }
     sent = []
-    for a in due_alerts(repo, share, min_count, hours, now):
+    for a in due_alerts(tracker.repo, share, min_count, hours, now):
         if a.topic in recent:
             continue
         if url and post_json(url, {"alert": "negative_sentiment", **asdict(a)}):

@@ -32,7 +32,6 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import select
@@ -60,10 +59,10 @@ class ClickRepeated(ClickRefused):
     """The impression's click was already counted."""
 
 
-@lru_cache(maxsize=16)
 def load_signing_key(path: Path) -> bytes:
     """The shop's signing key: read from `path`, or created there once (32 random bytes,
-    readable by the owner only), so every worker of a server shares it."""
+    readable by the owner only), so every worker of a server shares it. The wiring reads
+    it once per shop (`build_growth` in shopmate/growth_wiring.py)."""
     try:
         return bytes.fromhex(path.read_text().strip())
     except FileNotFoundError:

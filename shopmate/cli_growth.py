@@ -24,7 +24,7 @@ from shopmate.console import make_console
 
 if TYPE_CHECKING:
     from growth.ab_report import ExperimentReport
-    from growth.experiments import ExperimentStore
+    from growth.wing import Growth
 
 console = make_console()
 experiments_app = typer.Typer(help="A/B experiments: define, load, report.", no_args_is_help=True)
@@ -33,13 +33,14 @@ analytics_app = typer.Typer(
 )
 
 
-def _store(database_url: str | None = None) -> ExperimentStore:
-    from growth.experiments import ExperimentStore
+def _wing(database_url: str | None = None) -> Growth:
+    """The growth wing of the shop's database (or another one, e.g. a simulation's)."""
     from shop.repository import ShopRepository
+    from shopmate.growth_wiring import build_growth
 
     s = cli_settings()
     s.data_dir.mkdir(parents=True, exist_ok=True)
-    return ExperimentStore(ShopRepository.from_url(database_url or s.resolved_database_url()))
+    return build_growth(s, ShopRepository.from_url(database_url or s.resolved_database_url()))
 
 
 def print_report(
@@ -111,7 +112,7 @@ def create(
     except (ExperimentError, ValueError) as e:
         console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from e
-    _store().save(exp)
+    _wing().experiments.save(exp)
     console.print(f"experiment {exp.name}: {dict(zip(exp.variants, exp.allocation, strict=True))}")
 
 
@@ -125,14 +126,14 @@ def load(path: Annotated[Path, typer.Argument(exists=True, help="A .toml or .jso
     except ExperimentError as e:
         console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from e
-    _store().save_all(exps)
+    _wing().experiments.save_all(exps)
     console.print(f"loaded {len(exps)} experiment(s): {', '.join(e.name for e in exps)}")
 
 
 @experiments_app.command("list")
 def list_() -> None:
     """The experiments with their variants and status."""
-    for e in _store().all():
+    for e in _wing().experiments.all():
         shares = ", ".join(f"{v} {a:.0%}" for v, a in zip(e.variants, e.allocation, strict=True))
         console.print(
             escape(f"{e.name} [{e.status}] {shares}; traffic {e.traffic:.0%}, {e.segment}")
@@ -143,7 +144,7 @@ def list_() -> None:
 def stop(name: Annotated[str, typer.Argument()]) -> None:
     """Stop assigning shoppers (the report keeps working)."""
     try:
-        _store().set_status(name, "stopped")
+        _wing().experiments.set_status(name, "stopped")
     except KeyError as e:
         console.print(f"[red]no experiment {name!r}[/red]")
         raise typer.Exit(1) from e
@@ -174,7 +175,7 @@ def report(
             console.print(f"[red]--until {until!r}: use YYYY-MM-DD[/red]")
             raise typer.Exit(2) from e
     try:
-        rep = experiment_report(_store(database_url), name, data_end=end)
+        rep = experiment_report(_wing(database_url).experiments, name, data_end=end)
     except KeyError as e:
         console.print(f"[red]no experiment {name!r}; see `shopmate experiments list`[/red]")
         raise typer.Exit(1) from e
@@ -305,7 +306,7 @@ def retention_cmd(
         write_csv,
     )
 
-    tracker = _store(database_url).tracker
+    tracker = _wing(database_url).tracker
     act = activity(tracker)
     out_dir.mkdir(parents=True, exist_ok=True)
     n = write_csv(out_dir / "cohorts.csv", cohort_rows(weekly_cohorts(act)))
@@ -335,10 +336,10 @@ def demand_cmd(
     from growth.exports import export_rows
     from growth.retention import write_csv
 
-    repo = _store(database_url).repo
+    wing = _wing(database_url)
     out_dir.mkdir(parents=True, exist_ok=True)
-    n = write_csv(out_dir / "demand.csv", export_rows(repo, "demand"))
-    up = export_rows(repo, "rising")
+    n = write_csv(out_dir / "demand.csv", export_rows(wing, "demand"))
+    up = export_rows(wing, "rising")
     write_csv(out_dir / "rising.csv", up)
     console.print(f"{n} rows -> {out_dir / 'demand.csv'}; rising -> {out_dir / 'rising.csv'}")
     for r in up[:10]:
@@ -357,29 +358,18 @@ def sentiment_cmd(
     """Negative-sentiment topics by week (CSV); with --alert, post the topics over the threshold."""
     from growth.exports import export_rows
     from growth.retention import write_csv
-    from growth.sentiment_watch import check_alerts, due_alerts
 
-    s = cli_settings()
-    repo = _store().repo
+    wing = _wing()
     out_dir.mkdir(parents=True, exist_ok=True)
-    n = write_csv(out_dir / "sentiment.csv", export_rows(repo, "sentiment"))
+    n = write_csv(out_dir / "sentiment.csv", export_rows(wing, "sentiment"))
     console.print(f"{n} rows -> {out_dir / 'sentiment.csv'}")
-    due = due_alerts(
-        repo, s.sentiment_alert_share, s.sentiment_alert_min_count, s.sentiment_alert_hours
-    )
-    for a in due:
+    for a in wing.due_alerts():
         console.print(
             f"[yellow]over the threshold[/yellow]: {a.topic} {a.negative}/{a.total} negative in {a.hours} h"
         )
     if alert:
-        if not s.alert_webhook_url:
+        if not wing.alerts.webhook_url:
             console.print("[red]--alert needs SHOPMATE_ALERT_WEBHOOK_URL[/red]")
             raise typer.Exit(2)
-        sent = check_alerts(
-            repo,
-            s.alert_webhook_url,
-            s.sentiment_alert_share,
-            s.sentiment_alert_min_count,
-            s.sentiment_alert_hours,
-        )
+        sent = wing.check_alerts()
         console.print(f"posted {len(sent)} alert(s) to the webhook")

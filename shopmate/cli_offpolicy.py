@@ -16,8 +16,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from shopmate.cli_growth import _write_json, console, print_report
-from shopmate.cli_setup import cli_settings
+from shopmate.cli_growth import _wing, _write_json, console, print_report
 
 if TYPE_CHECKING:
     from growth.bandit_logs import LoggedImpressions
@@ -46,13 +45,9 @@ def _load(path: Path, campaign: str | None) -> LoggedImpressions:
 def _shop_arms(database_url: str | None, experiment: str | None) -> dict[str, LoggedImpressions]:
     """The shop's own suggestion_impression / suggestion_click events, one arm per variant."""
     from growth.bandit_logs import impressions_from_events
-    from growth.tracking import Tracker
-    from shop.repository import ShopRepository
 
-    s = cli_settings()
-    repo = ShopRepository.from_url(database_url or s.resolved_database_url())
     types = {"exposure", "suggestion_impression", "suggestion_click"}
-    return impressions_from_events(Tracker(repo).events(types=types), experiment)
+    return impressions_from_events(_wing(database_url).tracker.events(types=types), experiment)
 
 
 def replay_cmd(

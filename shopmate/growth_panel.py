@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import tempfile
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,6 @@ import pandas as pd
 
 from growth.ab_report import ExperimentReport, build_report
 from growth.demand import demand_by_week, rising
-from growth.experiments import ExperimentStore
 from growth.exports import EXPORTS, export_rows
 from growth.retention import (
     active_users,
@@ -37,6 +35,7 @@ from growth.sample_size import required_per_arm
 from growth.sentiment_watch import negative_topics
 from growth.stats import p_text, wilson_interval
 from growth.tracking import Tracker
+from growth.wing import Growth
 from shop.repository import ShopRepository
 from shopmate.simulate import last_simulation
 from shopmate.wiring import Services
@@ -56,17 +55,12 @@ MIN_COHORT = 5  # smaller weekly cohorts are left out of the chart (they stay in
 SIZED = {"suggestion_ctr": "impressions", "conversion": "shoppers", "return_7d": "shoppers"}
 
 
-@lru_cache(maxsize=4)
-def _repo_at(url: str) -> ShopRepository:
-    return ShopRepository.from_url(url)
-
-
-def source_repo(svc: Services, simulation: bool) -> tuple[ShopRepository, datetime | None]:
-    """The database to read (the shop's, or the last simulation's) and the end of its
-    observed data (None: now)."""
+def source(svc: Services, simulation: bool) -> tuple[Growth, datetime | None]:
+    """The growth wing to read (the shop's, or the last simulation's database) and the end
+    of its observed data (None: now)."""
     if simulation and (run := last_simulation(svc.settings.data_dir)):
-        return _repo_at(run["database_url"]), datetime.fromisoformat(run["data_end"])
-    return svc.repo, None
+        return svc.growth.elsewhere(run["database_url"]), datetime.fromisoformat(run["data_end"])
+    return svc.growth, None
 
 
 def report_frames(rep: ExperimentReport) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -107,9 +101,8 @@ def report_frames(rep: ExperimentReport) -> tuple[pd.DataFrame, pd.DataFrame, pd
     return returns, diffs, comps
 
 
-def retention_frames(repo: ShopRepository) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, str]:
+def retention_frames(tracker: Tracker) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, str]:
     """(cohort curves, DAU/WAU/MAU, gaps histogram, summary text)."""
-    tracker = Tracker(repo)
     act = activity(tracker)
     cohorts = weekly_cohorts(act)
     curves = pd.DataFrame(
@@ -155,8 +148,8 @@ def retention_frames(repo: ShopRepository) -> tuple[pd.DataFrame, pd.DataFrame, 
     return curves, active, hist, text
 
 
-def demand_frames(repo: ShopRepository) -> tuple[pd.DataFrame, pd.DataFrame]:
-    rows = demand_by_week(Tracker(repo), repo)
+def demand_frames(tracker: Tracker) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rows = demand_by_week(tracker, tracker.repo)
     top = [r for r in rising(rows) if r.level != "category"][:10]
     rising_df = pd.DataFrame(
         [{"wanted": r.label[:40], "this week": r.this_week, "change": r.change} for r in top]
@@ -212,14 +205,13 @@ def _pct(x: float) -> str:
 
 
 def estimate_view(
-    repo: ShopRepository, logs: str, policy: str, on_policy: str, campaign: str = ""
+    tracker: Tracker, logs: str, policy: str, on_policy: str, campaign: str = ""
 ) -> tuple[str, pd.DataFrame]:
     """(a sentence, a table: the live policy's observed CTR and the candidate's estimates);
-    `repo` is read only when `logs` is empty."""
+    the shop's tracked cards (`tracker`) are read only when `logs` is empty."""
     from growth.bandit_logs import LogFormatError, impressions_from_events, load_obd
     from growth.candidate_policy import parse_policy
     from growth.offpolicy import estimate, subset
-    from growth.tracking import Tracker
 
     empty = pd.DataFrame(columns=["policy", "figure", "CTR", "95% interval", "relative error"])
     try:
@@ -227,7 +219,7 @@ def estimate_view(
             log = load_obd(Path(logs.strip()), campaign.strip() or None)
         else:
             types = {"suggestion_impression", "suggestion_click"}
-            arms = impressions_from_events(Tracker(repo).events(types=types))
+            arms = impressions_from_events(tracker.events(types=types))
             if not arms:
                 return "This shop has logged no suggestion cards yet.", empty
             log = arms["all"]
@@ -291,19 +283,18 @@ class ShopGrowthFigures:
         self.services = services
 
     def experiment_names(self, simulation: bool) -> list[str]:
-        repo, _ = source_repo(self.services, simulation)
-        return [e.name for e in ExperimentStore(repo).all()]
+        wing, _ = source(self.services, simulation)
+        return [e.name for e in wing.experiments.all()]
 
     def experiment(
         self, simulation: bool, name: str
     ) -> tuple[str, pd.DataFrame, pd.DataFrame, pd.DataFrame] | None:
         """(summary, return rates, differences, comparisons), or None for no such experiment."""
-        repo, end = source_repo(self.services, simulation)
-        store = ExperimentStore(repo)
-        exp = store.get(name)
+        wing, end = source(self.services, simulation)
+        exp = wing.experiments.get(name)
         if exp is None:
             return None
-        rep = build_report(exp, store.tracker.events(), end or datetime.now(UTC))
+        rep = build_report(exp, wing.tracker.events(), end or datetime.now(UTC))
         returns, diffs, table = report_frames(rep)
         head = f"**{rep.experiment}** · " + ", ".join(
             f"{v}: {n} shoppers" for v, n in rep.exposed.items()
@@ -318,25 +309,25 @@ class ShopGrowthFigures:
         return text, returns, diffs, table
 
     def retention(self, simulation: bool) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, str]:
-        repo, _ = source_repo(self.services, simulation)
-        return retention_frames(repo)
+        wing, _ = source(self.services, simulation)
+        return retention_frames(wing.tracker)
 
     def demand(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """(rising interest, weekly interest by category, negative sentiment by topic)."""
-        repo = self.services.repo
-        rising_df, weekly = demand_frames(repo)
-        return rising_df, weekly, sentiment_frame(repo)
+        wing = self.services.growth
+        rising_df, weekly = demand_frames(wing.tracker)
+        return rising_df, weekly, sentiment_frame(wing.repo)
 
     def export_tables(self) -> list[str]:
         return list(EXPORTS)
 
     def export_csv(self, table: str, simulation: bool) -> Path:
-        repo, _ = source_repo(self.services, simulation)
+        wing, _ = source(self.services, simulation)
         path = Path(tempfile.mkdtemp(prefix="shopmate-export-")) / f"{table}.csv"
-        write_csv(path, export_rows(repo, table))
+        write_csv(path, export_rows(wing, table))
         return path
 
     def estimate(
         self, logs: str, policy: str, on_policy: str, campaign: str = ""
     ) -> tuple[str, pd.DataFrame]:
-        return estimate_view(self.services.repo, logs, policy, on_policy, campaign)
+        return estimate_view(self.services.growth.tracker, logs, policy, on_policy, campaign)

@@ -39,8 +39,9 @@ from pathlib import Path
 from typing import Any
 
 from growth.ab_report import ExperimentReport, build_report
-from growth.experiments import Experiment, ExperimentStore
-from growth.tracking import Tracker, TrackRecord
+from growth.experiments import Experiment
+from growth.tracking import TrackRecord
+from growth.wing import Growth
 from recommender.item_index import PRODUCTS
 from recommender.recommender import Recommender
 from shop.repository import EventRecord, ProductRecord, ShopRepository
@@ -121,8 +122,8 @@ def simulate(
     url = f"sqlite:///{root / 'shop.db'}"
     repo = ShopRepository.from_url(url)
     repo.upsert_products(catalog)
-    tracker = Tracker(repo)
-    store = ExperimentStore(repo, tracker)
+    wing = Growth(repo)  # the simulation's own tracking and experiments
+    tracker, store = wing.tracker, wing.experiments
     names = tuple(n for n, _ in cfg.variants)
     exp = store.save(
         Experiment(

@@ -19,6 +19,7 @@ from bot.intent_classifier import IntentClassifier
 from bot.intents import IntentRouter
 from bot.judge import AnswerabilityJudge
 from bot.tools import ShopTools
+from growth.wing import Growth
 from recommender.item_index import PRODUCTS, ItemIndex
 from recommender.rec_model import RecModel
 from recommender.recommender import Recommender
@@ -29,6 +30,7 @@ from retrieval.ingest import Ingestor
 from retrieval.retriever import KnowledgeRetriever
 from retrieval.store import KNOWLEDGE, QA_HISTORY, VectorStore
 from shop.repository import ShopRepository
+from shopmate.growth_wiring import build_growth
 from shopmate.intent_model import shop_intent_classifier
 from shopmate.models import minilm_path, offline, prepare_llm
 from shopmate.settings import Settings
@@ -46,6 +48,7 @@ class Services:
     item_index: ItemIndex
     recommender: Recommender
     engine: ChatEngine
+    growth: Growth  # tracking, experiments, sponsored slots, alerts: the engine logs through it
     shared: SharedModels | None = None  # the models, for building other tenants around them
 
 
@@ -193,6 +196,7 @@ def build_services(
     )
     if warm:
         recommender.warm_up()
+    growth = build_growth(settings, repo)
     router = IntentRouter(shared.intents)
     tools = ShopTools(
         repo, recommender, answerer, k=settings.suggestions_per_reply, currency=settings.currency
@@ -211,6 +215,8 @@ def build_services(
         max_message_chars=settings.max_message_chars,
         suggestions_experiment=settings.suggestions_experiment,
         currency=settings.currency,
+        tracker=growth.tracker,
+        experiments=growth.experiments,
     )
     return Services(
         settings,
@@ -221,5 +227,6 @@ def build_services(
         ItemIndex(embedder, store),
         recommender,
         engine,
+        growth,
         shared,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
@@ -120,6 +121,7 @@ def test_the_bot_tracks_its_own_turns(services, client) -> None:  # type: ignore
 
 
 def test_experiments_file_is_loaded_on_first_use(services, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from shopmate.growth_wiring import build_growth
     from shopmate.settings import Settings
 
     cfg = tmp_path / "experiments.toml"
@@ -127,7 +129,8 @@ def test_experiments_file_is_loaded_on_first_use(services, tmp_path) -> None:  #
     settings = Settings(
         data_dir=services.settings.data_dir, admin_api_key="k", experiments_file=cfg
     )
-    svc = type(services)(**{**services.__dict__, "settings": settings})
+    # the shop with these settings: its growth wing is built from them, as the wiring does
+    svc = replace(services, settings=settings, growth=build_growth(settings, services.repo))
     with TestClient(create_app(settings, svc, mount_ui=False)) as c:
         names = [e["name"] for e in c.get("/v1/admin/experiments", headers=AUTH).json()]
         assert "from-file" in names

@@ -11,7 +11,7 @@ import pytest
 
 from growth.ab_report import build_report
 from growth.experiments import Experiment
-from growth.tracking import TrackRecord
+from growth.tracking import Tracker, TrackRecord
 from shop.repository import ShopRepository
 from shopmate.growth_panel import estimate_view, size_lines
 
@@ -38,9 +38,9 @@ def test_size_lines_use_the_controls_rate_and_the_smallest_arm() -> None:
 
 @pytest.mark.skipif(not (OBD / "random" / "all").is_dir(), reason="shared OBD sample missing")
 def test_estimate_view_sets_the_candidate_beside_the_live_policy(tmp_path: Path) -> None:
-    repo = ShopRepository.from_url(f"sqlite:///{tmp_path / 'shop.db'}")
+    tracker = Tracker(ShopRepository.from_url(f"sqlite:///{tmp_path / 'shop.db'}"))
     text, table = estimate_view(
-        repo,
+        tracker,
         str(OBD / "random" / "all"),
         f"bts:{OBD / 'prior_bts.yaml'}:all",
         str(OBD / "bts" / "all"),
@@ -57,9 +57,9 @@ def test_estimate_view_sets_the_candidate_beside_the_live_policy(tmp_path: Path)
 
 
 def test_estimate_view_reports_problems(tmp_path: Path) -> None:
-    repo = ShopRepository.from_url(f"sqlite:///{tmp_path / 'shop.db'}")
-    text, table = estimate_view(repo, str(tmp_path / "nope"), "bts:x:y", "")
+    tracker = Tracker(ShopRepository.from_url(f"sqlite:///{tmp_path / 'shop.db'}"))
+    text, table = estimate_view(tracker, str(tmp_path / "nope"), "bts:x:y", "")
     assert text.startswith("**Cannot estimate:**") and "no such file or folder" in text
     assert table.empty
-    text, _ = estimate_view(repo, "", "bts:x:y", "")
+    text, _ = estimate_view(tracker, "", "bts:x:y", "")
     assert "no suggestion cards yet" in text

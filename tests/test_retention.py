@@ -158,17 +158,19 @@ def test_sentiment_alert_posts_once_to_the_webhook(repo: ShopRepository) -> None
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/hook"
     try:
-        sent = check_alerts(repo, url, share=0.5, min_count=3, hours=24)
+        sent = check_alerts(Tracker(repo), url, share=0.5, min_count=3, hours=24)
         assert [a.topic for a in sent] == ["return_refund"]
         assert (
             _Hook.received[-1]["alert"] == "negative_sentiment"
             and _Hook.received[-1]["negative"] == 4
         )
-        assert check_alerts(repo, url, share=0.5, min_count=3, hours=24) == []  # once per window
+        assert (
+            check_alerts(Tracker(repo), url, share=0.5, min_count=3, hours=24) == []
+        )  # once per window
     finally:
         server.shutdown()
     with pytest.raises(ValueError, match="http:// or https://"):
-        check_alerts(repo, "ftp://example.org/hook")
+        check_alerts(Tracker(repo), "ftp://example.org/hook")
 
 
 def test_the_server_watches_sentiment_on_its_own(repo: ShopRepository, tmp_path: Path) -> None:
@@ -178,6 +180,7 @@ def test_the_server_watches_sentiment_on_its_own(repo: ShopRepository, tmp_path:
     from types import SimpleNamespace
 
     from api.app import sentiment_watch
+    from shopmate.growth_wiring import build_growth
     from shopmate.settings import Settings
 
     _angry_about_returns(repo)
@@ -189,8 +192,8 @@ def test_the_server_watches_sentiment_on_its_own(repo: ShopRepository, tmp_path:
     quiet = ShopRepository.from_url(f"sqlite:///{tmp_path / 'other.db'}")
     registry = SimpleNamespace(  # the registry's entries: (tenant, services) pairs
         entries=[
-            (None, SimpleNamespace(repo=repo, settings=with_hook)),
-            (None, SimpleNamespace(repo=quiet, settings=Settings(data_dir=tmp_path))),
+            (None, SimpleNamespace(growth=build_growth(with_hook, repo))),
+            (None, SimpleNamespace(growth=build_growth(Settings(data_dir=tmp_path), quiet))),
         ]
     )
     before = len(_Hook.received)

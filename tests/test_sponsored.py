@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -110,12 +111,14 @@ def test_a_click_is_paid_once_and_only_for_a_served_impression(slots: SponsoredS
 
 def test_sponsored_over_http(services) -> None:  # type: ignore[no-untyped-def]
     from api.app import create_app
+    from shopmate.growth_wiring import build_growth
     from shopmate.settings import Settings
 
     settings = Settings(
         data_dir=services.settings.data_dir, admin_api_key="k", sponsored_relevance_floor=0.2
     )
-    svc = type(services)(**{**services.__dict__, "settings": settings})
+    # the shop with these settings: its growth wing is built from them, as the wiring does
+    svc = replace(services, settings=settings, growth=build_growth(settings, services.repo))
     auth = {"Authorization": "Bearer k"}
     tent = next(p for p in services.repo.all_products() if "Tents" in p.category and p.in_stock)
     with TestClient(create_app(settings, svc, mount_ui=False)) as c:
