@@ -56,7 +56,7 @@ class Settings(BaseSettings):
         description="With generator=local: auto (and int8) decode from int8 weights (one scale "
         "per output channel; 97% of fp32's next tokens, about 2-3x faster decoding) and prefill "
         "prompts with the kernel this CPU runs fastest: bf16 with native bf16 (AVX-512 BF16, "
-        "AMX), else fp32 (AVX2), chosen at start-up and logged; int8-bf16 / int8-fp32 force the "
+        "AMX), else fp32 (AVX2), chosen at start-up and logged; int8-bf16 / int8-fp32 / int8-int8 force the "
         "prefill kernel; none keeps fp32 throughout (see 'Generator decoding per CPU' in "
         "docs/benchmarks.md).",
     )
