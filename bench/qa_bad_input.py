@@ -45,10 +45,10 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(1)
+    from bot.answerer import Answerer
     from bot.grounding import (
         SECOND_TRIES,
         SYSTEM_PROMPT,
-        Grounder,
         leaks_prompt,
         unsupported_numbers,
     )
@@ -56,6 +56,7 @@ def main() -> None:
     from bot.llm import LocalChatModel
     from retrieval.embedder import Embedder
     from retrieval.evaluation import load_kb
+    from retrieval.store import Hit
     from shopmate.models import offline, prepare_llm
 
     offline()
@@ -65,7 +66,8 @@ def main() -> None:
     judge = AnswerabilityJudge.load(args.models / "judge")
     llm = args.llm or prepare_llm(Path("var/models"))
     chat = LocalChatModel.load(llm, 64, adapter=args.models / "generator" / "adapter")
-    grounder = Grounder(chat, second_tries=SECOND_TRIES)  # as the bot serves a tuned generator
+    # the bot's reply writer, as it serves a tuned generator
+    writer = Answerer(emb, None, chat_model=chat, second_tries=SECOND_TRIES)
     rows = []
     for name, q in PROBES:
         top: list[str] = []
@@ -80,8 +82,8 @@ def main() -> None:
             # reply is written from the judge's contenders, as the bot does
             if judge.answers(ranked, product_known=False):
                 top = [cand[i].text for i in order[: min(3, in_band(ranked))]]
-        r = grounder.reply(q, top)
-        cited = [top[i] for i in r.cited]
+        r = writer.reply_from(q, [Hit(str(i), t, 1.0, {}, 1.0) for i, t in enumerate(top)])
+        cited = [top[int(c.id)] for c in r.citations]
         row = {
             "probe": name,
             "method": r.method,

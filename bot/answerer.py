@@ -42,6 +42,8 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     grounded: bool = True  # False: the bot does not know and offers a person
     method: str = "extractive"  # qa_reuse | extractive | generated | none
+    raw: str = ""  # what a chat model wrote, before the grounding check ("" without one)
+    second_try: bool = False  # the first generated reply failed the check; a sampled one passed
 
 
 def _body(hit: Hit) -> str:
@@ -160,7 +162,7 @@ class Answerer:
     def __init__(
         self,
         embedder: Embedder,
-        knowledge: KnowledgeRetriever | HybridRetriever,
+        knowledge: KnowledgeRetriever | HybridRetriever | None,
         qa_history: KnowledgeRetriever | None = None,
         min_score: float = 0.35,
         qa_min_score: float = 0.82,
@@ -195,27 +197,35 @@ class Answerer:
         self._unit_vectors: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
 
     @property
+    def kb(self) -> KnowledgeRetriever | HybridRetriever:
+        """The knowledge base; an answerer built without one only writes replies from
+        passages it is given (`reply_from`, as `shopmate eval qa` does)."""
+        if self.knowledge is None:
+            raise RuntimeError("this answerer has no knowledge base to search; use reply_from")
+        return self.knowledge
+
+    @property
     def depth(self) -> int:
         """Passages retrieved per question: the judge's rerank depth, or the reply's top_k."""
         return self.rerank_depth if self.judge is not None else self.top_k
 
     def retrieve(self, text: str, vector: np.ndarray) -> list[Hit]:
         """Knowledge passages for `text` (its vector given), as many as an answer weighs."""
-        return self.knowledge.retrieve(text, top_k=self.depth, vector=vector)
+        return self.kb.retrieve(text, top_k=self.depth, vector=vector)
 
     def passages(self, ids: list[str]) -> list[Hit]:
         """Knowledge passages by id (those a reply cited)."""
-        return self.knowledge.store.get(self.knowledge.collection, ids)
+        return self.kb.store.get(self.kb.collection, ids)
 
     def cosines(self, ids: list[str], vector: np.ndarray) -> dict[str, float]:
         """Each passage's cosine to a vector, from the stored embeddings."""
-        embs = self.knowledge.store.get_embeddings(self.knowledge.collection, ids)
+        embs = self.kb.store.get_embeddings(self.kb.collection, ids)
         return {i: float(e @ vector) for i, e in embs.items()}
 
     def evidence(self, question: str, vector: np.ndarray) -> Evidence:
         """Past answers and knowledge passages for a question, best first."""
         past = self.qa_history.retrieve(question, top_k=1, vector=vector) if self.qa_history else []
-        return Evidence(past, self.knowledge.retrieve(question, top_k=self.depth, vector=vector))
+        return Evidence(past, self.kb.retrieve(question, top_k=self.depth, vector=vector))
 
     def answer(
         self,
@@ -241,7 +251,7 @@ class Answerer:
             if product_id and self.judge is None:
                 # the page's own passages (reviews, Q&A, its description) compete too: a
                 # whole-shop search often ranks other products' passages on the topic first
-                own = self.knowledge.retrieve(
+                own = self.kb.retrieve(
                     question, top_k=self.top_k, where={"product_id": product_id}, vector=v
                 )
                 seen = {h.id for h in passages}
@@ -270,17 +280,34 @@ class Answerer:
             # the policy passage behind the curated answer is the source a shopper can check
             support = [citation_of(p) for p in hits[:1]]
             return Answer(answer, [*support, cite], True, "qa_reuse")
+        return self.reply_from(question, hits, v, passages if self.judge is None else None)
+
+    def reply_from(
+        self,
+        question: str,
+        hits: list[Hit],
+        vector: np.ndarray | None = None,
+        others: list[Hit] | None = None,
+    ) -> Answer:
+        """The reply written from trusted passages (best first): a chat model's, when it cites
+        them and passes the grounding check (or a sampled second try does), else the
+        best passage's sentences that answer, with a second page from `others` when the
+        question needs two; no passages: an honest offer of a person. This is what the bot
+        shows once its passages are chosen, and what `shopmate eval qa` scores."""
         if not hits:
             return Answer(HANDOFF_REPLY, [], False, "none")
+        v = self.embedder.encode_one(question) if vector is None else vector
+        self._question = question
+        raw = ""
         if self.chat_model is not None:
-            generated = self._generate(question, hits)
+            generated, raw = self._generate(question, hits)
             if generated is not None:
                 return generated
         text, cited = self._extract(hits[0], v), [citation_of(hits[0])]
-        if self.judge is None and (second := self._second(question, hits[0], passages)) is not None:
+        if others is not None and (second := self._second(question, hits[0], others)) is not None:
             text += "\n\n" + self._extract(second, v, max_units=2)
             cited.append(citation_of(second))
-        return Answer(text, cited, True, "extractive")
+        return Answer(text, cited, True, "extractive", raw=raw)
 
     def _with_product(
         self, question: str, v: np.ndarray, passages: list[Hit], product_id: str
@@ -289,7 +316,7 @@ class Answerer:
         judge prefers the shopper's product, but it can only pick what retrieval found, and
         a whole-shop search often ranks other products' passages on the same topic first
         ("is it waterproof?"). The judge's gate is calibrated on both kinds of list."""
-        own = self.knowledge.retrieve(
+        own = self.kb.retrieve(
             question, top_k=self.rerank_depth, where={"product_id": product_id}, vector=v
         )
         seen = {h.id for h in passages}
@@ -376,7 +403,8 @@ class Answerer:
                 return h
         return None
 
-    def _generate(self, question: str, hits: list[Hit]) -> Answer | None:
+    def _generate(self, question: str, hits: list[Hit]) -> tuple[Answer | None, str]:
+        """The generated reply when it passes the check (else None), and what was written."""
         assert self.chat_model is not None
         bodies = [" ".join(_body(h).split()) for h in hits]
         messages = prompt_messages(question, bodies)  # the prompt the generator was tuned on
@@ -386,12 +414,11 @@ class Answerer:
             text = complete(self.chat_model, messages, stop=stop).strip()
         except Exception:  # a remote model being down must not take the bot down
             log.exception("chat model failed; answering extractively")
-            return None
+            return None, ""
         # cites, supported by what it cites, no invented numbers; else a sampled second try
         kept = keep_or_retry(self.chat_model, messages, bodies, text, self.second_tries, stop=stop)
         if kept is None:
-            return None
-        text, verdict, _ = kept
-        return Answer(
-            text, [citation_of(hits[i]) for i in sorted(verdict.cited)], True, "generated"
-        )
+            return None, text
+        reply, verdict, again = kept
+        cited = [citation_of(hits[i]) for i in sorted(verdict.cited)]
+        return Answer(reply, cited, True, "generated", raw=text, second_try=again), text

@@ -1,4 +1,4 @@
-"""Grounded replies: the prompt, citation parsing, the support check and the fallback.
+"""Grounded replies: the prompt, citation parsing, the support check and second tries.
 
 A chat model (SmolLM2, a LoRA-tuned SmolLM2, or any OpenAI-compatible server behind
 LangChain's BaseChatModel) words a reply from numbered passages and must cite them as
@@ -8,12 +8,11 @@ it (a price, a size, a count) appears in those passages, when no clause of it dr
 adds a negation to the passage line it comes from, and when it does not repeat the
 instructions. A reply that fails gets a second try: a few sampled replies from the same
 prompt, of which the one that passes the check and agrees most with the others is kept
-(`second_try`). Otherwise the shopper gets the best extractive answer (the passage the
-judge trusted most) or, when no passage was trusted, an honest offer of a person.
+(`second_try`). Otherwise the answerer (bot/answerer.py, `Answerer.reply_from`) quotes the
+best passage, or, when no passage was trusted, offers a person.
 
-    grounder = Grounder(chat_model)
-    reply = grounder.reply("does it have a usb port?", ["it has two usb ports.", ...])
-    reply.text, reply.cited, reply.method   # "... [1]", [0], "generated"
+    messages = prompt_messages("does it have a usb port?", ["it has two usb ports.", ...])
+    check("Yes, two USB ports [1].", ["it has two usb ports."]).ok   # True
 """
 
 from __future__ import annotations
@@ -21,16 +20,14 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from bot import replies
 from bot.llm import sample_replies
-from bot.passage_text import readable
 from retrieval.bm25 import Tokenizer
 from retrieval.chunking import split_sentences
 
@@ -41,8 +38,6 @@ SYSTEM_PROMPT = (
     "sentences using ONLY the numbered passages, and cite the passage you used like [1]. "
     "If the passages do not answer it, say you don't know."
 )
-HANDOFF_REPLY = replies.NOT_SURE
-EMPTY_REPLY = "I didn't catch a question there. What would you like to know?"
 MAX_QUESTION_CHARS = 600  # longer questions are cut before they reach a model
 MAX_PASSAGE_WORDS = 80  # each passage is cut to this many words in the prompt
 # sampled replies drawn when a fine-tuned generator's first reply fails the check: 6 was
@@ -212,17 +207,6 @@ def check(text: str, passages: Sequence[str], min_support: float = 0.7) -> Groun
     return GroundingCheck(cited, s, numbers, leak, ok, flips)
 
 
-def extract(question: str, passage: str, max_sentences: int = 2, max_words: int = 45) -> str:
-    """The passage itself when short, else its sentences sharing most words with the question."""
-    if len(passage.split()) <= max_words:
-        return passage.strip()
-    sentences = split_sentences(passage) or [passage]
-    q = set(content_words(question))
-    ranked = sorted(range(len(sentences)), key=lambda i: -len(q & set(content_words(sentences[i]))))
-    keep = sorted(ranked[:max_sentences])
-    return " ".join(sentences[i] for i in keep)
-
-
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -292,91 +276,3 @@ def keep_or_retry(
     )
     again = second_try(chat_model, messages, passages, text, second_tries, min_support, stop)
     return None if again is None else (*again, True)
-
-
-@dataclass(frozen=True)
-class GroundedReply:
-    text: str
-    cited: list[int] = field(default_factory=list)  # 0-based indices into the passages
-    method: str = "generated"  # generated | extractive | none
-    support: float = 1.0
-    raw: str = ""  # what the generator wrote, before the check
-    new_tokens: int = 0  # streamed pieces the generator produced
-    second_try: bool = False  # the first reply failed the check; a sampled one passed
-
-
-class Grounder:
-    """Words a reply from trusted passages with a chat model, checks it, falls back honestly."""
-
-    def __init__(
-        self,
-        chat_model: BaseChatModel | None = None,
-        min_support: float = 0.7,
-        max_passages: int = 3,
-        second_tries: int = 0,
-    ) -> None:
-        if not 0.0 <= min_support <= 1.0:
-            raise ValueError(f"min_support must be in [0, 1], got {min_support}")
-        if max_passages <= 0 or second_tries < 0:
-            raise ValueError(
-                f"max_passages must be > 0 and second_tries >= 0, got {max_passages}, "
-                f"{second_tries}"
-            )
-        self.chat_model = chat_model
-        self.min_support = min_support
-        self.max_passages = max_passages
-        self.second_tries = second_tries
-
-    def stream(self, question: str, passages: Sequence[str]) -> Iterator[str]:
-        """The generator's raw tokens as they come, up to the end of its first line of text
-        (small models go on to recite the passages); check the joined text before showing it."""
-        if self.chat_model is None:
-            return
-        seen = ""
-        for chunk in self.chat_model.stream(
-            prompt_messages(question, passages[: self.max_passages]), stop=["\n"]
-        ):
-            piece = str(chunk.content)
-            if seen.strip() and "\n" in piece:
-                piece = piece.split("\n", 1)[0]
-                if piece:
-                    yield piece
-                return
-            seen += piece
-            if piece:
-                yield piece
-
-    def reply(self, question: str, passages: Sequence[str]) -> GroundedReply:
-        """A checked reply from `passages` (best first, all trusted), or the fallback.
-
-        No passages means nothing trusted answers the question: the shopper is offered a person.
-        """
-        if not question.strip():
-            return GroundedReply(EMPTY_REPLY, [], "none", 1.0)
-        # attribute records in words: what the generator reads, the check tests and a quote shows
-        passages = [readable(p) for p in passages[: self.max_passages]]
-        if not passages:
-            return GroundedReply(HANDOFF_REPLY, [], "none", 1.0)
-        raw, n = "", 0
-        if self.chat_model is not None:
-            try:
-                pieces = list(self.stream(question, passages))
-                raw, n = "".join(pieces).strip(), len(pieces)
-            except Exception:  # a remote model being down must not take the bot down
-                log.exception("chat model failed; answering extractively")
-            if raw:
-                kept = keep_or_retry(
-                    self.chat_model,
-                    prompt_messages(question, passages),
-                    passages,
-                    raw,
-                    self.second_tries,
-                    self.min_support,
-                    stop=["\n"],
-                )
-                if kept is not None:
-                    text, v, again = kept
-                    return GroundedReply(text, v.cited, "generated", v.support, raw, n, again)
-        return GroundedReply(
-            f"{extract(question, passages[0])} [1]", [0], "extractive", 1.0, raw, n
-        )

@@ -15,7 +15,7 @@ gold passage closest to the reference answers, after its yes/no ("Yes, works goo
 cooked clay [2]"; docs/benchmarks.md, "Fine-tuned QA"). Only the answer tokens are learned
 (the prompt is masked, and the vocabulary projection runs on answer positions only). The
 held-out questions give a teacher-forced loss before and after, and a generation check:
-greedy replies of the base and the tuned model through `bot.grounding.Grounder`, scored
+greedy replies of the base and the tuned model through the bot's `Answerer.reply_from`, scored
 for token-F1 and citation precision.
 
     minilm = minilm_path()  # shopmate.models: the packaged MiniLM folder (the CLI passes it)
@@ -260,23 +260,34 @@ def mean_loss(model: Any, batches: list[dict[str, Any]], bf16: bool = False) -> 
 
 
 def generation_check(
-    base: Path, adapter: Path | None, rows: Sequence[Triple], max_new_tokens: int = 64
+    base: Path,
+    adapter: Path | None,
+    rows: Sequence[Triple],
+    embedder: Path,
+    max_new_tokens: int = 64,
 ) -> dict[str, float]:
-    """Greedy replies through the bot's Grounder (first line, grounding check, extractive
-    fallback): token-F1 after the check, raw token-F1, citation precision against the gold
-    positions, and the fallback rate."""
-    from bot.grounding import Grounder, default_second_tries
+    """Greedy replies written as the bot writes them (`Answerer.reply_from`: first line,
+    grounding check, second tries, the quote from `embedder` as fallback): token-F1 after
+    the check, raw token-F1, citation precision against the gold positions, and the
+    fallback rate."""
+    from bot.answerer import Answerer
+    from bot.grounding import default_second_tries
     from bot.llm import LocalChatModel
+    from retrieval.embedder import Embedder
+    from retrieval.store import Hit
 
     chat = LocalChatModel.load(base, max_new_tokens, adapter=adapter)
     # as the bot serves each: a fine-tuned generator gets sampled second tries, the base none
-    grounder = Grounder(chat, second_tries=default_second_tries(fine_tuned=adapter is not None))
+    tries = default_second_tries(fine_tuned=adapter is not None)
+    writer = Answerer(Embedder(embedder), None, chat_model=chat, second_tries=tries)
     f1, raw_f1, prec, fell = [], [], [], 0
     for t in rows:
-        r = grounder.reply(t.question, t.passages)
+        hits = [Hit(str(i), text, 1.0, {}, 1.0) for i, text in enumerate(t.passages)]
+        r = writer.reply_from(t.question, hits)
+        cited = [int(c.id) for c in r.citations]
         f1.append(token_f1(r.text, t.answers))
         raw_f1.append(token_f1(r.raw, t.answers))
-        prec.append(sum(c in t.gold for c in r.cited) / len(r.cited) if r.cited else 0.0)
+        prec.append(sum(c in t.gold for c in cited) / len(cited) if cited else 0.0)
         fell += r.method != "generated"
         log.debug("%s -> %r (%s)", t.question, r.raw, r.method)
     n = max(len(rows), 1)
@@ -400,12 +411,14 @@ def train_generator(cfg: GeneratorTrainConfig, progress: bool = True) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=".generator-", dir=_parent(cfg.out)))
     try:
         model.save_pretrained(str(tmp / "adapter"))
-        if cfg.gen_check and held_t:
+        if cfg.gen_check and held_t and cfg.ranker is None:
+            log.warning("no ranker (embedder) given: the held-out generation check is skipped")
+        elif cfg.gen_check and held_t and cfg.ranker is not None:
             rows = held_t[: cfg.gen_check]
             metrics["holdout_generation"] = {
                 "n": len(rows),
-                "base": generation_check(cfg.base, None, rows),
-                "tuned": generation_check(cfg.base, tmp / "adapter", rows),
+                "base": generation_check(cfg.base, None, rows, cfg.ranker),
+                "tuned": generation_check(cfg.base, tmp / "adapter", rows, cfg.ranker),
             }
         finish_artifact(tmp, cfg, metrics)
     finally:

@@ -17,7 +17,7 @@ class GeneratorTrainConfig:
     train: Path  # questions with evidence_ids and reference answers
     base: Path  # the causal LM folder (SmolLM2-135M-Instruct converted by prepare_llm)
     out: Path = Path("var/models/generator")  # artifact folder (adapter/ inside)
-    passages: int = 3  # passages per prompt (the Grounder shows 3): gold + distractors
+    passages: int = 3  # passages per prompt (the bot shows up to 3): gold + distractors
     # when set, each prompt shows k = 1..len(passage_mix) passages with these weights (as the
     # bot's judge hands over 1-3 contenders); `passages` is then ignored
     passage_mix: tuple[float, ...] = ()

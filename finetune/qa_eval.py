@@ -32,7 +32,8 @@ from typing import Any, Literal
 import numpy as np
 from tqdm.auto import tqdm
 
-from bot.grounding import GroundedReply, Grounder, default_second_tries, extract, support
+from bot.answerer import Answer, Answerer
+from bot.grounding import default_second_tries, support
 from bot.judge import AnswerabilityJudge, in_band
 from bot.kernels import QUANTIZE
 from bot.passage_text import readable
@@ -40,6 +41,7 @@ from finetune.matcher import retrieval_scores
 from finetune.qa_data import QAData, QAExample
 from finetune.qa_metrics import citation_precision, roc_auc, rouge_l, token_f1
 from retrieval.embedder import Embedder
+from retrieval.store import Hit
 
 log = logging.getLogger(__name__)
 
@@ -112,8 +114,26 @@ def _mean(values: Sequence[float | None]) -> float | None:
     return float(np.mean(kept)) if kept else None
 
 
+def hits_of(ids: Sequence[str], by_id: dict[str, Any]) -> list[Hit]:
+    """Passages of the eval's kb as the retriever hands them to the answerer."""
+    return [
+        Hit(
+            p,
+            by_id[p].text,
+            1.0,
+            {
+                "title": by_id[p].title,
+                "source": by_id[p].source,
+                "product_id": by_id[p].product_id or "",
+            },
+            1.0,
+        )
+        for p in ids
+    ]
+
+
 def answer_scores(
-    replies: Sequence[GroundedReply],
+    replies: Sequence[Answer],
     cited_ids: Sequence[list[str]],
     cited_texts: Sequence[list[str]],
     questions: Sequence[QAExample],
@@ -220,6 +240,7 @@ class QAEvaluator:
         # fine-tuned generator SECOND_TRIES, the base model none)
         self.second_tries = second_tries
         self.quantize = quantize  # generator weights: "int8" as the bot serves them, or fp32
+        self._quoting: Answerer | None = None
 
     def evaluate(self, kb: Path, questions: Path) -> QAReport:
         data = QAData.load(kb, questions, need_answers=True)
@@ -300,8 +321,14 @@ class QAEvaluator:
             self._generators(report, qs, contenders, answerable, confidence, by_id, judge_s)
         return report
 
-    @staticmethod
+    def _quoter(self) -> Answerer:
+        """The bot's answerer without a chat model: it quotes what answers from a passage."""
+        if self._quoting is None:
+            self._quoting = Answerer(Embedder(self.base_embedder), None)
+        return self._quoting
+
     def _quote_row(
+        self,
         qs: list[QAExample],
         by_id: dict[str, Any],
         ranking: list[list[str]],
@@ -313,11 +340,12 @@ class QAEvaluator:
         row: dict[str, float | None] = dict.fromkeys(METRICS)
         row |= retrieval_scores(ranking, qs)
         shown = [readable(by_id[r[0]].text) if r else "" for r in ranking]
+        quoter = self._quoter()
         replies = [
-            GroundedReply(f"{extract(q.question, top)} [1]", [0], "extractive")
+            quoter.reply_from(q.question, hits_of(r[:1], by_id))
             if ok and r
-            else GroundedReply("", [], "none")
-            for q, r, top, ok in zip(qs, ranking, shown, answerable, strict=True)
+            else Answer("", [], False, "none")
+            for q, r, ok in zip(qs, ranking, answerable, strict=True)
         ]
         cited = [[top] if r else [] for r, top in zip(ranking, shown, strict=True)]
         return row | answer_scores(replies, [r[:1] for r in ranking], cited, qs, seconds)
@@ -396,15 +424,16 @@ class QAEvaluator:
             tries = self.second_tries
             if tries is None:
                 tries = default_second_tries(fine_tuned=adapter is not None)
-            grounder = Grounder(chat, second_tries=tries)
+            # the bot's own reply writer: prompt, grounding check, second tries, the quote
+            writer = Answerer(self._quoter().embedder, None, chat_model=chat, second_tries=tries)
             replies, ids, texts, seconds = [], [], [], []
             tokens, gen_s, raw_f1, fell_back, retried = 0, 0.0, [], 0, 0
             for i in tqdm(idx, desc=name, disable=not self.progress):
                 q = qs[i]
                 ok = answerable[i] or not self.abstain
-                top = passages[i][: grounder.max_passages] if ok else []
+                top = passages[i][: writer.top_k] if ok else []
                 t0 = time.perf_counter()
-                r = grounder.reply(q.question, [by_id[p].text for p in top])
+                r = writer.reply_from(q.question, hits_of(top, by_id))
                 dt = time.perf_counter() - t0
                 seconds.append(dt + upstream_s[i])
                 if r.raw:
@@ -414,8 +443,8 @@ class QAEvaluator:
                     fell_back += r.method != "generated"
                     retried += r.second_try
                 replies.append(r)
-                ids.append([top[c] for c in r.cited])
-                texts.append([readable(by_id[top[c]].text) for c in r.cited])  # as shown
+                ids.append([c.id for c in r.citations])
+                texts.append([readable(by_id[c.id].text) for c in r.citations])  # as shown
                 report.replies.append(
                     {
                         "model": name,

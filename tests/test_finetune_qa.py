@@ -461,7 +461,7 @@ def test_intent_steered_passages_reach_the_judge_with_the_questions_cosine(servi
     message = "can I send it back?"
     try:
         services.engine.respond("hint-cosine-session", None, message)
-        own = {h.id for h in answerer.knowledge.retrieve(message, top_k=4)}
+        own = {h.id for h in answerer.kb.retrieve(message, top_k=4)}
     finally:
         answerer.judge, answerer.rerank_depth = None, depth
     assert seen, "the judge was not asked"

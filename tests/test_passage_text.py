@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from bot.grounding import Grounder
 from bot.passage_text import readable
 
 
@@ -58,10 +57,14 @@ def test_anything_else_is_left_as_it_is(text: str) -> None:
     assert readable(text) == text
 
 
-def test_a_quoted_attribute_reads_as_words() -> None:
+def test_a_quoted_attribute_reads_as_words(embedder) -> None:  # type: ignore[no-untyped-def]
     # no chat model: the bot quotes its best passage, and the shopper sees words, not a record
-    r = Grounder().reply("is a remote included?", ["includes_remote: { value:true }"])
-    assert r.method == "extractive" and r.text == "includes remote: yes [1]"
+    from bot.answerer import Answerer
+    from retrieval.store import Hit
+
+    hit = Hit("p0", "includes_remote: { value:true }", 1.0, {}, 1.0)
+    r = Answerer(embedder, None).reply_from("is a remote included?", [hit])
+    assert r.method == "extractive" and r.text == "includes remote: yes"
 
 
 def test_the_bots_citations_show_the_words_too() -> None:
