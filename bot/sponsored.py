@@ -1,4 +1,4 @@
-"""How relevant each promoted product is to a shopper right now (for shop/sponsored.py).
+"""How relevant each promoted product is to a shopper right now (for growth/sponsored.py).
 
 Relevance is the cosine between the product's text vector and what the shopper asks for
 (the context), or, without a context, the mean of the items they touched lately.

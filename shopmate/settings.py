@@ -177,7 +177,7 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address `shopmate serve` binds to.")
     port: int = Field(8000, description="Port `shopmate serve` binds to.")
     log_level: str = Field("INFO", description="Python logging level.")
-    # growth: experiments, sponsored slots, sentiment watch (shop/experiments.py, ...)
+    # growth: experiments, sponsored slots, sentiment watch (growth/experiments.py, ...)
     experiments_file: Path | None = Field(
         None,
         description="TOML or JSON file of A/B experiments, created or replaced on the first "
