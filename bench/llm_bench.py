@@ -105,7 +105,7 @@ def speed(chat: Any, items: list[dict[str, Any]], runs: int, decode_tokens: int)
         prompt_len.append(len(ids))
         if chat._lean is not None:
             lean = chat._lean
-            lean._prefixes.clear()
+            lean.prefixes.clear()
             t0 = time.perf_counter()
             next(lean.generate(ids, 1, []))
             cold.append(time.perf_counter() - t0)
@@ -147,7 +147,7 @@ def quality(chat: Any, items: list[dict[str, Any]]) -> tuple[dict[str, float], l
     for item in items:
         messages = prompt_messages(item["question"], item["passages"])
         if chat._lean is not None:
-            chat._lean._prefixes.clear()  # each question as if it came first
+            chat._lean.prefixes.clear()  # each question as if it came first
         text, t0, stamps = "", time.perf_counter(), []
         for c in chat.stream(messages, stop=["\n"], max_new_tokens=64):
             text += str(c.content)

@@ -23,9 +23,9 @@ from bot.grounding import keep_or_retry, prompt_messages
 from bot.judge import AnswerabilityJudge
 from bot.llm import LocalChatModel
 from bot.passage_text import readable
+from bot.passage_units import MAX_LIST_ITEMS, content_words, join_units, list_run, overlap, units
 from bot.streaming import complete
 from bot.types import Citation
-from retrieval.chunking import split_sentences
 from retrieval.embedder import Embedder
 from retrieval.hybrid import HybridRetriever
 from retrieval.retriever import KnowledgeRetriever
@@ -64,73 +64,11 @@ OVERLAP_WEIGHT = 0.3  # a unit sharing all the question's content words gains th
 ROW_KEY_WEIGHT = 0.15  # ... and a table row whose first cell the question names, this much
 
 
-MAX_LIST_ITEMS = 8  # a bullet list up to this long is quoted whole
 # a passage this close to the best one (cosine) is quoted first instead when its best
 # sentence scores this much higher than the best one's
 LEAD_GAP = 0.05
 LEAD_UNIT_MARGIN = 0.2
 UNIT_CACHE = 4096  # passages whose sentence vectors are kept (a shop's pages change rarely)
-
-
-def _list_run(units_: list[tuple[str, bool]], i: int) -> list[int]:
-    """The indices of the bullet list unit i belongs to (consecutive list items)."""
-    lo = hi = i
-    while lo > 0 and units_[lo - 1][1] and " · " not in units_[lo - 1][0]:
-        lo -= 1
-    while hi + 1 < len(units_) and units_[hi + 1][1] and " · " not in units_[hi + 1][0]:
-        hi += 1
-    return list(range(lo, hi + 1))
-
-
-def content_words(text: str) -> set[str]:
-    """A text's words that carry meaning (no stop words, 3+ letters, units glued)."""
-    from bot.shop_words import STOP, stem, words
-
-    return {stem(w) for w in words(text) if len(w) > 2 and w not in STOP}
-
-
-def overlap(question: str, texts: list[str]) -> np.ndarray:
-    """Share of the question's content words each text contains ("standard", "canada")."""
-    qw = content_words(question)
-    if not qw:
-        return np.zeros(len(texts), dtype=np.float32)
-    return np.array([len(qw & content_words(t)) / len(qw) for t in texts], dtype=np.float32)
-
-
-_BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
-
-
-def units(body: str) -> list[tuple[str, bool]]:
-    """Sentences of the prose, and each list item or table row as a unit of its own.
-
-    Returns (text, is_list_item) pairs in reading order.
-    """
-    units: list[tuple[str, bool]] = []
-    para: list[str] = []
-    for line in [*body.splitlines(), ""]:
-        if _BULLET.match(line) or line.lstrip().startswith("|") or not line.strip():
-            if para:
-                units.extend((s, False) for s in split_sentences(" ".join(para)))
-                para = []
-            item = _BULLET.sub("", line).strip().strip("|").replace("|", "·").strip()
-            if item and not set(item) <= set("·-: "):
-                units.append((item, True))
-        else:
-            para.append(line.strip())
-    return units
-
-
-def _join(units: list[tuple[str, bool]]) -> str:
-    """Prose sentences run on; list items go on lines of their own."""
-    parts: list[str] = []
-    prev_item = False
-    for text, is_item in units:
-        piece = f"- {text}" if is_item else text
-        if parts:
-            piece = ("\n" if is_item or prev_item else " ") + piece
-        parts.append(piece)
-        prev_item = is_item
-    return "".join(parts)
 
 
 def citation_of(hit: Hit, snippet_chars: int = 280) -> Citation:
@@ -381,14 +319,14 @@ class Answerer:
             # a bullet list is answered whole ("we accept: Visa, …, PayPal"), table rows not
             for i in list(keep):
                 if units_[i][1] and " · " not in units_[i][0]:
-                    run = _list_run(units_, i)
+                    run = list_run(units_, i)
                     if len(run) <= MAX_LIST_ITEMS:
                         keep |= set(run)
                         # and what introduces it ("Additional non-returnable items:")
                         if run[0] > 0 and units_[run[0] - 1][0].rstrip().endswith(":"):
                             keep.add(run[0] - 1)
             units_ = [units_[i] for i in sorted(keep)]
-        return _join(units_)
+        return join_units(units_)
 
     def _second(self, question: str, first: Hit, hits: list[Hit]) -> Hit | None:
         """A passage of another page the answer needs as well: one nearly as relevant as

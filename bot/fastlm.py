@@ -24,8 +24,6 @@ back to `generate` for architectures it does not know (`LeanDecoder.supports`).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,8 +32,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-MIN_REUSE = 8  # shorter shared prefixes are not worth a cache copy
-OUTLIERS = 16  # input channels per matrix that the int8 prefill keeps in fp32
+from bot.int8_linear import OUTLIERS, Int8Linear, weight_bytes, weight_of
+from bot.prefix_cache import PrefixCache
+from bot.token_picking import lookup, nucleus
 
 
 @dataclass
@@ -46,90 +45,6 @@ class _Layer:
     ln2: torch.Tensor
     gate_up: nn.Module
     down: nn.Module
-
-
-@dataclass
-class _Cached:
-    ids: torch.Tensor  # (n,) tokens whose keys/values are held
-    kv: torch.Tensor  # (layers, 2, kv_heads, n, head_dim)
-
-
-class _Int8Linear(nn.Module):
-    """Weight-only int8 (one scale per output channel).
-
-    Quantizing only the weights keeps SmolLM2's greedy tokens 97% the same as fp32 along
-    fp32's own replies, where dynamic quantization (int8 activations too) kept 64-77%
-    (bench/llm_bench.py measures the replies themselves).
-
-    A few rows (decoding) are read straight from int8 by `torch._weight_int8pack_mm`, with
-    16-bit activations: bandwidth is the cost there. More rows (a prompt) are a matrix
-    product whose arithmetic is the cost, run on the weights dequantised once to `prefill`
-    (bf16 where the CPU has native bf16, else fp32: bot.kernels chooses), or with
-    `prefill="int8"` as an int8 product (`torch._int_mm`) on the same int8 weights:
-    activations quantised per token, except the few input channels `set_outliers` names
-    (SmolLM2's activations have a handful of channels far larger than the rest, which
-    would take a per-token scale's whole range), multiplied in fp32. With `cache` False
-    (the output head, which prefill feeds one row) fp32/bf16 weights are dequantised per
-    call."""
-
-    q: torch.Tensor
-    scale: torch.Tensor
-
-    def __init__(self, weight: torch.Tensor, prefill: str = "bf16", cache: bool = True) -> None:
-        super().__init__()
-        if prefill not in ("bf16", "fp32", "int8"):
-            raise ValueError(f"prefill must be 'bf16', 'fp32' or 'int8', got {prefill!r}")
-        w = weight.detach().float()
-        scale = (w.abs().amax(dim=1) / 127).clamp(min=1e-12)
-        self.register_buffer("q", torch.round(w / scale[:, None]).clamp(-127, 127).to(torch.int8))
-        self.register_buffer("scale", scale.to(torch.bfloat16))
-        self.packed = hasattr(torch, "_weight_int8pack_mm")
-        self.int8 = prefill == "int8" and cache
-        self.dtype = torch.bfloat16 if prefill == "bf16" else torch.float32
-        self.wide: torch.Tensor | None = self._dequantised() if cache and not self.int8 else None
-        self.outliers = torch.empty(0, dtype=torch.long)  # input channels kept in fp32
-        self.keep = torch.ones(w.shape[1])  # 0 at the outlier channels
-        self.w_out = torch.empty(w.shape[0], 0)  # their weight columns, dequantised
-
-    def _dequantised(self) -> torch.Tensor:
-        # the bf16 product of bf16 values, rounded to bf16, as the 16-bit kernel computes it
-        return (self.q.float() * self.scale.float()[:, None]).to(self.dtype)
-
-    def set_outliers(self, channels: torch.Tensor) -> None:
-        """Input channels the int8 prefill multiplies in fp32 instead (from a calibration
-        run, LeanDecoder.calibrate)."""
-        self.outliers = channels.to(torch.long).sort().values
-        self.keep = torch.ones(self.q.shape[1])
-        self.keep[self.outliers] = 0.0
-        cols = self.q[:, self.outliers].float() * self.scale.float()[:, None]
-        self.w_out = cols.t().contiguous()  # (outliers, out)
-
-    def _int8_product(self, flat: torch.Tensor) -> torch.Tensor:
-        x = flat.float()
-        inner = x * self.keep
-        sx = (inner.abs().amax(dim=1, keepdim=True) / 127).clamp(min=1e-12)
-        xq = torch.round(inner / sx).to(torch.int8)
-        y = torch._int_mm(xq, self.q.t()).float() * (sx * self.scale.float())
-        if self.outliers.numel():
-            y = y + x[:, self.outliers] @ self.w_out
-        return y
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        flat = x.reshape(-1, x.shape[-1])
-        if self.packed and flat.shape[0] <= 8:  # decoding: read int8, the bandwidth-bound case
-            y = torch._weight_int8pack_mm(flat.to(torch.bfloat16), self.q, self.scale)
-        elif self.int8:  # prefill as an int8 product (no fp32 or bf16 copy of the weights)
-            y = self._int8_product(flat)
-        else:  # prefill is compute-bound: a matrix product on dequantised weights
-            wide = self.wide if self.wide is not None else self._dequantised()
-            y = flat.to(self.dtype) @ wide.T
-        return y.float().view(*x.shape[:-1], -1)
-
-
-def _w(module: nn.Module) -> torch.Tensor:
-    weight = module.weight
-    assert isinstance(weight, torch.Tensor)
-    return weight
 
 
 def _mats(layer: _Layer) -> list[nn.Module]:
@@ -188,11 +103,11 @@ class LeanDecoder:
         modules.append(head)
         if quantize == "int8":
             for layer in self.layers:
-                layer.qkv = _Int8Linear(_w(layer.qkv), prefill)
-                layer.o = _Int8Linear(_w(layer.o), prefill)
-                layer.gate_up = _Int8Linear(_w(layer.gate_up), prefill)
-                layer.down = _Int8Linear(_w(layer.down), prefill)
-            head = _Int8Linear(_w(head), prefill, cache=False)
+                layer.qkv = Int8Linear(weight_of(layer.qkv), prefill)
+                layer.o = Int8Linear(weight_of(layer.o), prefill)
+                layer.gate_up = Int8Linear(weight_of(layer.gate_up), prefill)
+                layer.down = Int8Linear(weight_of(layer.down), prefill)
+            head = Int8Linear(weight_of(head), prefill, cache=False)
             modules = nn.ModuleList([m for layer in self.layers for m in _mats(layer)] + [head])
         elif quantize != "none":
             raise ValueError(f"quantize must be 'none' or 'int8', got {quantize!r}")
@@ -204,11 +119,8 @@ class LeanDecoder:
             theta ** (torch.arange(0, self.head_dim, 2, dtype=torch.float32) / self.head_dim)
         )
         self._tables = (torch.empty(0, self.head_dim), torch.empty(0, self.head_dim))
-        self._prefixes: OrderedDict[int, _Cached] = OrderedDict()
-        self._prefix_slots = prefix_slots
-        self._lock = threading.Lock()
-        self._serial = 0
-        self.weight_bytes = _weight_bytes(modules)  # the embedding lookup reads one row only
+        self.prefixes = PrefixCache(prefix_slots)
+        self.weight_bytes = weight_bytes(modules)  # the embedding lookup reads one row only
         self.reused_tokens = 0  # prefix-cache hits, for benchmarks and tests
         self.lookahead = lookahead  # tokens guessed by prompt lookup per pass (0: off)
         self.drafted = self.accepted = 0  # guessed and kept tokens, for benchmarks and tests
@@ -316,7 +228,7 @@ class LeanDecoder:
         """Run `ids` (a sample prompt) through the int8 weights in fp32 and give each matrix
         of the int8 prefill the `outliers` input channels with the largest activations,
         which it then multiplies in fp32."""
-        mods = [m for layer in self.layers for m in _mats(layer) if isinstance(m, _Int8Linear)]
+        mods = [m for layer in self.layers for m in _mats(layer) if isinstance(m, Int8Linear)]
         peaks: dict[int, torch.Tensor] = {}
 
         def record(mod: nn.Module, args: tuple[torch.Tensor, ...]) -> None:
@@ -339,30 +251,6 @@ class LeanDecoder:
         for m in mods:
             if m.int8:
                 m.set_outliers(peaks[id(m)].topk(min(outliers, peaks[id(m)].numel())).indices)
-
-    # -- prefix cache ----------------------------------------------------------------------
-
-    def _best_prefix(self, ids: torch.Tensor) -> tuple[int, _Cached | None]:
-        best, found = 0, None
-        with self._lock:
-            for cached in self._prefixes.values():
-                n = min(cached.ids.shape[0], ids.shape[0] - 1)  # keep >= 1 token to prefill
-                if n < MIN_REUSE:
-                    continue
-                diff = (cached.ids[:n] != ids[:n]).nonzero()
-                shared = int(diff[0, 0]) if diff.numel() else n
-                if shared > best:
-                    best, found = shared, cached
-        return best, found
-
-    def _remember(self, ids: torch.Tensor, kv: torch.Tensor) -> None:
-        n = ids.shape[0]
-        entry = _Cached(ids.clone(), kv[:, :, :, :n].clone())
-        with self._lock:
-            self._serial += 1
-            self._prefixes[self._serial] = entry
-            while len(self._prefixes) > self._prefix_slots:
-                self._prefixes.popitem(last=False)
 
     # -- decoding --------------------------------------------------------------------------
 
@@ -391,7 +279,7 @@ class LeanDecoder:
         kv = torch.empty(
             len(self.layers), 2, self.n_kv, ids.shape[0] + max_new_tokens + k_max + 1, self.head_dim
         )
-        shared, cached = self._best_prefix(ids)
+        shared, cached = self.prefixes.best(ids)
         if cached is not None:
             kv[:, :, :, :shared] = cached.kv[:, :, :, :shared]
             self.reused_tokens += shared
@@ -409,7 +297,7 @@ class LeanDecoder:
                     yield token
                 if produced >= max_new_tokens:
                     return
-                draft = _lookup(seq, min(k_max, max_new_tokens - produced - 1))
+                draft = lookup(seq, min(k_max, max_new_tokens - produced - 1))
                 feed = torch.tensor([seq[-1], *draft])
                 if not draft:
                     pending = [int(self._forward(feed, len(seq) - 1, kv).argmax())]
@@ -422,7 +310,7 @@ class LeanDecoder:
                 self.drafted += len(draft)
                 self.accepted += kept
         finally:  # also when the caller stops early (a stop string): keep what was computed
-            self._remember(torch.tensor(seq[:-1], dtype=torch.long), kv)
+            self.prefixes.remember(torch.tensor(seq[:-1], dtype=torch.long), kv)
 
     @torch.inference_mode()
     def sample(
@@ -453,7 +341,7 @@ class LeanDecoder:
             raise ValueError("the prompt has no tokens")
         size = ids.shape[0] + max_new_tokens + 1
         kv1 = torch.empty(len(self.layers), 2, self.n_kv, size, self.head_dim)
-        shared, cached = self._best_prefix(ids)
+        shared, cached = self.prefixes.best(ids)
         if cached is not None:
             kv1[:, :, :, :shared] = cached.kv[:, :, :, :shared]
             self.reused_tokens += shared
@@ -466,7 +354,7 @@ class LeanDecoder:
         live = [True] * n
         pos = ids.shape[0]
         for _ in range(max_new_tokens):
-            tokens = _nucleus(logits, temperature, top_p, gen)
+            tokens = nucleus(logits, temperature, top_p, gen)
             for i, t in enumerate(tokens.tolist()):
                 if not live[i]:
                     continue
@@ -507,45 +395,6 @@ class LeanDecoder:
         return self.head(self._norm(x, self.norm))
 
 
-def _nucleus(
-    logits: torch.Tensor, temperature: float, top_p: float, gen: torch.Generator
-) -> torch.Tensor:
-    """One token per row: softmax at `temperature`, kept to the smallest set of most likely
-    tokens whose probability reaches `top_p`, then drawn."""
-    probs = torch.softmax(logits.float() / temperature, dim=-1)
-    sorted_p, order = probs.sort(dim=-1, descending=True)
-    sorted_p = sorted_p * ((sorted_p.cumsum(-1) - sorted_p) < top_p)
-    pick = torch.multinomial(sorted_p, 1, generator=gen)
-    return order.gather(-1, pick).squeeze(-1)
-
-
-def _lookup(seq: list[int], k: int, longest: int = 3, shortest: int = 2) -> list[int]:
-    """Prompt lookup: the `k` tokens that followed the latest earlier occurrence of the
-    sequence's last n tokens (n from `longest` down to `shortest`); [] when none."""
-    if k <= 0:
-        return []
-    for n in range(longest, shortest - 1, -1):
-        if len(seq) <= n:
-            continue
-        tail = seq[-n:]
-        first = tail[0]
-        for i in range(len(seq) - n - 1, -1, -1):
-            if seq[i] == first and seq[i : i + n] == tail:
-                return seq[i + n : i + n + k]
-    return []
-
-
 def _rope_theta(cfg: Any) -> float:
     rope = getattr(cfg, "rope_parameters", None) or {}
     return float(rope.get("rope_theta", getattr(cfg, "rope_theta", 0.0)) or 0.0)
-
-
-def _weight_bytes(modules: nn.Module) -> int:
-    """Bytes of matrix weights read per decoded token (int8 weights count one byte each)."""
-    total = 0
-    for mod in modules.modules():
-        if isinstance(mod, nn.Linear):
-            total += _w(mod).numel() * _w(mod).element_size()
-        elif isinstance(mod, _Int8Linear):
-            total += mod.q.numel() + mod.scale.numel() * mod.scale.element_size()
-    return total

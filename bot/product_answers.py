@@ -17,9 +17,10 @@ import re
 
 import numpy as np
 
-from bot.answerer import Answer, Answerer, content_words, units
-from bot.answerer import overlap as overlap_of
+from bot.answerer import Answer, Answerer
 from bot.fact_asks import COLOUR_SYNONYMS, SIZE_WORDS, asked_colour, asked_size, asks
+from bot.passage_units import content_words, units
+from bot.passage_units import overlap as overlap_of
 from bot.shop_words import words
 from bot.types import Citation
 from retrieval.embedder import Embedder

@@ -47,8 +47,8 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from bot.grounding import MAX_PASSAGE_WORDS, check, content_words, prompt_messages
-from bot.llm import to_openai_messages
 from bot.passage_text import readable
+from bot.remote_llm import to_openai_messages
 from finetune.generator_config import GeneratorTrainConfig, Target
 from finetune.matcher import _parent, finish_artifact
 from finetune.qa_data import QAData, QAExample, distractors

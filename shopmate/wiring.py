@@ -65,7 +65,7 @@ def build_chat_model(settings: Settings) -> BaseChatModel | None:
             quantize=settings.llm_quantize,
         )
     if settings.generator == "openai":
-        from bot.llm import OpenAICompatibleChatModel
+        from bot.remote_llm import OpenAICompatibleChatModel
 
         assert settings.openai_base_url is not None
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None

@@ -8,7 +8,7 @@ import uuid
 from langchain_core.messages import HumanMessage
 
 from bot.agent import ToolAgent
-from bot.llm import OpenAICompatibleChatModel
+from bot.remote_llm import OpenAICompatibleChatModel
 from shopmate.settings import Settings
 from shopmate.wiring import build_services
 from tests.fake_openai import fake_openai_server

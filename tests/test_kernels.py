@@ -110,10 +110,10 @@ def test_detect_reads_this_cpu_and_honours_an_avx2_limit() -> None:
 def test_int8_prefill_runs_in_the_chosen_type_on_weights_dequantised_once() -> None:
     """A prompt (more than 8 rows) is multiplied in fp32 or bf16 on weights dequantised at
     load; a few rows (decoding) read the int8 weights directly."""
-    from bot.fastlm import _Int8Linear
+    from bot.int8_linear import Int8Linear
 
     w, x = torch.randn(96, 64), torch.randn(20, 64)
-    fp32, bf16 = _Int8Linear(w, "fp32"), _Int8Linear(w, "bf16")
+    fp32, bf16 = Int8Linear(w, "fp32"), Int8Linear(w, "bf16")
     dequantised = fp32.q.float() * fp32.scale.float()[:, None]
     assert fp32.wide is not None and fp32.wide.dtype == torch.float32
     assert torch.equal(fp32.wide, dequantised)
@@ -122,22 +122,22 @@ def test_int8_prefill_runs_in_the_chosen_type_on_weights_dequantised_once() -> N
     assert not torch.allclose(bf16(x), x @ dequantised.T, atol=1e-5)  # bf16 activations
     assert torch.allclose(bf16(x), x @ dequantised.T, rtol=0.05, atol=0.05)
     assert torch.equal(fp32(x[:2]), bf16(x[:2]))  # decoding: the same int8 kernel
-    head = _Int8Linear(w, "fp32", cache=False)
+    head = Int8Linear(w, "fp32", cache=False)
     assert head.wide is None and torch.allclose(head(x), fp32(x))
     with pytest.raises(ValueError, match="prefill must be"):
-        _Int8Linear(w, "fp8")
+        Int8Linear(w, "fp8")
 
 
 def test_int8_prefill_keeps_outlier_channels_in_fp32() -> None:
     """The int8 prompt kernel quantises each token's activations to int8, except the input
     channels named outliers, which it multiplies in fp32: one large channel then no longer
     takes the int8 range of the others."""
-    from bot.fastlm import _Int8Linear
+    from bot.int8_linear import Int8Linear
 
     torch.manual_seed(0)
     w, x = torch.randn(96, 64), torch.randn(20, 64)
     x[:, 5] *= 200.0  # one channel far larger than the rest, as in SmolLM2's activations
-    lin = _Int8Linear(w, "int8")
+    lin = Int8Linear(w, "int8")
     assert lin.wide is None  # no fp32 or bf16 copy of the weights
     exact = x @ (lin.q.float() * lin.scale.float()[:, None]).T
     plain = (lin(x) - exact).abs().max()
@@ -145,7 +145,7 @@ def test_int8_prefill_keeps_outlier_channels_in_fp32() -> None:
     split = (lin(x) - exact).abs().max()
     assert split < plain / 10, (float(split), float(plain))
     assert torch.allclose(lin(x), exact, rtol=0.02, atol=0.1 * float(exact.abs().mean()))
-    fp32 = _Int8Linear(w, "fp32")
+    fp32 = Int8Linear(w, "fp32")
     assert torch.equal(lin(x[:2]), fp32(x[:2]))  # decoding: the same int8 kernel
 
 

@@ -128,7 +128,7 @@ def test_lean_decoder_gives_transformers_greedy_tokens_and_reuses_prefixes(llm_d
 def test_lean_stream_stops_at_stop_strings_and_int8_reads_a_quarter(llm_dir: Path) -> None:
     import torch
 
-    from bot.fastlm import _Int8Linear
+    from bot.int8_linear import Int8Linear
 
     fp32 = LocalChatModel.load(llm_dir, max_new_tokens=40)
     int8 = LocalChatModel.load(llm_dir, max_new_tokens=40, quantize="int8")
@@ -139,7 +139,7 @@ def test_lean_stream_stops_at_stop_strings_and_int8_reads_a_quarter(llm_dir: Pat
         assert text.strip() and "\n" not in text
     w = torch.randn(64, 32)
     x = torch.randn(3, 32)
-    err = (_Int8Linear(w)(x) - x @ w.T).abs().max() / (x @ w.T).abs().max()
+    err = (Int8Linear(w)(x) - x @ w.T).abs().max() / (x @ w.T).abs().max()
     assert err < 0.02  # weight-only int8: within 2% of the fp32 product
     with pytest.raises(ValueError, match="no tokens"):
         list(fp32._lean.generate([], 4, [2]))
@@ -170,7 +170,8 @@ def test_batched_sampling_matches_greedy_when_cold_and_repeats_by_seed(llm_dir: 
 def test_a_remote_model_is_sampled_one_request_per_seed() -> None:
     """The second try asks an OpenAI-compatible server n times, sampled and seeded; the
     first (greedy) request stays at temperature 0."""
-    from bot.llm import OpenAICompatibleChatModel, sample_replies
+    from bot.llm import sample_replies
+    from bot.remote_llm import OpenAICompatibleChatModel
     from tests.fake_openai import fake_openai_server
 
     with fake_openai_server() as (url, requests):

@@ -257,7 +257,7 @@ def test_session_state_keeps_the_search_redacted(services) -> None:  # type: ign
 def test_nothing_raw_reaches_a_remote_model() -> None:
     from langchain_core.messages import HumanMessage
 
-    from bot.llm import OpenAICompatibleChatModel
+    from bot.remote_llm import OpenAICompatibleChatModel
     from tests.fake_openai import fake_openai_server
 
     values = ["13812345678", "Lindenweg 7, Whg. 4, 50667 Köln", "DE89 3704 0044 0532 0130 00"]

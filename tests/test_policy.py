@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answerer import _join, units
+from bot.passage_units import join_units as _join
+from bot.passage_units import units
 from bot.policy import Signals, decide, may_suggest, must_hand_off_after_answer
 from bot.state import DialogueState
 
