@@ -1,7 +1,7 @@
 """Pure dialogue policy: what the bot does next, whether it may suggest products, when a person takes over.
 
 Every decision is a function of the dialogue state and this turn's signals, so it is
-tested with tables of cases (tests/test_policy.py) and replayed in the scenario suite.
+tested with tables of cases (tests/bot/test_policy.py) and replayed in the scenario suite.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The BM25 index uses this so that one `where` dict filters keyword and vector
 search alike. Semantics follow Chroma 1.x (checked against a real Chroma by
-tests/test_hybrid.py): equality is typed (numbers compare as numbers, booleans
+tests/retrieval/test_hybrid.py): equality is typed (numbers compare as numbers, booleans
 only equal booleans), `$ne`/`$nin` also match rows that lack the key, range
 operators only match numbers, several keys in one dict are combined with AND.
 

@@ -20,7 +20,7 @@ def demo_settings(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-
     from shopmate.settings import Settings
     from tests.shoppers import SECRET
 
-    # rate limits have their own tests (test_limits.py); the shared client must not hit them
+    # rate limits have their own tests (tests/api/test_request_limits.py); the shared client must not hit them
     return Settings(
         data_dir=tmp_path_factory.mktemp("shop"),
         rate_limit_per_minute=1_000_000,

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from shopmate.settings import Settings
 from shopmate.wiring import build_services
-from tests.test_store_contract import chroma_server  # noqa: F401  (the real `chroma run` fixture)
+from tests.retrieval.test_vector_store_contract import chroma_server  # noqa: F401  (the real `chroma run` fixture)
 
 KEY = "scale-out-admin-key"
 ADMIN = {"Authorization": f"Bearer {KEY}"}

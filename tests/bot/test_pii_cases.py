@@ -10,7 +10,10 @@ import pytest
 
 from bot.redact import redact
 
-CASES = [json.loads(line) for line in (Path(__file__).parent / "data" / "pii_cases.jsonl").open()]
+CASES = [
+    json.loads(line)
+    for line in (Path(__file__).resolve().parents[1] / "data" / "pii_cases.jsonl").open()
+]
 
 
 def test_the_set_is_big_and_varied() -> None:

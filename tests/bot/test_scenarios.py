@@ -62,7 +62,7 @@ from typing import Any
 
 import pytest
 
-SCENARIO_DIR = Path(__file__).parent / "scenarios"
+SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 KNOWN_GAPS = "known_gaps.json"
 SHOPPER_KEYS = {
     "intent",

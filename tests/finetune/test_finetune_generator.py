@@ -27,7 +27,7 @@ from finetune.qa_data import QAData, bm25_negatives, distractors
 from finetune.qa_eval import METRICS, QAEvaluator
 from finetune.qa_metrics import token_f1
 from shopmate.models import minilm_path, prepare_llm
-from tests.test_finetune_qa import write_qa
+from tests.finetune.test_matcher_and_judge import write_qa
 
 
 @pytest.fixture(scope="module")

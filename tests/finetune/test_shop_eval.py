@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from finetune.shop_eval import QuestionError, load_questions
 from shopmate.cli import app
 
-SHOP = Path(__file__).resolve().parents[1] / "bench" / "shops" / "woocommerce-sample"
+SHOP = Path(__file__).resolve().parents[2] / "bench" / "shops" / "woocommerce-sample"
 
 
 def test_eval_shop_builds_the_shop_and_scores_every_kind(

@@ -20,7 +20,7 @@ from growth.sample_size import power_of, required_per_arm
 from growth.tracking import TrackRecord
 from shopmate.cli import app
 
-OBD = Path(__file__).resolve().parents[2] / "shared" / "data" / "bandit" / "obd"
+OBD = Path(__file__).resolve().parents[3] / "shared" / "data" / "bandit" / "obd"
 needs_obd = pytest.mark.skipif(
     not (OBD / "random" / "all").is_dir(), reason="shared Open Bandit Dataset sample missing"
 )

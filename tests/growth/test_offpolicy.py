@@ -16,7 +16,7 @@ from growth.candidate_policy import PolicySpecError, bts_action_dist, parse_poli
 from growth.offpolicy import dr_terms, estimate, importance_weights, ipw_terms, snips_value
 from growth.reward_model import ClickModel
 
-OBD = Path(__file__).resolve().parents[2] / "shared" / "data" / "bandit" / "obd"
+OBD = Path(__file__).resolve().parents[3] / "shared" / "data" / "bandit" / "obd"
 needs_obd = pytest.mark.skipif(
     not (OBD / "random" / "all").is_dir(), reason="shared Open Bandit Dataset sample missing"
 )

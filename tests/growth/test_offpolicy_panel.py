@@ -15,7 +15,7 @@ from growth.tracking import Tracker, TrackRecord
 from shop.repository import ShopRepository
 from shopmate.growth_panel import estimate_view, size_lines
 
-OBD = Path(__file__).resolve().parents[2] / "shared" / "data" / "bandit" / "obd"
+OBD = Path(__file__).resolve().parents[3] / "shared" / "data" / "bandit" / "obd"
 
 
 def test_size_lines_use_the_controls_rate_and_the_smallest_arm() -> None:

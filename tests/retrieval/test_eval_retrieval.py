@@ -22,7 +22,7 @@ from retrieval.evaluation import (
 from shopmate.cli_eval import eval_app
 from tests.retrieval_fixtures import QUESTIONS, SMALL_KB, write_jsonl
 
-HETPQA = Path(__file__).resolve().parents[2] / "shared" / "data" / "qa" / "hetpqa"
+HETPQA = Path(__file__).resolve().parents[3] / "shared" / "data" / "qa" / "hetpqa"
 # mounted the way shopmate/cli.py mounts it
 CLI = typer.Typer()
 CLI.add_typer(eval_app, name="eval")

@@ -17,7 +17,7 @@ import pytest
 from retrieval.ingest import IngestError, Ingestor, load_file
 from retrieval.store import VectorStore
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
 
 

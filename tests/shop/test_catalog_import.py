@@ -17,7 +17,7 @@ from shop.catalog_import import detect_format, read_catalog
 from shop.catalog_io import CatalogError
 from shop.catalog_text import clean_description
 
-SHOPS = Path(__file__).resolve().parents[1] / "bench" / "shops"
+SHOPS = Path(__file__).resolve().parents[2] / "bench" / "shops"
 
 SHOPIFY = (
     "Handle,Title,Body (HTML),Vendor,Type,Tags,Option1 Name,Option1 Value,Variant SKU,"

@@ -24,7 +24,7 @@ from shopmate.demo.generate import BASE_DATE, HISTORY_DAYS, generate_demo_shop
 from shopmate.demo.history import EVENT_TYPES, MIN_TASTE_PRODUCTS, ORDER_STATUSES, matches_taste
 from shopmate.demo.records import DemoShop
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

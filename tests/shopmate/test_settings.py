@@ -62,6 +62,6 @@ def test_openai_generator_with_url_is_accepted() -> None:
 
 
 def test_readme_documents_every_setting() -> None:
-    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     missing = [n for n in Settings.model_fields if f"`SHOPMATE_{n.upper()}`" not in readme]
     assert not missing, f"README settings table lacks {missing}"

@@ -15,7 +15,7 @@ from bot.pii_score import GoldRow, covered, score_pii
 from bot.redact import find_pii, redact, redact_spans
 from shopmate.cli import app
 
-PII = Path(__file__).parent / "data" / "pii"
+PII = Path(__file__).resolve().parents[1] / "data" / "pii"
 
 # (text, expected redaction); each country's usual ways of writing each kind of value
 CASES = [
