@@ -327,7 +327,7 @@ def main() -> None:
         r["speed"][name] = s
         r["prompt_tokens"] = s["prompt_tokens"]
         print(name, s, flush=True)
-        if key == "hf-fp32":  # the same tokens as lean fp32 (tests/test_llm.py)
+        if key == "hf-fp32":  # the same tokens as lean fp32 (tests/bot/test_llm.py)
             continue
         q, replies = quality(chat, items[: args.questions])
         if key == "fp32":

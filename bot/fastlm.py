@@ -18,7 +18,7 @@ than in reading the weights. `LeanDecoder` runs the same arithmetic with:
 - batched sampling: `sample` draws several replies side by side, one batch per step (the
   grounding check's second try, bot.grounding).
 
-It gives the same greedy tokens as transformers in fp32 (tests/test_fastlm.py) and falls
+It gives the same greedy tokens as transformers in fp32 (tests/bot/test_llm.py) and falls
 back to `generate` for architectures it does not know (`LeanDecoder.supports`).
 """
 

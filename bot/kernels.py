@@ -15,7 +15,7 @@ AVX2 about 1.2x faster to the first token than fp32, at 95% of fp32's next token
 96-97% for the other int8 choices (docs/benchmarks.md, "Generator decoding per CPU").
 
     caps = detect()                       # CpuCaps from torch and /proc/cpuinfo
-    choice = choose_kernels(caps, "auto")  # pure: the table in tests/test_kernels.py
+    choice = choose_kernels(caps, "auto")  # pure: the table in tests/bot/test_kernels.py
     if choice.probe: choice = probe(choice, sample_weight)
 
 Detection honours ATen's and oneDNN's own limits (ATEN_CPU_CAPABILITY, ONEDNN_MAX_CPU_ISA),
