@@ -5,6 +5,7 @@ training pair. The real engine and demo shop serve it (loopback, so /agent is op
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -56,7 +57,9 @@ def test_live_queue_draft_insert_and_reply(base_url: str, driver: Any, services)
 
     label = wait.until(entry)
     assert "waiting" in label.text and "asked for a person" in label.text
-    assert label.text.split(" · ")[0] in {"just now", "1 min"}
+    # a fresh wait, in minutes (a loaded CI machine may take a few to get here), not hours
+    waited = label.text.split(" · ")[0]
+    assert waited == "just now" or re.fullmatch(r"[1-9] min", waited), waited
     label.click()
     transcript = driver.find_element(By.ID, "sm-transcript")
     wait.until(lambda _: "Can I return a jacket I wore once?" in transcript.text)
