@@ -5,7 +5,9 @@ training pair. The real engine and demo shop serve it (loopback, so /agent is op
 
 from __future__ import annotations
 
+import random
 import re
+import string
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -40,7 +42,10 @@ def test_live_queue_draft_insert_and_reply(base_url: str, driver: Any, services)
     wait.until(lambda d: d.find_element(By.ID, "sm-queue"))
     # a shopper asks, then asks for a person, while the desk is already open
     sid = "agent" + uuid.uuid4().hex[:12]
-    for message in ("Can I return a jacket I wore once?", "I want to talk to a person"):
+    # this shopper's own words: other tests of the session leave chats in the queue too
+    tag = "".join(random.Random(sid).choices(string.ascii_lowercase, k=6))
+    asks_person = f"I want to talk to a person ({tag})"
+    for message in ("Can I return a jacket I wore once?", asks_person):
         r = httpx.post(
             f"{base_url}/v1/chat",
             json={"session_id": sid, "user_id": "u0001", "message": message},
@@ -51,7 +56,7 @@ def test_live_queue_draft_insert_and_reply(base_url: str, driver: Any, services)
 
     def entry(_: Any) -> Any:  # appears without a click: the queue refreshes itself
         for label in driver.find_elements(By.CSS_SELECTOR, "#sm-queue label"):
-            if "I want to talk to a person" in label.text:
+            if asks_person in label.text:
                 return label
         return False
 
