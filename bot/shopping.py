@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 
 from bot import replies
 from bot.product_answers import money
@@ -45,6 +46,16 @@ def product_card(p: ProductRecord, reason: str) -> ProductCard:
 
 def card_of(s: Suggestion) -> ProductCard:
     return replace(product_card(s.product, s.reason), propensity=s.propensity)
+
+
+def _cards_reply(
+    cards: list[ProductCard], action: str, tool: str, say: Callable[[str], str]
+) -> BotReply:
+    """Cards with a sentence naming the first three (`say(names)`), or "nothing fits"."""
+    if not cards:
+        return BotReply(replies.NO_PRODUCTS, action=action, tool_calls=[tool])
+    names = ", ".join(c.title for c in cards[:3])
+    return BotReply(say(names), products=cards, action=action, tool_calls=[tool])
 
 
 def _price(p: ProductRecord) -> float:
@@ -97,20 +108,13 @@ class Shopping:
                 lead = replies.FOUND_CLOSEST
         cards = [card_of(s) for s in found][: self.k]
         tool = "recommend" if action == "recommend" else "search_products"
-        if not cards:
-            return Step(BotReply(replies.NO_PRODUCTS, action=action, tool_calls=[tool]), searched)
-        names = ", ".join(c.title for c in cards[:3])
         budget_note = (
             f" (all under {money(st.budget_max, self.currency, whole=True)})"
             if st.budget_max and action == "search"
             else ""
         )
-        return Step(
-            BotReply(
-                f"{lead}{budget_note}: {names}.", products=cards, action=action, tool_calls=[tool]
-            ),
-            replace(searched, focus=cards[0].id),
-        )
+        reply = _cards_reply(cards, action, tool, lambda names: f"{lead}{budget_note}: {names}.")
+        return Step(reply, replace(searched, focus=cards[0].id) if cards else searched)
 
     def _search(self, query: str, st: DialogueState, wanted: Constraints) -> list[Suggestion]:
         """An explicit search: the shopper's constraints filter, and no per-category cap
@@ -158,16 +162,8 @@ class Shopping:
                 keep=lambda x: x.id not in shown and x.category != p.category,
             )
             picks += [product_card(s.product, f"goes with the {p.title}") for s in more]
-        picks = picks[: self.k]
-        if not picks:
-            reply = BotReply(replies.NO_PRODUCTS, action="recommend", tool_calls=["recommend"])
-            return Step(reply, Changes(focus=p.id))
-        names = ", ".join(c.title for c in picks[:3])
-        reply = BotReply(
-            replies.goes_with(p.title, names),
-            products=picks,
-            action="recommend",
-            tool_calls=["recommend"],
+        reply = _cards_reply(
+            picks[: self.k], "recommend", "recommend", partial(replies.goes_with, p.title)
         )
         return Step(reply, Changes(focus=p.id))
 
@@ -192,17 +188,9 @@ class Shopping:
             )
             cards += [card_of(s) for s in (more if wanted.kinds else self._without_weak(more))]
         cards = cards[: self.k]
-        if not cards:
-            reply = BotReply(replies.NO_PRODUCTS, action="search", tool_calls=["search_products"])
-            return Step(reply)
-        names = ", ".join(c.title for c in cards[:3])
-        reply = BotReply(
-            replies.for_your(owned.title, names),
-            products=cards,
-            action="search",
-            tool_calls=["search_products"],
-        )
-        return Step(reply, Changes(focus=cards[0].id))
+        say = partial(replies.for_your, owned.title)
+        reply = _cards_reply(cards, "search", "search_products", say)
+        return Step(reply, Changes(focus=cards[0].id) if cards else Changes())
 
     def cheaper(self, st: DialogueState) -> Step:
         """A cheaper alternative to the product in focus: among the cards shown in the same
