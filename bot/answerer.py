@@ -19,7 +19,7 @@ import numpy as np
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from bot import replies
-from bot.grounding import keep_or_retry, prompt_messages
+from bot.grounding import clip_passage, keep_or_retry, passage_words, prompt_messages
 from bot.judge import AnswerabilityJudge
 from bot.llm import LocalChatModel
 from bot.passage_text import readable
@@ -238,7 +238,7 @@ class Answerer:
         self._question = question
         raw = ""
         if self.chat_model is not None:
-            generated, raw = self._generate(question, hits)
+            generated, raw = self._generate(question, hits, v)
             if generated is not None:
                 return generated
         text, cited = self._extract(hits[0], v), [citation_of(hits[0])]
@@ -341,10 +341,24 @@ class Answerer:
                 return h
         return None
 
-    def _generate(self, question: str, hits: list[Hit]) -> tuple[Answer | None, str]:
+    def _prompt_passage(self, hit: Hit, v: np.ndarray, place: int) -> str:
+        """The hit as the generator reads it at `place` in the prompt: cut, when longer than
+        that place's words, to the units that answer the question best by the answerer's
+        own scores (cosine and shared words, as for a quote)."""
+        body = _body(hit)
+        budget = passage_words(place)
+        if len(body.split()) <= budget:
+            return " ".join(body.split())
+        scored, sims = self._scored_units(hit, v)
+        by_text = {t: float(s) for (t, _), s in zip(scored, sims, strict=True)}
+        scores = [by_text.get(t, -1.0) for t, _ in units(body)]
+        return clip_passage(body, self._question, budget, scores)
+
+    def _generate(self, question: str, hits: list[Hit], v: np.ndarray) -> tuple[Answer | None, str]:
         """The generated reply when it passes the check (else None), and what was written."""
         assert self.chat_model is not None
-        bodies = [" ".join(_body(h).split()) for h in hits]
+        # what the model reads is what its reply is checked against
+        bodies = [self._prompt_passage(h, v, i) for i, h in enumerate(hits)]
         messages = prompt_messages(question, bodies)  # the prompt the generator was tuned on
         # a small local model answers in its first line, then recites the passages
         stop = ["\n"] if isinstance(self.chat_model, LocalChatModel) else None

@@ -24,6 +24,7 @@ back to `generate` for architectures it does not know (`LeanDecoder.supports`).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,9 +33,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from bot.int8_linear import OUTLIERS, Int8Linear, weight_bytes, weight_of
+from bot.int8_linear import OUTLIERS, Int8Linear, find_outliers, weight_bytes, weight_of
+from bot.kernels import threads_for_prompt
 from bot.prefix_cache import PrefixCache
 from bot.token_picking import lookup, nucleus
+
+PARALLEL_PROMPT = 32  # new prompt tokens from which a prefill may take more threads
 
 
 @dataclass
@@ -69,6 +73,7 @@ class LeanDecoder:
         prefill: str = "bf16",
         calibration: Sequence[int] = (),
         outliers: int = OUTLIERS,
+        prompt_threads: int = 0,
     ) -> None:
         if not self.supports(model):
             raise ValueError(f"LeanDecoder supports Llama-family models, not {type(model)}")
@@ -123,6 +128,8 @@ class LeanDecoder:
         self.weight_bytes = weight_bytes(modules)  # the embedding lookup reads one row only
         self.reused_tokens = 0  # prefix-cache hits, for benchmarks and tests
         self.lookahead = lookahead  # tokens guessed by prompt lookup per pass (0: off)
+        self.prompt_threads = prompt_threads  # 0: the idle cores (bot.kernels.prompt_threads)
+        self.prompts_on: Counter[int] = Counter()  # prompts read, by threads: for benchmarks
         self.drafted = self.accepted = 0  # guessed and kept tokens, for benchmarks and tests
         if self.prefill == "int8":
             if len(calibration) < 2:
@@ -208,6 +215,14 @@ class LeanDecoder:
         x = self._norm(x[0] if every else x[:, -1], self.norm)
         return self.head(x) if every else self.head(x)[0]
 
+    def _prefill(self, ids: torch.Tensor, start: int, kv: torch.Tensor) -> torch.Tensor:
+        """A prompt's new tokens, on as many threads as bot.kernels.threads_for_prompt gives."""
+        if ids.shape[0] < PARALLEL_PROMPT:
+            return self._forward(ids, start, kv)
+        with threads_for_prompt(self.prompt_threads) as n:
+            self.prompts_on[n] += 1
+            return self._forward(ids, start, kv)
+
     @torch.inference_mode()
     def logits(self, ids: Sequence[int], decode_from: int | None = None) -> torch.Tensor:
         """Next-token logits after every prefix of `ids` (n, vocab): for quality checks. All
@@ -225,32 +240,12 @@ class LeanDecoder:
 
     @torch.inference_mode()
     def calibrate(self, ids: Sequence[int], outliers: int = OUTLIERS) -> None:
-        """Run `ids` (a sample prompt) through the int8 weights in fp32 and give each matrix
-        of the int8 prefill the `outliers` input channels with the largest activations,
-        which it then multiplies in fp32."""
+        """Give each matrix of the int8 prefill the `outliers` input channels with the
+        largest activations on `ids` (a sample prompt), which it then multiplies in fp32."""
+        t = torch.as_tensor(list(ids), dtype=torch.long)
+        kv = torch.empty(len(self.layers), 2, self.n_kv, t.shape[0], self.head_dim)
         mods = [m for layer in self.layers for m in _mats(layer) if isinstance(m, Int8Linear)]
-        peaks: dict[int, torch.Tensor] = {}
-
-        def record(mod: nn.Module, args: tuple[torch.Tensor, ...]) -> None:
-            peak = args[0].reshape(-1, args[0].shape[-1]).abs().amax(dim=0)
-            peaks[id(mod)] = torch.maximum(peaks.get(id(mod), peak), peak)
-
-        hooks = [m.register_forward_pre_hook(record) for m in mods]
-        modes = [m.int8 for m in mods]
-        try:
-            for m in mods:
-                m.int8 = False  # the fp32 product of the dequantised weights
-            t = torch.as_tensor(list(ids), dtype=torch.long)
-            kv = torch.empty(len(self.layers), 2, self.n_kv, t.shape[0], self.head_dim)
-            self._forward(t, 0, kv)
-        finally:
-            for h in hooks:
-                h.remove()
-            for m, mode in zip(mods, modes, strict=True):
-                m.int8 = mode
-        for m in mods:
-            if m.int8:
-                m.set_outliers(peaks[id(m)].topk(min(outliers, peaks[id(m)].numel())).indices)
+        find_outliers(mods, lambda: self._forward(t, 0, kv), outliers)
 
     # -- decoding --------------------------------------------------------------------------
 
@@ -284,7 +279,7 @@ class LeanDecoder:
             kv[:, :, :, :shared] = cached.kv[:, :, :, :shared]
             self.reused_tokens += shared
         seq = ids.tolist()
-        pending = [int(self._forward(ids[shared:], shared, kv).argmax())]
+        pending = [int(self._prefill(ids[shared:], shared, kv).argmax())]
         stop = set(eos_ids)
         produced = 0
         try:
@@ -345,7 +340,7 @@ class LeanDecoder:
         if cached is not None:
             kv1[:, :, :, :shared] = cached.kv[:, :, :, :shared]
             self.reused_tokens += shared
-        logits = self._forward(ids[shared:], shared, kv1).expand(n, -1)
+        logits = self._prefill(ids[shared:], shared, kv1).expand(n, -1)
         # (layers, 2, n, kv_heads, positions, head_dim): every sequence starts from the prompt
         kv = kv1.unsqueeze(2).repeat(1, 1, n, 1, 1, 1)
         gen = torch.Generator().manual_seed(seed)

@@ -28,6 +28,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from bot.llm import sample_replies
+from bot.passage_units import overlap, units
 from retrieval.bm25 import Tokenizer
 from retrieval.chunking import split_sentences
 
@@ -39,7 +40,12 @@ SYSTEM_PROMPT = (
     "If the passages do not answer it, say you don't know."
 )
 MAX_QUESTION_CHARS = 600  # longer questions are cut before they reach a model
-MAX_PASSAGE_WORDS = 80  # each passage is cut to this many words in the prompt
+MAX_PASSAGE_WORDS = 80  # no passage is longer than this in the prompt
+# words each passage may take in the prompt, by its place (the first, the best ranked, gets
+# most); a longer passage is cut to the sentences (list items, table rows) that answer the
+# question. The prompt's length is the local generator's time to the first token: an AVX2
+# core needs about 2 ms per prompt token (docs/benchmarks.md, "Generator decoding per CPU")
+PASSAGE_WORDS = (60, 30, 30)
 # sampled replies drawn when a fine-tuned generator's first reply fails the check: 6 was
 # chosen on held-out training questions. The base model fails the check on most replies,
 # and its sampled ones score below the quoted passage, so it gets none by default
@@ -74,14 +80,51 @@ def clip_question(question: str) -> str:
     return q if len(q) <= MAX_QUESTION_CHARS else q[:MAX_QUESTION_CHARS].rsplit(" ", 1)[0]
 
 
-def clip_passage(text: str) -> str:
-    words = text.split()
-    return " ".join(words[:MAX_PASSAGE_WORDS]) + (" …" if len(words) > MAX_PASSAGE_WORDS else "")
+def passage_words(place: int) -> int:
+    """Words the passage at 0-based `place` in the prompt may take (PASSAGE_WORDS)."""
+    return PASSAGE_WORDS[min(place, len(PASSAGE_WORDS) - 1)]
+
+
+def clip_passage(
+    text: str,
+    question: str = "",
+    words: int = MAX_PASSAGE_WORDS,
+    scores: Sequence[float] | None = None,
+) -> str:
+    """The passage as a generator reads it: whole (whitespace collapsed) when it has at most
+    `words` words, else its units (bot.passage_units: sentences, list items, table rows)
+    that answer `question` best, in reading order, as many as fit in `words`, then " …".
+    `scores` ranks the units (one per unit of `units(text)`; the bot passes its own cosine
+    and word-overlap scores), else the share of the question's words each unit holds;
+    ties go to the earlier unit. Without a question the passage's first words are kept."""
+    flat = text.split()
+    if len(flat) <= words:
+        return " ".join(flat)
+    parts = [t for t, _ in units(text)]
+    if not question or len(parts) < 2:
+        return " ".join(flat[:words]) + " …"
+    if scores is None or len(scores) != len(parts):
+        scores = overlap(question, parts).tolist()
+    sizes = [len(t.split()) for t in parts]
+    keep: list[int] = []
+    used = 0
+    for i in sorted(range(len(parts)), key=lambda i: (-scores[i], i)):
+        if used + sizes[i] <= words:
+            keep.append(i)
+            used += sizes[i]
+    if not keep:  # the best unit alone is longer than the budget: its first words
+        best = max(range(len(parts)), key=lambda i: (scores[i], -i))
+        return " ".join(parts[best].split()[:words]) + " …"
+    return " ".join(" ".join(parts[i].split()) for i in sorted(keep)) + " …"
 
 
 def prompt_messages(question: str, passages: Sequence[str]) -> list[BaseMessage]:
-    """The messages a generator sees; the same in fine-tuning and in serving."""
-    numbered = "\n".join(f"[{i}] {clip_passage(p)}" for i, p in enumerate(passages, 1))
+    """The messages a generator sees; the same in fine-tuning and in serving. Each passage
+    is clipped to its place's words (`passage_words`) by `clip_passage`."""
+    numbered = "\n".join(
+        f"[{i}] {clip_passage(p, question, passage_words(i - 1))}"
+        for i, p in enumerate(passages, 1)
+    )
     return [
         SystemMessage(SYSTEM_PROMPT),
         HumanMessage(f"Passages:\n{numbered}\n\nQuestion: {clip_question(question)}"),

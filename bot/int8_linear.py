@@ -6,6 +6,8 @@ picks which for the CPU).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 from torch import nn
 
@@ -82,6 +84,32 @@ class Int8Linear(nn.Module):
             wide = self.wide if self.wide is not None else self._dequantised()
             y = flat.to(self.dtype) @ wide.T
         return y.float().view(*x.shape[:-1], -1)
+
+
+def find_outliers(mods: list[Int8Linear], run: Callable[[], object], outliers: int) -> None:
+    """Call `run` (a sample prompt through the model) with `mods` multiplying in fp32 on
+    their dequantised weights, and give each int8-prefill matrix the `outliers` input
+    channels with the largest activations seen (`Int8Linear.set_outliers`)."""
+    peaks: dict[int, torch.Tensor] = {}
+
+    def record(mod: nn.Module, args: tuple[torch.Tensor, ...]) -> None:
+        peak = args[0].reshape(-1, args[0].shape[-1]).abs().amax(dim=0)
+        peaks[id(mod)] = torch.maximum(peaks.get(id(mod), peak), peak)
+
+    hooks = [m.register_forward_pre_hook(record) for m in mods]
+    modes = [m.int8 for m in mods]
+    try:
+        for m in mods:
+            m.int8 = False  # the fp32 product of the dequantised weights
+        run()
+    finally:
+        for h in hooks:
+            h.remove()
+        for m, mode in zip(mods, modes, strict=True):
+            m.int8 = mode
+    for m in mods:
+        if m.int8:
+            m.set_outliers(peaks[id(m)].topk(min(outliers, peaks[id(m)].numel())).indices)
 
 
 def weight_of(module: nn.Module) -> torch.Tensor:

@@ -5,14 +5,16 @@ rows per pass: reading the weights is the cost, so int8 wins) and prefill (hundr
 prompt tokens at once: arithmetic is the cost). Prefill's best kernel depends on the CPU:
 
 - with native bf16 (AVX-512 BF16 or AMX): bf16 products on weights dequantised once;
-- AVX2 or AVX-512 without bf16: bf16 is emulated there and about 6x slower than fp32, so
-  prefill runs in fp32 on weights dequantised once (the same int8 values, no bf16);
+- AVX2 or AVX-512 without bf16: bf16 is emulated there and about 6x slower than fp32, and
+  int8 products (`torch._int_mm`) run at nearly twice fp32's rate, so the prompt is
+  multiplied in int8 on the same int8 weights: activations quantised per token, the few
+  input channels SmolLM2's activations peak on (found on a sample prompt at load) in fp32.
+  On the bot's prompts it keeps fp32's next token as often as an fp32 prompt kernel does
+  (97%), with no fp32 copy of the weights;
 - anything else (no AVX2, another architecture): a short probe times the candidates.
 
-'int8-int8' (asked for, never chosen by 'auto') multiplies the prompt in int8 too
-(`torch._int_mm`, activations quantised per token, a few outlier channels in fp32): on
-AVX2 about 1.2x faster to the first token than fp32, at 95% of fp32's next tokens against
-96-97% for the other int8 choices (docs/benchmarks.md, "Generator decoding per CPU").
+'int8-fp32' and 'int8-bf16' force a prompt kernel on weights dequantised once
+(docs/benchmarks.md, "Generator decoding per CPU", has each one's speed and agreement).
 
     caps = detect()                       # CpuCaps from torch and /proc/cpuinfo
     choice = choose_kernels(caps, "auto")  # pure: the table in tests/bot/test_kernels.py
@@ -25,8 +27,10 @@ so a machine told to use AVX2 only is treated as an AVX2 machine.
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,7 +43,7 @@ log = logging.getLogger(__name__)
 QUANTIZE = ("auto", "none", "int8", "int8-bf16", "int8-fp32", "int8-int8")
 # prefill kernels for int8 weights: dequantised once to fp32 or bf16, or an int8 product
 PREFILL = ("fp32", "bf16", "int8")
-PROBED = ("fp32", "bf16")  # timed where the CPU is not one the table knows
+PROBED = ("fp32", "bf16", "int8")  # timed where the CPU is not one the table knows
 # cpuinfo features that matter to these kernels, as torch.cpu.get_capabilities names them
 FLAGS = (
     "avx2",
@@ -106,8 +110,8 @@ def choose_kernels(caps: CpuCaps, quantize: str = "auto") -> KernelChoice:
         return KernelChoice("int8", quantize.removeprefix("int8-"), "asked for")
     if caps.native_bf16:
         return KernelChoice("int8", "bf16", "native bf16")
-    if "avx2" in caps.flags:  # bf16 would be emulated; fp32 GEMMs run at full width
-        return KernelChoice("int8", "fp32", f"{caps.isa}, no native bf16")
+    if "avx2" in caps.flags:  # bf16 would be emulated; int8 products run at full width
+        return KernelChoice("int8", "int8", f"{caps.isa}, no native bf16")
     return KernelChoice("int8", "fp32", f"{caps.isa}: not a case we know", probe=PROBED)
 
 
@@ -172,6 +176,9 @@ def probe(
     timings: dict[str, float] = {}
     with torch.inference_mode():
         for kind in choice.probe:
+            if kind == "int8":  # where the CPU has no int8 product, it is not a candidate
+                timings[kind] = _int8_timing(w, x)
+                continue
             dtype = torch.bfloat16 if kind == "bf16" else torch.float32
             wd, xd = w.to(dtype), x.to(dtype)
             timings[kind] = _best(lambda: (xd @ wd.T).float())  # noqa: B023 (called at once)
@@ -187,6 +194,22 @@ def probe(
     if decode and timings["fp32 decode"] < timings["int8 decode"]:
         quantize = "none"  # int8 gains nothing here: fp32 throughout, the better quality
     return KernelChoice(quantize, best, f"{choice.reason}; probed {measured}")
+
+
+def _int8_timing(w: torch.Tensor, x: torch.Tensor) -> float:
+    """Seconds for the int8 prompt product of `x` by `w` (quantising `x` included), or
+    infinity where torch has no int8 product for this CPU."""
+    import torch
+
+    def product() -> object:
+        sx = x.abs().amax(dim=1, keepdim=True) / 127
+        return torch._int_mm(torch.round(x / sx).to(torch.int8), q.t()).float() * sx
+
+    q = torch.round(w / (w.abs().amax(dim=1, keepdim=True) / 127)).to(torch.int8)
+    try:
+        return _best(product)
+    except (RuntimeError, NotImplementedError):
+        return float("inf")
 
 
 def _best(fn: Callable[[], object], repeats: int = 3) -> float:
@@ -206,3 +229,89 @@ def resolve(quantize: str, weight: torch.Tensor) -> KernelChoice:
     choice = probe(choose_kernels(caps, quantize), weight, decode=quantize == "auto")
     log.info("local decoder on %s: %s", caps.describe(), choice.describe())
     return choice
+
+
+# -- threads for a prompt ----------------------------------------------------------------
+
+
+def usable_cores() -> int:
+    """CPUs this process may run on: its affinity, less a cgroup (v2) quota below that."""
+    import os
+
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    try:
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
+        if quota != "max":
+            cores = min(cores, max(1, int(int(quota) // int(period))))
+    except (OSError, ValueError):
+        pass
+    return max(1, cores)
+
+
+def runnable_now(reads: int = 3, gap_s: float = 0.001) -> int | None:
+    """Threads runnable on the machine now (/proc/loadavg's fourth field, the caller's own
+    thread included): the fewest of up to `reads` reads `gap_s` apart, stopping at 1 (the
+    caller alone), so a thread that runs for a moment (a tokenizer's worker finishing) is
+    not taken for a busy core; None where unreadable."""
+    least: int | None = None
+    for i in range(max(1, reads)):
+        if i:
+            time.sleep(gap_s)
+        try:
+            now = int(Path("/proc/loadavg").read_text().split()[3].split("/")[0])
+        except (OSError, ValueError, IndexError):
+            return least
+        least = now if least is None else min(least, now)
+        if least <= 1:
+            break
+    return least
+
+
+def prompt_threads(setting: int, base: int, cores: int, runnable: int | None) -> int:
+    """Threads for one prompt's prefill, the first of any read at the same time; pure.
+
+    `setting` > 0 is the operator's fixed choice. 0 (auto) spreads the prompt over the
+    cores that are idle at this instant: `cores` usable, `runnable` threads on the machine
+    (this one included), never fewer than `base` (the server's threads per model call).
+    A prompt is one large product per layer, so two idle cores take it in about half the
+    time; a core another job is running on would make both threads wait on it (p95 several
+    times worse, docs/benchmarks.md), so busy cores are left alone, and where the machine's
+    load cannot be read the server's own count is kept."""
+    if setting > 0:
+        return setting
+    if runnable is None:
+        return base
+    return max(base, min(cores, cores - runnable + 1))
+
+
+_prompts = {"active": 0, "base": 0}  # prompts being read now; the thread count before them
+_prompts_lock = threading.Lock()
+
+
+@contextmanager
+def threads_for_prompt(setting: int = 0) -> Iterator[int]:
+    """Run the block (a prompt's prefill) on `prompt_threads` threads, then restore the
+    count. torch's thread count is the process's, so a second prompt read at the same time
+    puts it back to the count before them (one thread each, as the server is configured)
+    and the last one to finish restores it."""
+    import torch
+
+    with _prompts_lock:
+        if _prompts["active"] == 0:
+            _prompts["base"] = torch.get_num_threads()
+            n = prompt_threads(setting, _prompts["base"], usable_cores(), runnable_now())
+        else:
+            n = _prompts["base"]
+        _prompts["active"] += 1
+        if torch.get_num_threads() != n:
+            torch.set_num_threads(n)
+    try:
+        yield n
+    finally:
+        with _prompts_lock:
+            _prompts["active"] -= 1
+            if _prompts["active"] == 0 and torch.get_num_threads() != _prompts["base"]:
+                torch.set_num_threads(_prompts["base"])

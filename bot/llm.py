@@ -64,6 +64,7 @@ class LocalChatModel(BaseChatModel):
         quantize: str = "none",
         decoder: str = "lean",
         lookahead: int = 3,
+        prompt_threads: int = 0,
     ) -> LocalChatModel:
         """Load the model; `adapter` is a LoRA folder (finetune/generator.py) merged into it.
 
@@ -74,7 +75,8 @@ class LocalChatModel(BaseChatModel):
         decoder quantizes every int8 choice dynamically instead. decoder="lean" decodes with
         bot.fastlm.LeanDecoder where the architecture allows (Llama family, SmolLM2
         included), "transformers" always with `generate`; `lookahead` tokens are guessed per
-        pass by prompt lookup (lean decoder; 0: off)."""
+        pass by prompt lookup (lean decoder; 0: off); `prompt_threads` threads prefill a
+        prompt (lean decoder; 0: as many cores as are idle then, bot.kernels.prompt_threads)."""
         from bot.kernels import QUANTIZE
 
         if quantize not in QUANTIZE:
@@ -119,6 +121,7 @@ class LocalChatModel(BaseChatModel):
                 prefill=choice.prefill,
                 lookahead=lookahead,
                 calibration=calibration,
+                prompt_threads=prompt_threads,
             )
             m._model = None  # the lean decoder holds the weights it needs
         elif quantize != "none":

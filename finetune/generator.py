@@ -46,7 +46,14 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from bot.grounding import MAX_PASSAGE_WORDS, check, content_words, prompt_messages
+from bot.grounding import (
+    MAX_PASSAGE_WORDS,
+    check,
+    clip_passage,
+    content_words,
+    passage_words,
+    prompt_messages,
+)
 from bot.passage_text import readable
 from bot.remote_llm import to_openai_messages
 from finetune.generator_config import GeneratorTrainConfig, Target
@@ -168,7 +175,11 @@ def triples(
             score = dict(zip(pool, similarity(q, pool), strict=True))
             others.sort(key=lambda p: -score[p])
             ids = sorted(gold + others[: max(0, n_passages - len(gold))], key=lambda p: -score[p])
-        texts = [readable(by_id[p].text) for p in ids]  # as the bot shows them
+        # as the bot shows them: readable, each cut to its place's words
+        texts = [
+            clip_passage(readable(by_id[p].text), q.question, passage_words(k))
+            for k, p in enumerate(ids)
+        ]
         pos = [i for i, p in enumerate(ids) if p in gold]
         answers = list(q.answers) or [q.answer]
         text, cite = (

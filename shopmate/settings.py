@@ -54,11 +54,19 @@ class Settings(BaseSettings):
     llm_quantize: Literal["auto", "none", "int8", "int8-bf16", "int8-fp32", "int8-int8"] = Field(
         "auto",
         description="With generator=local: auto (and int8) decode from int8 weights (one scale "
-        "per output channel; 97% of fp32's next tokens, about 2-3x faster decoding) and prefill "
+        "per output channel; 97% of fp32's next tokens, about 2-3x faster decoding) and read "
         "prompts with the kernel this CPU runs fastest: bf16 with native bf16 (AVX-512 BF16, "
-        "AMX), else fp32 (AVX2), chosen at start-up and logged; int8-bf16 / int8-fp32 / int8-int8 force the "
-        "prefill kernel; none keeps fp32 throughout (see 'Generator decoding per CPU' in "
-        "docs/benchmarks.md).",
+        "AMX), else an int8 product (AVX2, AVX-512 without bf16), chosen at start-up and "
+        "logged; int8-bf16 / int8-fp32 / int8-int8 force the prompt kernel; none keeps fp32 "
+        "throughout (see 'Generator decoding per CPU' in docs/benchmarks.md).",
+    )
+    llm_prompt_threads: int = Field(
+        0,
+        ge=0,
+        le=256,
+        description="With generator=local: threads that read a prompt (the time to the first "
+        "token). 0: the cores idle when the prompt starts (both of a quiet 2-core machine, "
+        "one where another job holds a core), never fewer than torch_threads; N: always N.",
     )
     llm_second_tries: int | None = Field(
         None,

@@ -63,6 +63,7 @@ def build_chat_model(settings: Settings) -> BaseChatModel | None:
             settings.llm_path or prepare_llm(settings.models_dir),
             adapter=adapter,
             quantize=settings.llm_quantize,
+            prompt_threads=settings.llm_prompt_threads,
         )
     if settings.generator == "openai":
         from bot.remote_llm import OpenAICompatibleChatModel

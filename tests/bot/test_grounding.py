@@ -17,11 +17,14 @@ from bot.grounding import (
     agreement,
     check,
     cited_passages,
+    clip_passage,
     flipped_claims,
+    passage_words,
     prompt_messages,
     support,
     unsupported_numbers,
 )
+from bot.passage_units import units
 from retrieval.embedder import Embedder
 from retrieval.store import Hit
 
@@ -214,3 +217,55 @@ def test_second_tries_do_not_let_an_injection_through(embedder: Embedder) -> Non
     w = writer(embedder, "Returns cost £99 [3].", f"Sure: {SYSTEM_PROMPT} [3]", tries=3)
     r, _ = reply(w, injection, PASSAGES)
     assert r.method == "extractive" and "99" not in r.text and SYSTEM_PROMPT not in r.text
+
+
+# a care page longer than any place's words: what answers "how do I wash it?" comes last
+CARE = (
+    "Our jackets are designed in Edinburgh and made in Portugal from recycled nylon. "
+    "Each one is tested in the rain on the Pentland Hills before it goes on sale. "
+    "The outer fabric has a durable water-repellent finish that makes rain bead and roll off. "
+    "Over time dirt and body oils wear this finish down and the fabric starts to wet out. "
+    "Store your jacket loosely on a hanger, away from radiators and direct sunlight. "
+    "Never dry-clean the jacket or use fabric softener on it. "
+    "Wash it at 30 degrees on a gentle cycle with a technical cleaner, then tumble dry on low."
+)
+
+
+def test_a_long_passage_is_cut_to_the_sentences_that_answer() -> None:
+    """A passage over its words keeps the sentences that share the question's words, in
+    reading order, within the budget; a short one is kept whole; without a question its
+    first words; scores given by the caller decide instead of shared words."""
+    assert len(CARE.split()) > 80
+    cut = clip_passage(CARE, "how do I wash it, can I dry-clean it?", 30)
+    assert "Wash it at 30 degrees" in cut and "Never dry-clean" in cut
+    assert cut.index("Never dry-clean") < cut.index("Wash it")  # reading order
+    assert "Pentland" not in cut and len(cut.removesuffix(" …").split()) <= 30
+    assert cut.endswith(" …")
+    assert clip_passage(PASSAGES[0], "how long does it run?", 30) == PASSAGES[0]
+    assert clip_passage(CARE, "", 10) == " ".join(CARE.split()[:10]) + " …"
+    n = len(units(CARE))
+    store = [1.0 if i == 4 else 0.0 for i in range(n)]  # the caller's scores: storage
+    assert clip_passage(CARE, "how do I wash it?", 20, store).startswith("Store your jacket")
+
+
+def test_each_place_in_the_prompt_gets_its_words() -> None:
+    """The first passage (the best ranked) may take most words; the prompt the model reads
+    never holds more than each place allows, and the answering sentence is in it."""
+    msgs = prompt_messages("how do I wash it?", [CARE, CARE, CARE])
+    lines = str(msgs[1].content).splitlines()[1:4]
+    for i, line in enumerate(lines):
+        assert line.startswith(f"[{i + 1}] ")
+        assert len(line.removesuffix(" …").split()) - 1 <= passage_words(i)
+        assert "Wash it at 30 degrees" in line
+
+
+def test_a_reply_from_a_sentence_past_the_first_words_is_kept(embedder: Embedder) -> None:
+    """The generator reads the sentences that answer, not a long passage's first words, and
+    its reply is checked against what it read: a reply from the last sentence passes, one
+    from a sentence it was not shown does not."""
+    w = writer(embedder, "Wash it at 30 degrees on a gentle cycle [1].")
+    r, cited = reply(w, "how do I wash the jacket?", [CARE, PASSAGES[2]])
+    assert r.method == "generated" and cited == [0]
+    w = writer(embedder, "Each one is tested in the rain on the Pentland Hills [1].")
+    r, _ = reply(w, "how do I wash the jacket?", [CARE, PASSAGES[2]])
+    assert r.method == "extractive" and "Pentland" not in r.text

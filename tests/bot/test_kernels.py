@@ -13,7 +13,17 @@ import pytest
 import torch
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from bot.kernels import CpuCaps, KernelChoice, choose_kernels, detect, probe
+from bot.kernels import (
+    CpuCaps,
+    KernelChoice,
+    choose_kernels,
+    detect,
+    probe,
+    prompt_threads,
+    runnable_now,
+    threads_for_prompt,
+    usable_cores,
+)
 from bot.llm import LocalChatModel
 from shopmate.models import prepare_llm
 
@@ -45,14 +55,14 @@ CPUS = {  # name: capability record as bot.kernels.detect() builds it
         ("Xeon with AMX (this machine)", "auto", ("int8", "bf16", ())),
         ("Xeon with AMX (this machine)", "int8", ("int8", "bf16", ())),
         ("EPYC Zen 4 (AVX-512 bf16)", "auto", ("int8", "bf16", ())),
-        ("the same Xeon limited to AVX2", "auto", ("int8", "fp32", ())),
-        ("EPYC Zen 3 (AVX2 only)", "auto", ("int8", "fp32", ())),
-        ("EPYC Zen 3 (AVX2 only)", "int8", ("int8", "fp32", ())),
-        ("Alder Lake laptop (AVX2 + VNNI)", "auto", ("int8", "fp32", ())),
-        ("Skylake-SP (AVX-512, bf16 emulated)", "auto", ("int8", "fp32", ())),
-        ("Cascade Lake (AVX-512 VNNI, no bf16)", "auto", ("int8", "fp32", ())),
-        ("Graviton 3 (Arm SVE)", "auto", ("int8", "fp32", ("fp32", "bf16"))),
-        ("old x86 without AVX2", "auto", ("int8", "fp32", ("fp32", "bf16"))),
+        ("the same Xeon limited to AVX2", "auto", ("int8", "int8", ())),
+        ("EPYC Zen 3 (AVX2 only)", "auto", ("int8", "int8", ())),
+        ("EPYC Zen 3 (AVX2 only)", "int8", ("int8", "int8", ())),
+        ("Alder Lake laptop (AVX2 + VNNI)", "auto", ("int8", "int8", ())),
+        ("Skylake-SP (AVX-512, bf16 emulated)", "auto", ("int8", "int8", ())),
+        ("Cascade Lake (AVX-512 VNNI, no bf16)", "auto", ("int8", "int8", ())),
+        ("Graviton 3 (Arm SVE)", "auto", ("int8", "fp32", ("fp32", "bf16", "int8"))),
+        ("old x86 without AVX2", "auto", ("int8", "fp32", ("fp32", "bf16", "int8"))),
         # explicit settings win whatever the CPU
         ("EPYC Zen 3 (AVX2 only)", "none", ("none", "fp32", ())),
         ("Xeon with AMX (this machine)", "none", ("none", "fp32", ())),
@@ -80,7 +90,7 @@ def test_probe_settles_a_doubtful_choice_on_this_cpu() -> None:
     doubtful = choose_kernels(CPUS["Graviton 3 (Arm SVE)"], "auto")
     w = torch.randn(256, 128)
     settled = probe(doubtful, w, rows=16)
-    assert settled.probe == () and settled.prefill in ("fp32", "bf16")
+    assert settled.probe == () and settled.prefill in ("fp32", "bf16", "int8")
     assert "probed" in settled.reason and "fp32" in settled.reason
     both = probe(doubtful, w, rows=16, decode=True)  # 'auto' may keep fp32 throughout
     assert both.quantize in ("int8", "none") and "int8 decode" in both.reason
@@ -104,7 +114,7 @@ def test_detect_reads_this_cpu_and_honours_an_avx2_limit() -> None:
         isa, flags, native_bf16, prefill = out
         assert isa == "AVX2" and "avx2" in flags.split(",")
         assert not [f for f in flags.split(",") if f.startswith(("avx512", "amx"))]
-        assert (native_bf16, prefill) == ("False", "fp32")
+        assert (native_bf16, prefill) == ("False", "int8")
 
 
 def test_int8_prefill_runs_in_the_chosen_type_on_weights_dequantised_once() -> None:
@@ -203,3 +213,58 @@ def test_every_kernel_choice_keeps_fp32s_greedy_tokens(llm_dir: Path) -> None:
                 same += int((got == want).sum())
                 total += len(reply)
         assert same / total >= 0.9, (quantize, same / total)
+
+
+@pytest.mark.parametrize(
+    ("setting", "base", "cores", "runnable", "want"),
+    [
+        (0, 1, 2, 1, 2),  # a quiet 2-core machine: this thread alone runs, both cores read
+        (0, 1, 2, 2, 1),  # another job holds a core: one thread, never waiting on it
+        (0, 1, 2, 6, 1),  # a busy machine
+        (0, 1, 8, 3, 6),  # eight cores, two busy elsewhere: the six idle ones
+        (0, 1, 2, None, 1),  # load unreadable: the server's own count
+        (0, 2, 2, 9, 2),  # never fewer than the server's threads per call
+        (3, 1, 2, 9, 3),  # the operator's fixed count, whatever the load
+    ],
+)
+def test_a_prompt_takes_the_cores_that_are_idle(
+    setting: int, base: int, cores: int, runnable: int | None, want: int
+) -> None:
+    assert prompt_threads(setting, base, cores, runnable) == want
+
+
+def test_this_machine_is_read_and_the_thread_count_restored(one_thread: None) -> None:
+    """The load and cores are readable here, and a prompt's threads are given back after it,
+    also when it fails."""
+    cores, runnable = usable_cores(), runnable_now()
+    assert cores >= 1 and runnable is not None and runnable >= 1
+    with threads_for_prompt(2) as n:
+        assert n == 2 and torch.get_num_threads() == 2
+    assert torch.get_num_threads() == 1
+    with pytest.raises(RuntimeError), threads_for_prompt(2):
+        raise RuntimeError("a prompt that fails")
+    assert torch.get_num_threads() == 1
+    # two prompts at once (torch's count is the process's): one thread each while both
+    # run, and the count before them once the last one ends
+    with threads_for_prompt(2) as first:
+        assert first == 2
+        with threads_for_prompt(2) as second:
+            assert second == 1 and torch.get_num_threads() == 1
+        assert torch.get_num_threads() == 1
+    assert torch.get_num_threads() == 1
+
+
+@pytest.mark.usefixtures("one_thread")
+def test_a_prompt_on_more_threads_gives_the_same_greedy_tokens(llm_dir: Path) -> None:
+    """Reading the prompt on two threads instead of one changes nothing a shopper sees."""
+    chat = LocalChatModel.load(llm_dir, quantize="auto")
+    lean = chat._lean
+    assert lean is not None
+    replies = {}
+    for threads in (1, 2):
+        lean.prompt_threads = threads
+        lean.prefixes.clear()
+        replies[threads] = [
+            list(lean.generate(chat._inputs(m)["input_ids"][0].tolist(), 12, [2])) for m in PROMPTS
+        ]
+    assert replies[1] == replies[2]
