@@ -21,6 +21,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from bot import replies
 from bot.grounding import clip_passage, keep_or_retry, passage_words, prompt_messages
 from bot.judge import AnswerabilityJudge
+from bot.kernels import threads_for_prompt
 from bot.llm import LocalChatModel
 from bot.passage_text import readable
 from bot.passage_units import MAX_LIST_ITEMS, content_words, join_units, list_run, overlap, units
@@ -260,6 +261,27 @@ class Answerer:
         seen = {h.id for h in passages}
         return [*passages, *(h for h in own if h.id not in seen)]
 
+    def _encode_units(self, hits: list[Hit]) -> None:
+        """Cache the sentence vectors of the hits' units not cached yet, encoded as one
+        batch on the cores idle now (bot.kernels.threads_for_prompt): a question's first
+        passages are new to the cache, and this is most of the time before a reply starts."""
+        todo: dict[tuple[str, int], list[str]] = {}
+        for h in hits:
+            key = (h.id, hash(h.text))
+            if key not in self._unit_vectors and key not in todo:
+                todo[key] = [t for t, _ in units(_body(h)) if len(t) > 2]
+        flat = [t for texts in todo.values() for t in texts]
+        if not flat:
+            return
+        with threads_for_prompt():
+            vectors = self.embedder.encode(flat)
+        at = 0
+        for key, texts in todo.items():
+            self._unit_vectors[key] = vectors[at : at + len(texts)]
+            at += len(texts)
+        while len(self._unit_vectors) > UNIT_CACHE:
+            self._unit_vectors.popitem(last=False)
+
     def _scored_units(self, hit: Hit, v: np.ndarray) -> tuple[list[tuple[str, bool]], np.ndarray]:
         """The passage's sentences, list items and table rows with how well each answers the
         question: cosine, plus the share of the question's words it holds, plus a bonus for
@@ -269,14 +291,10 @@ class Answerer:
             return units_, np.zeros(0, dtype=np.float32)
         texts = [t for t, _ in units_]
         key = (hit.id, hash(hit.text))
-        vectors = self._unit_vectors.get(key)
-        if vectors is None:
-            vectors = self.embedder.encode(texts)
-            self._unit_vectors[key] = vectors
-            if len(self._unit_vectors) > UNIT_CACHE:
-                self._unit_vectors.popitem(last=False)
-        else:
-            self._unit_vectors.move_to_end(key)
+        if key not in self._unit_vectors:
+            self._encode_units([hit])
+        vectors = self._unit_vectors[key]
+        self._unit_vectors.move_to_end(key)
         asked = content_words(self._question)
         rows = [bool(" · " in t and asked & content_words(t.split(" · ")[0])) for t in texts]
         sims = (
@@ -293,6 +311,7 @@ class Answerer:
         if len(hits) < 2:
             return hits
         top = hits[0]
+        self._encode_units(hits)
         best = {h.id: self._best_unit(h, v) for h in hits}
         rivals = [
             h
