@@ -40,12 +40,14 @@ SYSTEM_PROMPT = (
     "If the passages do not answer it, say you don't know."
 )
 MAX_QUESTION_CHARS = 600  # longer questions are cut before they reach a model
-MAX_PASSAGE_WORDS = 80  # no passage is longer than this in the prompt
 # words each passage may take in the prompt, by its place (the first, the best ranked, gets
 # most); a longer passage is cut to the sentences (list items, table rows) that answer the
-# question. The prompt's length is the local generator's time to the first token: an AVX2
-# core needs about 2 ms per prompt token (docs/benchmarks.md, "Generator decoding per CPU")
-PASSAGE_WORDS = (60, 30, 30)
+# question. The prompt's length is most of the local generator's time to the first token
+# (1-2 ms per prompt token on an AVX2 core); on the dev shops the generator's replies were
+# right as often as with each passage's first 80 words (docs/benchmarks.md, "Generator
+# decoding per CPU")
+PASSAGE_WORDS = (40, 20, 20)
+MAX_PASSAGE_WORDS = max(PASSAGE_WORDS)  # no passage is longer than this in the prompt
 # sampled replies drawn when a fine-tuned generator's first reply fails the check: 6 was
 # chosen on held-out training questions. The base model fails the check on most replies,
 # and its sampled ones score below the quoted passage, so it gets none by default
