@@ -111,6 +111,7 @@ class Answerer:
         judge: AnswerabilityJudge | None = None,
         rerank_depth: int = 10,
         second_tries: int = 0,
+        burst_threads: int = 0,
     ) -> None:
         if top_k <= 0 or max_sentences <= 0:
             raise ValueError("top_k and max_sentences must be > 0")
@@ -132,6 +133,8 @@ class Answerer:
         self.rerank_depth = rerank_depth
         # sampled replies drawn when the generated one fails the grounding check (0: none)
         self.second_tries = second_tries
+        # threads for a batch of sentence vectors (0: the idle cores, bot.kernels)
+        self.burst_threads = burst_threads
         self._question = ""
         self._unit_vectors: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
 
@@ -273,7 +276,7 @@ class Answerer:
         flat = [t for texts in todo.values() for t in texts]
         if not flat:
             return
-        with threads_for_prompt():
+        with threads_for_prompt(self.burst_threads):
             vectors = self.embedder.encode(flat)
         at = 0
         for key, texts in todo.items():

@@ -13,6 +13,8 @@ than in reading the weights. `LeanDecoder` runs the same arithmetic with:
 - a prefix cache: the keys and values of recent prompts are kept, and a new prompt that
   starts with the same tokens (the system prompt and chat template on every request, the
   earlier turns of a conversation) only prefills what is new;
+- a prompt read on the cores idle when it starts (bot.kernels.threads_for_prompt), decoding
+  on the server's one thread per model call;
 - prompt lookup: the next few tokens are guessed from where the last ones occurred before
   (replies quote their passages) and checked in the same pass as the next token;
 - batched sampling: `sample` draws several replies side by side, one batch per step (the

@@ -64,9 +64,10 @@ class Settings(BaseSettings):
         0,
         ge=0,
         le=256,
-        description="With generator=local: threads that read a prompt (the time to the first "
-        "token). 0: the cores idle when the prompt starts (both of a quiet 2-core machine, "
-        "one where another job holds a core), never fewer than torch_threads; N: always N.",
+        description="Threads for one request's burst of model arithmetic: the local generator's "
+        "prompt (most of the time to the first token) and the sentence vectors of a question's "
+        "passages. 0: the cores idle when it starts (both of a quiet 2-core machine, one where "
+        "another job holds a core), never fewer than torch_threads; N: always N.",
     )
     llm_second_tries: int | None = Field(
         None,

@@ -186,6 +186,7 @@ def build_services(
         chat_model=chat_model,
         judge=shared.judge,
         second_tries=settings.second_tries(),
+        burst_threads=settings.llm_prompt_threads,
     )
     recommender = Recommender(
         repo,
