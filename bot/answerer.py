@@ -54,6 +54,10 @@ def _body(hit: Hit) -> str:
     return readable(text[len(title) :].strip() if title and text.startswith(title) else text)
 
 
+def _scored_units_of(hit: Hit) -> list[tuple[str, bool]]:
+    return [u for u in units(_body(hit)) if len(u[0]) > 2]  # those given a vector and a score
+
+
 _AMOUNT = re.compile(
     r"(?:[£$€¥]\s?\d|\d+(?:[.,]\d+)?\s?(?:£|\$|€|eur|usd|gbp|dollars?|pounds?|euros?)\b|\b(?:over|above|under|below|about|around|spend|spent|basket|cart|order of)\s+\D{0,3}\d)",
     re.I,
@@ -265,14 +269,13 @@ class Answerer:
         return [*passages, *(h for h in own if h.id not in seen)]
 
     def _encode_units(self, hits: list[Hit]) -> None:
-        """Cache the sentence vectors of the hits' units not cached yet, encoded as one
-        batch on the cores idle now (bot.kernels.threads_for_prompt): a question's first
-        passages are new to the cache, and this is most of the time before a reply starts."""
+        """Cache the vectors of the hits' units not cached yet: one batch on the idle cores
+        (bot.kernels.threads_for_prompt), most of the time before a new reply starts."""
         todo: dict[tuple[str, int], list[str]] = {}
         for h in hits:
             key = (h.id, hash(h.text))
             if key not in self._unit_vectors and key not in todo:
-                todo[key] = [t for t, _ in units(_body(h)) if len(t) > 2]
+                todo[key] = [t for t, _ in _scored_units_of(h)]
         flat = [t for texts in todo.values() for t in texts]
         if not flat:
             return
@@ -289,7 +292,7 @@ class Answerer:
         """The passage's sentences, list items and table rows with how well each answers the
         question: cosine, plus the share of the question's words it holds, plus a bonus for
         a table row named by its first cell ("Standard (UPS Ground) · …")."""
-        units_ = [u for u in units(_body(hit)) if len(u[0]) > 2]
+        units_ = _scored_units_of(hit)
         if not units_:
             return units_, np.zeros(0, dtype=np.float32)
         texts = [t for t, _ in units_]
@@ -379,8 +382,7 @@ class Answerer:
     def _generate(self, question: str, hits: list[Hit], v: np.ndarray) -> tuple[Answer | None, str]:
         """The generated reply when it passes the check (else None), and what was written."""
         assert self.chat_model is not None
-        # what the model reads is what its reply is checked against
-        bodies = [self._prompt_passage(h, v, i) for i, h in enumerate(hits)]
+        bodies = [self._prompt_passage(h, v, i) for i, h in enumerate(hits)]  # read, checked
         messages = prompt_messages(question, bodies)  # the prompt the generator was tuned on
         # a small local model answers in its first line, then recites the passages
         stop = ["\n"] if isinstance(self.chat_model, LocalChatModel) else None

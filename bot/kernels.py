@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -234,8 +235,10 @@ def resolve(quantize: str, weight: torch.Tensor) -> KernelChoice:
 # -- threads for a prompt ----------------------------------------------------------------
 
 
+@cache
 def usable_cores() -> int:
-    """CPUs this process may run on: its affinity, less a cgroup (v2) quota below that."""
+    """CPUs this process may run on: its affinity, less a cgroup (v2) quota below that
+    (read once: every prompt asks)."""
     import os
 
     try:
